@@ -1,0 +1,42 @@
+package dev.rtrs.verbs;
+
+import java.util.Set;
+
+/**
+ * Limits and optional verbs of a device.
+ *
+ * <p>Where {@link Capability#FAST_REGISTRATION} is absent, a consumer that needs a fresh rkey for the
+ * same memory closes the {@link MemoryRegion} and registers the buffer again; where
+ * {@link Capability#LOCAL_INVALIDATE} is absent, closing the region is the fence (deregistration
+ * completes only when the device no longer accepts the rkey).
+ *
+ * @param maxQueuePairWorkRequests most work requests one send or receive queue may hold
+ * @param maxScatterGatherEntries  most scatter/gather entries per work request
+ * @param maxCompletionQueueEntries most entries of one completion queue
+ * @param maxMemoryRegionSize      largest memory region in bytes
+ * @param maxPrivateData           most bytes of private data in a connect request
+ * @param optional                 the optional verbs the device supports
+ */
+public record DeviceCapabilities(int maxQueuePairWorkRequests, int maxScatterGatherEntries,
+        int maxCompletionQueueEntries, long maxMemoryRegionSize, int maxPrivateData, Set<Capability> optional) {
+
+    public DeviceCapabilities {
+        optional = Set.copyOf(optional);
+    }
+
+    public boolean supports(Capability capability) {
+        return optional.contains(capability);
+    }
+
+    /** Optional verbs. */
+    public enum Capability {
+        /** The LOCAL_INV work request. */
+        LOCAL_INVALIDATE,
+        /** The SEND_WITH_INV work request and the invalidated rkey in receive completions. */
+        SEND_WITH_INVALIDATE,
+        /** The REG_MR work request with {@link MemoryRegion#updateKey()}: a new rkey without deregistration. */
+        FAST_REGISTRATION,
+        /** Reject of a connect request carrying private data back to the requester. */
+        REJECT_WITH_PRIVATE_DATA
+    }
+}
