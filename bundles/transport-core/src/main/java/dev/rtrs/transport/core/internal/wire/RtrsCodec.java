@@ -1,0 +1,274 @@
+package dev.rtrs.transport.core.internal.wire;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import dev.rtrs.verbs.Errno;
+
+/**
+ * Encodes and decodes every RTRS 2.0 message, little-endian, at the byte offsets of PROTOCOL.md.
+ * Decoders check sizes, types, counts and reserved fields before anything is used and throw
+ * {@link WireFormatException} on the first violation.
+ */
+public final class RtrsCodec {
+
+    private RtrsCodec() {
+    }
+
+    // ---- connection manager private data ----
+
+    public static byte[] encode(ConReq m) {
+        ByteBuffer b = le(ByteBuffer.allocate(ConReq.SIZE));
+        b.put(0, (byte) 0).put(1, (byte) 0);
+        b.putShort(2, (short) m.magic());
+        b.putShort(4, (short) m.version());
+        b.putShort(6, (short) m.cid());
+        b.putShort(8, (short) m.cidNum());
+        b.putShort(10, (short) m.reconCnt());
+        putUuid(b, 12, m.pathUuid());
+        putUuid(b, 28, m.sessionUuid());
+        b.put(44, (byte) (m.firstConn() ? 1 : 0));
+        return b.array();
+    }
+
+    /** Decodes a CON_REQ; magic and version are returned as found, for the server to judge. */
+    public static ConReq decodeConReq(byte[] data) throws WireFormatException {
+        if (data.length < ConReq.SIZE) {
+            throw new WireFormatException(Errno.EINVAL, "CON_REQ of " + data.length + " bytes, expected " + ConReq.SIZE);
+        }
+        ByteBuffer b = le(ByteBuffer.wrap(data));
+        int cid = u16(b, 6);
+        int cidNum = u16(b, 8);
+        if (cidNum == 0 || cid >= cidNum) {
+            throw new WireFormatException(Errno.EINVAL, "CON_REQ cid " + cid + " not below cid_num " + cidNum);
+        }
+        int flags = b.get(44) & 0xFF;
+        if ((flags & ~1) != 0) {
+            throw new WireFormatException(Errno.EINVAL, "CON_REQ unknown flag bits 0x" + Integer.toHexString(flags));
+        }
+        return new ConReq(u16(b, 2), u16(b, 4), cid, cidNum, u16(b, 10), uuid(b, 12), uuid(b, 28), flags == 1);
+    }
+
+    public static byte[] encode(ConRsp m) {
+        ByteBuffer b = le(ByteBuffer.allocate(ConRsp.SIZE));
+        b.putShort(0, (short) m.magic());
+        b.putShort(2, (short) m.version());
+        b.putShort(4, (short) m.errno());
+        b.putShort(6, (short) m.queueDepth());
+        b.putInt(8, m.maxIoSize());
+        b.putInt(12, m.maxHdrSize());
+        b.putInt(16, m.flags());
+        return b.array();
+    }
+
+    /** Decodes a CON_RSP; the errno comes back signed (negative on reject). */
+    public static ConRsp decodeConRsp(byte[] data) throws WireFormatException {
+        if (data.length < ConRsp.SIZE) {
+            throw new WireFormatException(Errno.EINVAL, "CON_RSP of " + data.length + " bytes, expected " + ConRsp.SIZE);
+        }
+        ByteBuffer b = le(ByteBuffer.wrap(data));
+        int maxIo = b.getInt(8);
+        int maxHdr = b.getInt(12);
+        if (maxIo < 0 || maxHdr < 0) {
+            throw new WireFormatException(Errno.EINVAL, "CON_RSP sizes out of range");
+        }
+        return new ConRsp(u16(b, 0), u16(b, 2), b.getShort(4), u16(b, 6), maxIo, maxHdr, b.getInt(16));
+    }
+
+    // ---- messages in registered memory ----
+
+    /** Writes INFO_REQ at {@code offset}; returns its size. */
+    public static int encode(InfoReq m, ByteBuffer dst, int offset) {
+        byte[] name = m.sessionName().getBytes(StandardCharsets.UTF_8);
+        if (name.length == 0 || name.length > InfoReq.NAME_SIZE) {
+            throw new IllegalArgumentException("session name of " + name.length + " bytes");
+        }
+        ByteBuffer b = le(dst.duplicate());
+        zero(b, offset, InfoReq.SIZE);
+        b.putShort(offset, (short) RtrsMessageType.INFO_REQ.wireValue());
+        b.put(offset + 2, name);
+        return InfoReq.SIZE;
+    }
+
+    public static InfoReq decodeInfoReq(ByteBuffer src, int offset, int length) throws WireFormatException {
+        ByteBuffer b = expect(src, offset, length, InfoReq.SIZE, RtrsMessageType.INFO_REQ);
+        int end = 0;
+        while (end < InfoReq.NAME_SIZE && b.get(offset + 2 + end) != 0) {
+            end++;
+        }
+        if (end == 0) {
+            throw new WireFormatException(Errno.EINVAL, "INFO_REQ with an empty session name");
+        }
+        byte[] name = new byte[end];
+        b.get(offset + 2, name);
+        try {
+            String s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(name)).toString();
+            return new InfoReq(s);
+        } catch (CharacterCodingException e) {
+            throw new WireFormatException(Errno.EINVAL, "INFO_REQ session name is not UTF-8");
+        }
+    }
+
+    public static int encode(InfoRsp m, ByteBuffer dst, int offset) {
+        ByteBuffer b = le(dst.duplicate());
+        int n = m.chunks().size();
+        b.putShort(offset, (short) RtrsMessageType.INFO_RSP.wireValue());
+        b.putShort(offset + 2, (short) n);
+        b.putInt(offset + 4, 0);
+        for (int i = 0; i < n; i++) {
+            putDesc(b, offset + InfoRsp.HEADER_SIZE + i * SgDesc.SIZE, m.chunks().get(i));
+        }
+        return InfoRsp.size(n);
+    }
+
+    public static InfoRsp decodeInfoRsp(ByteBuffer src, int offset, int length) throws WireFormatException {
+        ByteBuffer b = expect(src, offset, length, InfoRsp.HEADER_SIZE, RtrsMessageType.INFO_RSP);
+        int n = u16(b, offset + 2);
+        if (n == 0 || InfoRsp.size(n) > length) {
+            throw new WireFormatException("INFO_RSP with " + n + " chunks in " + length + " bytes");
+        }
+        return new InfoRsp(descs(b, offset + InfoRsp.HEADER_SIZE, n));
+    }
+
+    public static int encode(RkeyRsp m, ByteBuffer dst, int offset) {
+        ByteBuffer b = le(dst.duplicate());
+        b.putShort(offset, (short) RtrsMessageType.RKEY_RSP.wireValue());
+        b.putShort(offset + 2, (short) m.bufId());
+        b.putInt(offset + 4, m.rkey());
+        return RkeyRsp.SIZE;
+    }
+
+    public static RkeyRsp decodeRkeyRsp(ByteBuffer src, int offset, int length) throws WireFormatException {
+        ByteBuffer b = expect(src, offset, length, RkeyRsp.SIZE, RtrsMessageType.RKEY_RSP);
+        return new RkeyRsp(u16(b, offset + 2), b.getInt(offset + 4));
+    }
+
+    public static int encode(WriteMsg m, ByteBuffer dst, int offset) {
+        ByteBuffer b = le(dst.duplicate());
+        b.putShort(offset, (short) RtrsMessageType.WRITE.wireValue());
+        b.putShort(offset + 2, (short) m.usrLen());
+        return WriteMsg.SIZE;
+    }
+
+    public static int encode(ReadMsg m, ByteBuffer dst, int offset) {
+        ByteBuffer b = le(dst.duplicate());
+        int n = m.buffers().size();
+        b.putShort(offset, (short) RtrsMessageType.READ.wireValue());
+        b.putShort(offset + 2, (short) m.usrLen());
+        b.putShort(offset + 4, (short) m.flags());
+        b.putShort(offset + 6, (short) n);
+        for (int i = 0; i < n; i++) {
+            putDesc(b, offset + ReadMsg.HEADER_SIZE + i * SgDesc.SIZE, m.buffers().get(i));
+        }
+        return ReadMsg.size(n);
+    }
+
+    /** The type of the IO message at {@code offset} (WRITE or READ); anything else is a protocol error. */
+    public static RtrsMessageType ioMessageType(ByteBuffer src, int offset, int length) throws WireFormatException {
+        if (offset < 0 || length < 4) {
+            throw new WireFormatException("IO message needs 4 bytes, " + length + " left");
+        }
+        RtrsMessageType t = RtrsMessageType.fromWire(u16(le(src.duplicate()), offset));
+        if (t != RtrsMessageType.WRITE && t != RtrsMessageType.READ) {
+            throw new WireFormatException("expected WRITE or READ, got " + t);
+        }
+        return t;
+    }
+
+    /**
+     * Decodes the WRITE message at {@code offset} of a chunk: the user header must fit between the chunk's
+     * start and the message.
+     */
+    public static WriteMsg decodeWriteMsg(ByteBuffer src, int offset, int length) throws WireFormatException {
+        ByteBuffer b = expect(src, offset, length, WriteMsg.SIZE, RtrsMessageType.WRITE);
+        int usrLen = u16(b, offset + 2);
+        if (usrLen > offset) {
+            throw new WireFormatException(Errno.EINVAL, "WRITE user header of " + usrLen + " bytes before offset " + offset);
+        }
+        return new WriteMsg(usrLen);
+    }
+
+    /** Decodes the READ message at {@code offset}: the user header lies at [offset - usrLen, offset). */
+    public static ReadMsg decodeReadMsg(ByteBuffer src, int offset, int length) throws WireFormatException {
+        ByteBuffer b = expect(src, offset, length, ReadMsg.HEADER_SIZE, RtrsMessageType.READ);
+        int usrLen = u16(b, offset + 2);
+        int flags = u16(b, offset + 4);
+        int n = u16(b, offset + 6);
+        if (usrLen > offset) {
+            throw new WireFormatException(Errno.EINVAL, "READ user header of " + usrLen + " bytes before offset " + offset);
+        }
+        if ((flags & ~RtrsProtocol.FLAG_NEED_INVAL) != 0) {
+            throw new WireFormatException(Errno.EINVAL, "READ unknown flags 0x" + Integer.toHexString(flags));
+        }
+        if (ReadMsg.size(n) > length) {
+            throw new WireFormatException(Errno.EINVAL, "READ with " + n + " descriptors in " + length + " bytes");
+        }
+        return new ReadMsg(usrLen, flags, descs(b, offset + ReadMsg.HEADER_SIZE, n));
+    }
+
+    // ---- helpers ----
+
+    private static ByteBuffer expect(ByteBuffer src, int offset, int length, int size, RtrsMessageType type)
+            throws WireFormatException {
+        if (offset < 0 || length < size || offset + size > src.limit()) {
+            throw new WireFormatException(type + " needs " + size + " bytes, " + length + " available");
+        }
+        ByteBuffer b = le(src.duplicate());
+        int found = u16(b, offset);
+        if (found != type.wireValue()) {
+            throw new WireFormatException("expected " + type + " (" + type.wireValue() + "), got type " + found);
+        }
+        return b;
+    }
+
+    private static List<SgDesc> descs(ByteBuffer b, int at, int n) throws WireFormatException {
+        List<SgDesc> list = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int p = at + i * SgDesc.SIZE;
+            int len = b.getInt(p + 12);
+            if (len < 0) {
+                throw new WireFormatException(Errno.EINVAL, "descriptor " + i + " length above 2 GiB");
+            }
+            list.add(new SgDesc(b.getLong(p), b.getInt(p + 8), len));
+        }
+        return list;
+    }
+
+    private static void putDesc(ByteBuffer b, int at, SgDesc d) {
+        b.putLong(at, d.address());
+        b.putInt(at + 8, d.key());
+        b.putInt(at + 12, d.length());
+    }
+
+    private static void putUuid(ByteBuffer b, int at, UUID u) {
+        // uuid_t is 16 raw bytes in RFC 4122 order, i.e. big-endian, whatever the message's byte order
+        b.order(ByteOrder.BIG_ENDIAN).putLong(at, u.getMostSignificantBits()).putLong(at + 8, u.getLeastSignificantBits());
+        b.order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static UUID uuid(ByteBuffer b, int at) {
+        ByteBuffer be = b.duplicate().order(ByteOrder.BIG_ENDIAN);
+        return new UUID(be.getLong(at), be.getLong(at + 8));
+    }
+
+    private static void zero(ByteBuffer b, int offset, int length) {
+        for (int i = 0; i < length; i++) {
+            b.put(offset + i, (byte) 0);
+        }
+    }
+
+    private static int u16(ByteBuffer b, int at) {
+        return b.getShort(at) & 0xFFFF;
+    }
+
+    private static ByteBuffer le(ByteBuffer b) {
+        return b.order(ByteOrder.LITTLE_ENDIAN);
+    }
+}

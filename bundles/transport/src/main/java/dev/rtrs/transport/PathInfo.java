@@ -1,0 +1,24 @@
+package dev.rtrs.transport;
+
+import java.net.InetSocketAddress;
+import java.util.UUID;
+
+/**
+ * A snapshot of one path.
+ *
+ * @param uuid        the path's uuid (the kernel's sess_uuid)
+ * @param source      local address of the path's connections ({@code null} if not connected yet)
+ * @param destination the peer's address
+ * @param state       state at the time of the snapshot
+ * @param connections connections of the path
+ * @param statistics  counters
+ */
+public record PathInfo(UUID uuid, InetSocketAddress source, InetSocketAddress destination, PathState state,
+        int connections, PathStatistics statistics) {
+
+    /** {@code src@dst}, the kernel's path name. */
+    public String name() {
+        return (source == null ? "*" : source.getAddress().getHostAddress()) + "@"
+                + destination.getAddress().getHostAddress();
+    }
+}

@@ -1,0 +1,18 @@
+package dev.rtrs.transport;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** Starts servers. Registered as a service by the transport implementation. */
+@ProviderType
+public interface RtrsServer {
+
+    /**
+     * Listens on the options' addresses and port. Non-blocking beyond binding the listeners.
+     *
+     * @param handler  gets every IO of every session, on transport threads
+     * @param listener told about sessions and paths coming and going; may be {@code null}
+     * @throws TransportException {@code EADDRINUSE} and the like when a listener cannot be bound
+     */
+    ServerEndpoint listen(ServerOptions options, RequestHandler handler, ServerLinkListener listener)
+            throws TransportException;
+}

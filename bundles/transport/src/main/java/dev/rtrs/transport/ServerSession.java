@@ -1,0 +1,31 @@
+package dev.rtrs.transport;
+
+import java.util.List;
+import java.util.UUID;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** One client's session as the server sees it. */
+@ProviderType
+public interface ServerSession {
+
+    String name();
+
+    UUID uuid();
+
+    /** Chunks of the session. */
+    int queueDepth();
+
+    /** Snapshot of the session's paths. */
+    List<PathInfo> paths();
+
+    void resetStatistics();
+
+    /** Something the application keeps with the session (e.g. its open devices). */
+    void attach(Object attachment);
+
+    Object attachment();
+
+    /** Force-closes the session: every path is disconnected. */
+    void close();
+}
