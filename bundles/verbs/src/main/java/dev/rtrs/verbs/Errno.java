@@ -8,6 +8,7 @@ public final class Errno {
 
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
+    public static final int EINTR = 4;
     public static final int EIO = 5;
     public static final int ENXIO = 6;
     public static final int EBADF = 9;
@@ -49,6 +50,7 @@ public final class Errno {
     static {
         name(EPERM, "EPERM");
         name(ENOENT, "ENOENT");
+        name(EINTR, "EINTR");
         name(EIO, "EIO");
         name(ENXIO, "ENXIO");
         name(EBADF, "EBADF");

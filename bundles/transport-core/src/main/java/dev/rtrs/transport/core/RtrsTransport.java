@@ -1,0 +1,125 @@
+package dev.rtrs.transport.core;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.rtrs.transport.ClientLinkListener;
+import dev.rtrs.transport.ClientSession;
+import dev.rtrs.transport.ClientSessionOptions;
+import dev.rtrs.transport.MultipathPolicy;
+import dev.rtrs.transport.RequestHandler;
+import dev.rtrs.transport.RtrsClient;
+import dev.rtrs.transport.RtrsServer;
+import dev.rtrs.transport.ServerEndpoint;
+import dev.rtrs.transport.ServerLinkListener;
+import dev.rtrs.transport.ServerOptions;
+import dev.rtrs.transport.TransportException;
+import dev.rtrs.transport.core.internal.client.ClientSessionImpl;
+import dev.rtrs.transport.core.internal.policy.RoundRobinSelector;
+import dev.rtrs.transport.core.internal.server.ServerEndpointImpl;
+import dev.rtrs.verbs.Errno;
+import dev.rtrs.verbs.VerbsProvider;
+
+/**
+ * The RTRS implementation as a plain Java object: add verbs providers (and, optionally, multipath policies),
+ * then open client sessions and start servers. In Karaf the same object is registered as the
+ * {@link RtrsClient} and {@link RtrsServer} services, with providers and policies bound dynamically.
+ *
+ * <pre>{@code
+ * try (var transport = new RtrsTransport().addProvider(new TcpVerbsProvider())) {
+ *     ServerEndpoint server = transport.listen(ServerOptions.defaults(loopback), handler, null);
+ *     ClientSession session = transport.open(ClientSessionOptions.builder("demo")
+ *             .paths(PathAddress.parse("127.0.0.1", 1234)).build(), null);
+ * }
+ * }</pre>
+ */
+public final class RtrsTransport implements RtrsClient, RtrsServer, AutoCloseable {
+
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    private final Map<String, VerbsProvider> providers = new ConcurrentHashMap<>();
+    private final Map<String, MultipathPolicy> policies = new ConcurrentHashMap<>();
+    private final List<ClientSessionImpl> sessions = new CopyOnWriteArrayList<>();
+    private final List<ServerEndpointImpl> endpoints = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "rtrs-transport-" + THREADS.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Makes a verbs provider available under its {@link VerbsProvider#name()}. */
+    public RtrsTransport addProvider(VerbsProvider provider) {
+        providers.put(provider.name(), provider);
+        return this;
+    }
+
+    public void removeProvider(VerbsProvider provider) {
+        providers.remove(provider.name(), provider);
+    }
+
+    /** Makes a multipath policy available; sessions configured with its name start using it. */
+    public RtrsTransport addPolicy(MultipathPolicy policy) {
+        policies.put(policy.name(), policy);
+        sessions.forEach(ClientSessionImpl::refreshPolicy);
+        return this;
+    }
+
+    /** Removes a policy; its sessions fall back to round-robin until it comes back. */
+    public void removePolicy(MultipathPolicy policy) {
+        if (policies.remove(policy.name(), policy)) {
+            sessions.forEach(ClientSessionImpl::refreshPolicy);
+        }
+    }
+
+    private MultipathPolicy.PathSelector selector(String name) {
+        MultipathPolicy p = policies.get(name);
+        return p != null ? p.newSelector() : new RoundRobinSelector();
+    }
+
+    private VerbsProvider provider(String name) throws TransportException {
+        VerbsProvider p = providers.get(name);
+        if (p == null) {
+            throw new TransportException(Errno.ENODEV, "no verbs provider '" + name + "' (available: "
+                    + providers.keySet() + ")");
+        }
+        return p;
+    }
+
+    @Override
+    public ClientSession open(ClientSessionOptions options, ClientLinkListener listener) throws TransportException {
+        ClientSessionImpl session = new ClientSessionImpl(options, listener, provider(options.provider()),
+                this::selector, executor, executor);
+        session.open();
+        sessions.add(session);
+        session.onClose(() -> sessions.remove(session));
+        return session;
+    }
+
+    @Override
+    public ServerEndpoint listen(ServerOptions options, RequestHandler handler, ServerLinkListener listener)
+            throws TransportException {
+        ServerEndpointImpl endpoint = new ServerEndpointImpl(options, handler, listener, provider(options.provider()));
+        endpoint.start();
+        endpoints.add(endpoint);
+        return endpoint;
+    }
+
+    /** Closes every session and server this transport opened. */
+    @Override
+    public void close() {
+        for (ClientSessionImpl s : sessions) {
+            s.close();
+        }
+        sessions.clear();
+        for (ServerEndpointImpl e : endpoints) {
+            e.close();
+        }
+        endpoints.clear();
+        executor.shutdownNow();
+    }
+}

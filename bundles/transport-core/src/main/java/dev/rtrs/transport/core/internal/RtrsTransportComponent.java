@@ -1,0 +1,65 @@
+package dev.rtrs.transport.core.internal;
+
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+import dev.rtrs.transport.ClientLinkListener;
+import dev.rtrs.transport.ClientSession;
+import dev.rtrs.transport.ClientSessionOptions;
+import dev.rtrs.transport.MultipathPolicy;
+import dev.rtrs.transport.RequestHandler;
+import dev.rtrs.transport.RtrsClient;
+import dev.rtrs.transport.RtrsServer;
+import dev.rtrs.transport.ServerEndpoint;
+import dev.rtrs.transport.ServerLinkListener;
+import dev.rtrs.transport.ServerOptions;
+import dev.rtrs.transport.TransportException;
+import dev.rtrs.transport.core.RtrsTransport;
+import dev.rtrs.verbs.VerbsProvider;
+
+/**
+ * Registers the transport as the RtrsClient and RtrsServer services. Verbs providers and multipath policies
+ * are dynamic: they come and go with their bundles while sessions keep running.
+ */
+@Component(service = {RtrsClient.class, RtrsServer.class})
+public final class RtrsTransportComponent implements RtrsClient, RtrsServer {
+
+    private final RtrsTransport transport = new RtrsTransport();
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addProvider(VerbsProvider provider) {
+        transport.addProvider(provider);
+    }
+
+    void removeProvider(VerbsProvider provider) {
+        transport.removeProvider(provider);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addPolicy(MultipathPolicy policy) {
+        transport.addPolicy(policy);
+    }
+
+    void removePolicy(MultipathPolicy policy) {
+        transport.removePolicy(policy);
+    }
+
+    @Override
+    public ClientSession open(ClientSessionOptions options, ClientLinkListener listener) throws TransportException {
+        return transport.open(options, listener);
+    }
+
+    @Override
+    public ServerEndpoint listen(ServerOptions options, RequestHandler handler, ServerLinkListener listener)
+            throws TransportException {
+        return transport.listen(options, handler, listener);
+    }
+
+    @Deactivate
+    void deactivate() {
+        transport.close();
+    }
+}

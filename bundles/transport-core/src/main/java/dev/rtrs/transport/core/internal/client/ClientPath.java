@@ -1,0 +1,480 @@
+package dev.rtrs.transport.core.internal.client;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.rtrs.transport.Direction;
+import dev.rtrs.transport.MultipathPolicy;
+import dev.rtrs.transport.PathAddress;
+import dev.rtrs.transport.PathInfo;
+import dev.rtrs.transport.PathState;
+import dev.rtrs.transport.core.internal.conn.Connection;
+import dev.rtrs.transport.core.internal.conn.WrIds;
+import dev.rtrs.transport.core.internal.stats.PathCounters;
+import dev.rtrs.transport.core.internal.wire.ConReq;
+import dev.rtrs.transport.core.internal.wire.ConRsp;
+import dev.rtrs.transport.core.internal.wire.Imm;
+import dev.rtrs.transport.core.internal.wire.ImmType;
+import dev.rtrs.transport.core.internal.wire.InfoReq;
+import dev.rtrs.transport.core.internal.wire.InfoRsp;
+import dev.rtrs.transport.core.internal.wire.ReadMsg;
+import dev.rtrs.transport.core.internal.wire.RkeyRsp;
+import dev.rtrs.transport.core.internal.wire.RtrsCodec;
+import dev.rtrs.transport.core.internal.wire.RtrsProtocol;
+import dev.rtrs.transport.core.internal.wire.SgDesc;
+import dev.rtrs.transport.core.internal.wire.WireFormatException;
+import dev.rtrs.verbs.Access;
+import dev.rtrs.verbs.CmEvent;
+import dev.rtrs.verbs.CmId;
+import dev.rtrs.verbs.Errno;
+import dev.rtrs.verbs.MemoryRegion;
+import dev.rtrs.verbs.ProtectionDomain;
+import dev.rtrs.verbs.SendOpcode;
+import dev.rtrs.verbs.SendWorkRequest;
+import dev.rtrs.verbs.VerbsException;
+import dev.rtrs.verbs.WcOpcode;
+import dev.rtrs.verbs.WorkCompletion;
+
+/**
+ * One path of a client session. A connect attempt sets up connection 0 (the service connection) to
+ * {@code cidNum - 1}, one after the other, then exchanges INFO_REQ/INFO_RSP on connection 0 to learn the
+ * chunks. Connection-manager events only move the attempt along with non-blocking calls; teardown runs on
+ * the session's executor, never inside a completion or CM handler.
+ */
+final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClientPath.class);
+    static final int RECEIVE_SLOT = 64;
+    private static final int EXTRA_SLOTS = 16;
+
+    final int index;
+    final PathAddress address;
+    final UUID uuid = UUID.randomUUID();
+    final PathCounters counters = new PathCounters();
+    private final ClientSessionImpl session;
+    private final int cidNum;
+
+    // the current attempt; guarded by this
+    private int generation;
+    private int reconCnt = -1;
+    private Connection[] connections;
+    private ProtectionDomain pd;
+    private MemoryRegion infoRegion;
+    private MemoryRegion permitRegion;
+    private ConRsp accepted;
+    private boolean everConnected;
+    int failedAttempts;
+
+    private volatile PathState state = PathState.CONNECTING;
+    private volatile long[] chunkAddress = new long[0];
+    private volatile int[] chunkKey = new int[0];
+    private volatile int memBits;
+    private volatile java.net.InetSocketAddress localAddress;
+
+    ClientPath(ClientSessionImpl session, int index, PathAddress address, int cidNum) {
+        this.session = session;
+        this.index = index;
+        this.address = address;
+        this.cidNum = cidNum;
+    }
+
+    // ---- MultipathPolicy.PathView ----
+
+    @Override
+    public int index() {
+        return index;
+    }
+
+    @Override
+    public int inflight() {
+        return counters.inflight();
+    }
+
+    @Override
+    public long latencyNanos() {
+        return -1;
+    }
+
+    PathState state() {
+        return state;
+    }
+
+    boolean isConnected() {
+        return state == PathState.CONNECTED;
+    }
+
+    PathInfo info() {
+        return new PathInfo(uuid, localAddress, address.destination(), state, cidNum, counters.snapshot());
+    }
+
+    // ---- connecting ----
+
+    /** Starts a connect attempt. Non-blocking; the session learns the outcome by callback. */
+    synchronized void connect() {
+        generation++;
+        reconCnt = (reconCnt + 1) & 0xFFFF;
+        state = everConnected || reconCnt > 0 ? PathState.RECONNECTING : PathState.CONNECTING;
+        connections = new Connection[cidNum];
+        accepted = null;
+        startConnection(0);
+    }
+
+    // this held
+    private void startConnection(int cid) {
+        int gen = generation;
+        try {
+            CmId id = session.provider().createCmId(event -> onCmEvent(gen, cid, event));
+            id.resolveAddress(address.source(), address.destination(), session.connectTimeoutMs());
+        } catch (VerbsException e) {
+            attemptFailed(e.errno(), "cannot start connection " + cid + ": " + e.getMessage());
+        }
+    }
+
+    private synchronized void onCmEvent(int gen, int cid, CmEvent event) {
+        if (gen != generation || state == PathState.CLOSED || state == PathState.CLOSING) {
+            if (event.type() != dev.rtrs.verbs.CmEventType.DISCONNECTED) {
+                session.executor().execute(event.id()::close);
+            }
+            return;
+        }
+        try {
+            switch (event.type()) {
+                case ADDR_RESOLVED -> event.id().resolveRoute(session.connectTimeoutMs());
+                case ROUTE_RESOLVED -> onRouteResolved(cid, event.id());
+                case ESTABLISHED -> onEstablished(cid, event);
+                case REJECTED -> onRejected(cid, event);
+                case ADDR_ERROR, ROUTE_ERROR -> attemptFailed(status(event, Errno.EHOSTUNREACH),
+                        "cannot resolve " + address + " (" + event.type() + ")");
+                case UNREACHABLE, CONNECT_ERROR -> attemptFailed(status(event, Errno.ECONNREFUSED),
+                        "connection " + cid + " to " + address.destination() + ": " + event.type());
+                case DISCONNECTED, DEVICE_REMOVAL -> {
+                    if (state == PathState.CONNECTED) {
+                        lost("connection " + cid + " " + event.type());
+                    } else {
+                        attemptFailed(Errno.ECONNRESET, "connection " + cid + " " + event.type() + " while connecting");
+                    }
+                }
+                default -> LOG.debug("{}: {}", this, event);
+            }
+        } catch (VerbsException e) {
+            attemptFailed(e.errno(), "connection " + cid + ": " + e.getMessage());
+        }
+    }
+
+    private static int status(CmEvent event, int fallback) {
+        return event.status() != 0 ? Math.abs(event.status()) : fallback;
+    }
+
+    // this held
+    private void onRouteResolved(int cid, CmId id) throws VerbsException {
+        if (pd == null) {
+            pd = id.device().allocateProtectionDomain();
+            infoRegion = pd.register(ByteBuffer.allocateDirect(InfoReq.SIZE), Access.LOCAL_WRITE);
+        }
+        int maxWr = id.device().capabilities().maxQueuePairWorkRequests();
+        int depth = Math.min(maxWr, ClientSessionImpl.MAX_QUEUE_DEPTH * 2 + EXTRA_SLOTS);
+        Connection c = new Connection(id, cid, this, session.name() + " path " + address + " cid " + cid);
+        connections[cid] = c;
+        int firstSlot = cid == 0 ? InfoRsp.size(ClientSessionImpl.MAX_QUEUE_DEPTH) : RECEIVE_SLOT;
+        c.setUp(pd, depth, depth, firstSlot, RECEIVE_SLOT);
+        ConReq req = new ConReq(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, cid, cidNum, reconCnt, uuid,
+                session.uuid(), cid == 0);
+        id.connect(RtrsCodec.encode(req), session.connectTimeoutMs());
+    }
+
+    // this held
+    private void onEstablished(int cid, CmEvent event) throws VerbsException {
+        ConRsp rsp;
+        try {
+            rsp = RtrsCodec.decodeConRsp(event.privateData());
+        } catch (WireFormatException e) {
+            attemptFailed(Errno.EPROTO, "malformed CON_RSP: " + e.getMessage());
+            return;
+        }
+        String problem = null;
+        if (rsp.magic() != RtrsProtocol.MAGIC || rsp.version() >> 8 != RtrsProtocol.VERSION_MAJOR) {
+            problem = "server answered magic 0x" + Integer.toHexString(rsp.magic()) + " version 0x"
+                    + Integer.toHexString(rsp.version());
+        } else if (rsp.errno() != 0) {
+            problem = "server accepted with errno " + Errno.name(rsp.errno());
+        } else if (rsp.queueDepth() == 0 || rsp.maxIoSize() == 0 || rsp.maxHdrSize() < ReadMsg.size(1)) {
+            problem = "server offers queue depth " + rsp.queueDepth() + ", max IO " + rsp.maxIoSize() + ", max header "
+                    + rsp.maxHdrSize();
+        } else if (accepted != null && !accepted.equals(rsp)) {
+            problem = "connections of one path got different CON_RSP";
+        }
+        if (problem != null) {
+            attemptFailed(Errno.EPROTO, problem);
+            return;
+        }
+        accepted = rsp;
+        if (cid == 0) {
+            localAddress = event.id().localAddress();
+        }
+        if (cid + 1 < cidNum) {
+            startConnection(cid + 1);
+        } else {
+            int length = RtrsCodec.encode(new InfoReq(session.name()), infoRegion.buffer(), 0);
+            connections[0].post(new SendWorkRequest(1).reset(WrIds.of(WrIds.INFO, 0), SendOpcode.SEND)
+                    .addSge(infoRegion, 0, length));
+        }
+    }
+
+    // this held
+    private void onRejected(int cid, CmEvent event) {
+        int errno = Errno.ECONNREFUSED;
+        try {
+            ConRsp rsp = RtrsCodec.decodeConRsp(event.privateData());
+            if (rsp.magic() == RtrsProtocol.MAGIC && rsp.errno() < 0) {
+                errno = -rsp.errno();
+            }
+        } catch (WireFormatException e) {
+            // no RTRS answer: the peer's connection manager refused
+        }
+        attemptFailed(errno, "server " + address.destination() + " rejected connection " + cid + " with " + Errno.name(errno));
+    }
+
+    // called on the completion thread of connection 0
+    private synchronized void onInfoResponse(ByteBuffer slot) {
+        InfoRsp rsp;
+        try {
+            rsp = RtrsCodec.decodeInfoRsp(slot, 0, slot.remaining());
+        } catch (WireFormatException e) {
+            attemptFailed(Errno.EPROTO, "malformed INFO_RSP: " + e.getMessage());
+            return;
+        }
+        if (accepted == null || rsp.chunks().size() != accepted.queueDepth()) {
+            attemptFailed(Errno.EPROTO, "INFO_RSP lists " + rsp.chunks().size() + " chunks, CON_RSP said "
+                    + (accepted == null ? "nothing" : accepted.queueDepth()));
+            return;
+        }
+        try {
+            ByteBuffer permitMemory = session.pathReady(this, accepted);
+            permitRegion = pd.register(permitMemory, Access.LOCAL_WRITE | Access.REMOTE_WRITE);
+        } catch (dev.rtrs.transport.TransportException | VerbsException e) {
+            attemptFailed(Errno.EINVAL, e.getMessage());
+            return;
+        }
+        List<SgDesc> chunks = rsp.chunks();
+        long[] addresses = new long[chunks.size()];
+        int[] keys = new int[chunks.size()];
+        for (int i = 0; i < addresses.length; i++) {
+            addresses[i] = chunks.get(i).address();
+            keys[i] = chunks.get(i).key();
+        }
+        chunkAddress = addresses;
+        chunkKey = keys;
+        memBits = Imm.memBits(accepted.queueDepth());
+        boolean reconnect = everConnected || failedAttempts > 0;
+        everConnected = true;
+        failedAttempts = 0;
+        state = PathState.CONNECTED;
+        if (reconnect) {
+            counters.reconnected();
+        }
+        LOG.info("session {}: path {} connected ({} connections, queue depth {}, max IO {} bytes)", session.name(),
+                address, cidNum, accepted.queueDepth(), accepted.maxIoSize());
+        session.pathConnected(this);
+    }
+
+    // this held
+    private void attemptFailed(int errno, String why) {
+        if (state == PathState.CLOSED || state == PathState.CLOSING || state == PathState.CONNECTED) {
+            if (state == PathState.CONNECTED) {
+                lost(why);
+            }
+            return;
+        }
+        LOG.warn("session {}: path {}: {} ({})", session.name(), address, why, Errno.name(errno));
+        generation++;
+        failedAttempts++;
+        if (everConnected) {
+            counters.reconnectFailed();
+        }
+        Connection[] old = connections;
+        connections = new Connection[cidNum];
+        session.executor().execute(() -> release(old));
+        session.pathAttemptFailed(this, errno, why);
+    }
+
+    // this held
+    private void lost(String why) {
+        LOG.warn("session {}: path {} lost: {}", session.name(), address, why);
+        generation++;
+        state = PathState.RECONNECTING;
+        Connection[] old = connections;
+        connections = new Connection[cidNum];
+        session.executor().execute(() -> release(old));
+        session.pathLost(this);
+    }
+
+    /** Closes a failed attempt's connections and registrations; runs on the session's executor. */
+    private void release(Connection[] old) {
+        for (Connection c : old) {
+            if (c != null) {
+                c.close();
+            }
+        }
+        synchronized (this) {
+            if (permitRegion != null) {
+                permitRegion.close();
+                permitRegion = null;
+            }
+            if (infoRegion != null) {
+                infoRegion.close();
+                infoRegion = null;
+            }
+            if (pd != null) {
+                pd.close();
+                pd = null;
+            }
+        }
+    }
+
+    /** Closes the path for good. */
+    void close() {
+        Connection[] old;
+        synchronized (this) {
+            if (state == PathState.CLOSED) {
+                return;
+            }
+            state = PathState.CLOSING;
+            generation++;
+            old = connections;
+            connections = new Connection[cidNum];
+        }
+        if (old != null) {
+            for (Connection c : old) {
+                if (c != null) {
+                    c.disconnect();
+                }
+            }
+            release(old);
+        }
+        state = PathState.CLOSED;
+    }
+
+    // ---- IO ----
+
+    /**
+     * Posts an IO request into its chunk on this path. Returns false when the path cannot carry it now.
+     * Called on the submitting thread (or the executor, on fail-over).
+     */
+    boolean post(ClientIo io) {
+        Connection[] conns;
+        MemoryRegion region;
+        synchronized (this) {
+            if (state != PathState.CONNECTED) {
+                return false;
+            }
+            conns = connections;
+            region = permitRegion;
+        }
+        Connection c = conns[cidNum == 1 ? 0 : 1 + io.id() % (cidNum - 1)];
+        if (c == null) {
+            return false;
+        }
+        if (io.direction == Direction.READ) {
+            List<SgDesc> target = io.dataLength == 0 ? List.of()
+                    : List.of(new SgDesc(region.address() + io.base, region.rkey(), io.dataLength));
+            RtrsCodec.encode(new ReadMsg(io.headerLength, 0, target), io.buffer, io.messageOffset + io.requestStart);
+        }
+        int bufId = io.id();
+        io.wr.reset(WrIds.of(WrIds.IO_REQUEST, bufId), SendOpcode.RDMA_WRITE_WITH_IMM)
+                .addSge(region, io.base + io.requestStart, io.requestLength)
+                .remote(chunkAddress[bufId], chunkKey[bufId])
+                .immediate(Imm.ioRequest(bufId, io.messageOffset, memBits));
+        io.path = this;
+        counters.ioStarted();
+        if (!c.post(io.wr)) {
+            counters.ioLeft();
+            return false;
+        }
+        return true;
+    }
+
+    // ---- completions ----
+
+    @Override
+    public void onReceive(Connection c, WorkCompletion wc, ByteBuffer slot) {
+        if (!wc.hasImmediate()) {
+            if (wc.opcode() == WcOpcode.RECV && c.cid() == 0 && state != PathState.CONNECTED) {
+                onInfoResponse(slot);
+            } else if (!wc.hasInvalidate()) {
+                protocolError("message without immediate data on connection " + c.cid());
+            }
+            return;
+        }
+        int imm = wc.immediateData();
+        ImmType type;
+        try {
+            type = Imm.type(imm);
+        } catch (WireFormatException e) {
+            protocolError(e.getMessage());
+            return;
+        }
+        switch (type) {
+            case IO_RSP, IO_RSP_W_INV -> onIoResponse(wc, slot, Imm.payload(imm));
+            case HB_MSG -> c.post(new SendWorkRequest(1).reset(WrIds.of(WrIds.HEARTBEAT, 0),
+                    SendOpcode.RDMA_WRITE_WITH_IMM).immediate(Imm.encode(ImmType.HB_ACK, 0)));
+            case HB_ACK -> { }
+            default -> protocolError("unexpected immediate " + type + " from the server");
+        }
+    }
+
+    private void onIoResponse(WorkCompletion wc, ByteBuffer slot, int payload) {
+        int msgId = Imm.responseMsgId(payload);
+        int errno = Imm.responseErrno(payload);
+        if (wc.opcode() == WcOpcode.RECV) {
+            // SEND_WITH_IMM: the response carries RKEY_RSP, the chunk's new key, to use before completing
+            try {
+                RkeyRsp rkey = RtrsCodec.decodeRkeyRsp(slot, 0, slot.remaining());
+                if (rkey.bufId() != msgId || msgId >= chunkKey.length) {
+                    protocolError("RKEY_RSP for chunk " + rkey.bufId() + " in the response of " + msgId);
+                    return;
+                }
+                chunkKey[msgId] = rkey.rkey();
+            } catch (WireFormatException e) {
+                protocolError(e.getMessage());
+                return;
+            }
+        }
+        if (!session.complete(this, msgId, errno)) {
+            protocolError("response for chunk " + msgId + " which has no IO in flight on this path");
+        }
+    }
+
+    @Override
+    public void onSendCompleted(Connection c, WorkCompletion wc) {
+        // send-queue space is released by Connection; nothing else waits for send completions
+    }
+
+    @Override
+    public void onError(Connection c, WorkCompletion wc) {
+        synchronized (this) {
+            if (state == PathState.CONNECTED) {
+                lost("connection " + c.cid() + ": " + wc.opcode() + " " + wc.status());
+            } else if (state == PathState.CONNECTING || state == PathState.RECONNECTING) {
+                attemptFailed(Errno.ECONNRESET, "connection " + c.cid() + ": " + wc.status());
+            }
+        }
+    }
+
+    private synchronized void protocolError(String what) {
+        LOG.warn("session {}: path {}: protocol error: {}", session.name(), address, what);
+        if (state == PathState.CONNECTED) {
+            lost("protocol error");
+        } else {
+            attemptFailed(Errno.EPROTO, what);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "path " + address + " of session " + session.name();
+    }
+}

@@ -1,0 +1,280 @@
+package dev.rtrs.transport.core.internal.server;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.rtrs.transport.RequestHandler;
+import dev.rtrs.transport.RtrsLimits;
+import dev.rtrs.transport.ServerEndpoint;
+import dev.rtrs.transport.ServerLinkListener;
+import dev.rtrs.transport.ServerOptions;
+import dev.rtrs.transport.ServerSession;
+import dev.rtrs.transport.TransportException;
+import dev.rtrs.transport.core.internal.wire.ConReq;
+import dev.rtrs.transport.core.internal.wire.ConRsp;
+import dev.rtrs.transport.core.internal.wire.Imm;
+import dev.rtrs.transport.core.internal.wire.RtrsCodec;
+import dev.rtrs.transport.core.internal.wire.RtrsProtocol;
+import dev.rtrs.transport.core.internal.wire.WireFormatException;
+import dev.rtrs.verbs.CmEvent;
+import dev.rtrs.verbs.CmId;
+import dev.rtrs.verbs.Errno;
+import dev.rtrs.verbs.VerbsException;
+import dev.rtrs.verbs.VerbsProvider;
+
+/**
+ * A listening RTRS server: accepts connections, groups them into paths and sessions by the uuids of their
+ * CON_REQ, and refuses what does not fit with the kernel's errno in CON_RSP.
+ */
+public final class ServerEndpointImpl implements ServerEndpoint {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServerEndpointImpl.class);
+    /** Room for the user header and the RTRS message in each chunk (the kernel's MAX_HDR_SIZE). */
+    public static final int MAX_HEADER_SIZE = 4096;
+    /** Most connections one path may ask for. */
+    static final int MAX_CONNECTIONS_PER_PATH = 4096;
+    private static final int BACKLOG = 1024;
+
+    private final ServerOptions options;
+    private final RequestHandler handler;
+    private final ServerLinkListener listener;
+    private final VerbsProvider provider;
+    private final List<CmId> listeners = new CopyOnWriteArrayList<>();
+    private final List<InetSocketAddress> bound = new CopyOnWriteArrayList<>();
+    private final ConcurrentHashMap<UUID, ServerSessionImpl> sessions = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public ServerEndpointImpl(ServerOptions options, RequestHandler handler, ServerLinkListener listener,
+            VerbsProvider provider) throws TransportException {
+        if (options.chunkSize() > 1 << Imm.memBits(options.queueDepth())) {
+            throw new TransportException(Errno.EINVAL, "chunk size " + options.chunkSize() + " does not fit the "
+                    + Imm.memBits(options.queueDepth()) + " offset bits left by queue depth " + options.queueDepth());
+        }
+        if (options.chunkSize() <= MAX_HEADER_SIZE) {
+            throw new TransportException(Errno.EINVAL, "chunk size must exceed the header room of " + MAX_HEADER_SIZE);
+        }
+        this.options = options;
+        this.handler = handler;
+        this.listener = listener != null ? listener : new ServerLinkListener() { };
+        this.provider = provider;
+    }
+
+    /** Binds and listens on every configured address; all share one port. */
+    public void start() throws TransportException {
+        int port = options.port();
+        try {
+            for (InetAddress address : options.addresses()) {
+                CmId id = provider.createCmId(this::onListenerEvent);
+                listeners.add(id);
+                id.bind(new InetSocketAddress(address, port));
+                id.listen(BACKLOG);
+                InetSocketAddress local = id.localAddress();
+                bound.add(local);
+                port = local.getPort();
+                LOG.info("RTRS server listening on {} (queue depth {}, chunk {} bytes, always_invalidate {}, provider {})",
+                        local, options.queueDepth(), options.chunkSize(), options.alwaysInvalidate(), provider.name());
+            }
+        } catch (VerbsException e) {
+            close();
+            throw new TransportException(e.errno(), "cannot listen on " + options.addresses() + " port " + port, e);
+        }
+    }
+
+    RequestHandler handler() {
+        return handler;
+    }
+
+    int maxIoSize() {
+        return options.chunkSize() - MAX_HEADER_SIZE;
+    }
+
+    // ---- connection manager ----
+
+    private void onListenerEvent(CmEvent event) {
+        switch (event.type()) {
+            case CONNECT_REQUEST -> onConnectRequest(event.id(), event.privateData());
+            case DEVICE_REMOVAL -> LOG.error("RTRS server: device removed under a listener");
+            default -> LOG.debug("RTRS server listener: {}", event);
+        }
+    }
+
+    private void onConnectRequest(CmId id, byte[] privateData) {
+        String peer = String.valueOf(id.remoteAddress());
+        ConReq req;
+        try {
+            req = RtrsCodec.decodeConReq(privateData);
+        } catch (WireFormatException e) {
+            reject(id, Errno.ECONNRESET, "malformed connect request from " + peer + ": " + e.getMessage());
+            return;
+        }
+        if (req.magic() != RtrsProtocol.MAGIC) {
+            reject(id, Errno.ECONNRESET, "connect request from " + peer + " with magic 0x"
+                    + Integer.toHexString(req.magic()) + ", expected 0x" + Integer.toHexString(RtrsProtocol.MAGIC));
+            return;
+        }
+        if (req.version() >> 8 != RtrsProtocol.VERSION_MAJOR) {
+            reject(id, Errno.ECONNRESET, "connect request from " + peer + " speaks RTRS " + (req.version() >> 8) + "."
+                    + (req.version() & 0xFF) + ", this server " + RtrsProtocol.VERSION_MAJOR + "." + RtrsProtocol.VERSION_MINOR);
+            return;
+        }
+        if (req.cidNum() > MAX_CONNECTIONS_PER_PATH) {
+            reject(id, Errno.ECONNRESET, "connect request from " + peer + " asks for " + req.cidNum()
+                    + " connections per path, at most " + MAX_CONNECTIONS_PER_PATH);
+            return;
+        }
+        synchronized (this) {
+            if (closed) {
+                reject(id, Errno.ECONNRESET, "server is closing");
+                return;
+            }
+            ServerSessionImpl session = sessions.get(req.sessionUuid());
+            if (session == null) {
+                if (!req.firstConn()) {
+                    reject(id, Errno.ENXIO, "connect request from " + peer + " for unknown session " + req.sessionUuid());
+                    return;
+                }
+                session = new ServerSessionImpl(this, req.sessionUuid(), options.queueDepth(), options.chunkSize(),
+                        MAX_HEADER_SIZE);
+                sessions.put(req.sessionUuid(), session);
+            }
+            try {
+                ServerPath path = session.paths.get(req.pathUuid());
+                if (path != null && path.reconCnt != req.reconCnt() && path.state() != dev.rtrs.transport.PathState.CONNECTING) {
+                    // a reconnect overtook the teardown of the path's previous incarnation
+                    path.close("replaced by reconnect " + req.reconCnt());
+                    path = null;
+                }
+                if (path == null) {
+                    if (session.paths.size() >= RtrsLimits.MAX_PATHS) {
+                        reject(id, Errno.ECONNRESET, "session " + session.name() + " already has " + RtrsLimits.MAX_PATHS + " paths");
+                        dropIfEmpty(session);
+                        return;
+                    }
+                    path = new ServerPath(session, req.pathUuid(), req.cidNum(), req.reconCnt(), id);
+                    session.paths.put(req.pathUuid(), path);
+                } else if (path.connectionCount() != req.cidNum()) {
+                    reject(id, Errno.ECONNRESET, "connect request from " + peer + " for " + req.cidNum()
+                            + " connections, the path has " + path.connectionCount());
+                    return;
+                }
+                if (!path.addConnection(req.cid(), id)) {
+                    reject(id, Errno.ECONNRESET, "connection " + req.cid() + " of path " + req.pathUuid()
+                            + " already exists or the path is not connecting");
+                    return;
+                }
+                ConRsp rsp = ConRsp.accept(options.queueDepth(), maxIoSize(), MAX_HEADER_SIZE,
+                        options.alwaysInvalidate() ? RtrsProtocol.FLAG_NEW_RKEY : 0);
+                id.accept(RtrsCodec.encode(rsp));
+            } catch (VerbsException e) {
+                reject(id, e.errno(), "cannot set up connection " + req.cid() + " from " + peer + ": " + e.getMessage());
+                dropIfEmpty(session);
+            }
+        }
+    }
+
+    private void dropIfEmpty(ServerSessionImpl session) {
+        if (session.paths.isEmpty()) {
+            sessions.remove(session.uuid(), session);
+        }
+    }
+
+    private void reject(CmId id, int errno, String why) {
+        LOG.warn("RTRS server: rejecting with {}: {}", Errno.name(errno), why);
+        try {
+            id.reject(RtrsCodec.encode(ConRsp.reject(errno)));
+        } catch (VerbsException e) {
+            LOG.debug("reject failed: {}", e.getMessage());
+        }
+    }
+
+    void onConnectionEvent(ServerPath path, int cid, CmEvent event) {
+        switch (event.type()) {
+            case ESTABLISHED -> path.connectionEstablished(cid);
+            case DISCONNECTED, CONNECT_ERROR, UNREACHABLE, DEVICE_REMOVAL ->
+                path.close("connection " + cid + ": " + event.type());
+            default -> LOG.debug("path {} connection {}: {}", path.uuid, cid, event);
+        }
+    }
+
+    // ---- link events ----
+
+    void pathConnected(ServerSessionImpl session, ServerPath path) {
+        LOG.info("RTRS server: session {} path {} connected from {}", session.name(), path.uuid, path.info().source());
+        if (session.announce()) {
+            listener.sessionConnected(session);
+        }
+        listener.pathConnected(session, path.info());
+    }
+
+    void pathClosed(ServerSessionImpl session, ServerPath path) {
+        boolean removed = session.paths.remove(path.uuid, path);
+        if (removed && session.wasAnnounced()) {
+            listener.pathDisconnected(session, path.info());
+        }
+        boolean last;
+        synchronized (this) {
+            last = session.paths.isEmpty() && sessions.remove(session.uuid(), session);
+        }
+        if (last) {
+            LOG.info("RTRS server: session {} closed", session.name());
+            if (session.wasAnnounced()) {
+                listener.sessionDisconnected(session);
+            }
+        }
+    }
+
+    // ---- ServerEndpoint ----
+
+    @Override
+    public ServerOptions options() {
+        return options;
+    }
+
+    @Override
+    public List<InetSocketAddress> localAddresses() {
+        return List.copyOf(bound);
+    }
+
+    @Override
+    public List<ServerSession> sessions() {
+        List<ServerSession> list = new ArrayList<>();
+        for (ServerSessionImpl s : sessions.values()) {
+            if (s.wasAnnounced()) {
+                list.add(s);
+            }
+        }
+        return list;
+    }
+
+    @Override
+    public Optional<ServerSession> session(String name) {
+        return sessions().stream().filter(s -> s.name().equals(name)).findFirst();
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        for (CmId id : listeners) {
+            id.close();
+        }
+        for (ServerSessionImpl s : List.copyOf(sessions.values())) {
+            s.close();
+        }
+        sessions.clear();
+        LOG.info("RTRS server on {} closed", bound);
+    }
+}

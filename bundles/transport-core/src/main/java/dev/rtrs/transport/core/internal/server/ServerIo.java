@@ -1,0 +1,135 @@
+package dev.rtrs.transport.core.internal.server;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.rtrs.transport.Direction;
+import dev.rtrs.transport.ServerRequest;
+import dev.rtrs.transport.ServerSession;
+import dev.rtrs.transport.core.internal.wire.SgDesc;
+
+/**
+ * One chunk of a server session and the IO that occupies it. The chunk is FREE, then BUSY from the
+ * client's IO request until the response is posted; a request for a busy chunk is a protocol error.
+ */
+final class ServerIo implements ServerRequest {
+
+    private static final int FREE = 0;
+    private static final int BUSY = 1;
+    private static final int RESPONDED = 2;
+
+    final int bufId;
+    /** The chunk's memory (position 0, limit = chunk size), shared with the device. */
+    final ByteBuffer chunk;
+    private final ServerSessionImpl session;
+    private final ByteBuffer headerCopy;
+    private final AtomicInteger state = new AtomicInteger(FREE);
+
+    // set per IO by the path that received it
+    ServerPath path;
+    int connectionIndex;
+    Direction direction;
+    private ByteBuffer userHeader;
+    private ByteBuffer data;
+    List<SgDesc> readBuffers;
+    boolean needInvalidate;
+    long dataLength;
+
+    ServerIo(ServerSessionImpl session, int bufId, ByteBuffer chunk, int maxHeader) {
+        this.session = session;
+        this.bufId = bufId;
+        this.chunk = chunk;
+        this.headerCopy = ByteBuffer.allocate(maxHeader);
+    }
+
+    /** Claims the chunk for a new IO; false when it is still busy. */
+    boolean claim(ServerPath owner, int connection) {
+        if (!state.compareAndSet(FREE, BUSY)) {
+            return false;
+        }
+        this.path = owner;
+        this.connectionIndex = connection;
+        this.readBuffers = List.of();
+        this.needInvalidate = false;
+        return true;
+    }
+
+    /** A WRITE: data at [0, headerStart), user header at [headerStart, messageOffset). */
+    void prepareWrite(int headerStart, int messageOffset) {
+        direction = Direction.WRITE;
+        userHeader = slice(headerStart, messageOffset).asReadOnlyBuffer();
+        data = slice(0, headerStart).asReadOnlyBuffer();
+        dataLength = headerStart;
+    }
+
+    /**
+     * A READ: the user header is copied out of the chunk, because the handler fills the chunk from offset 0
+     * with the data to send back.
+     */
+    void prepareRead(int headerStart, int messageOffset, List<SgDesc> buffers, boolean invalidate, int length) {
+        direction = Direction.READ;
+        headerCopy.clear();
+        headerCopy.put(slice(headerStart, messageOffset)).flip();
+        userHeader = headerCopy.asReadOnlyBuffer();
+        readBuffers = buffers;
+        needInvalidate = invalidate;
+        dataLength = length;
+        data = slice(0, length);
+    }
+
+    private ByteBuffer slice(int from, int to) {
+        ByteBuffer b = chunk.duplicate();
+        b.limit(to).position(from);
+        return b.slice();
+    }
+
+    /** Marks the response as given; false when it was given before. */
+    boolean markResponded() {
+        return state.compareAndSet(BUSY, RESPONDED);
+    }
+
+    /** Frees the chunk for the client's next IO. Called before the response leaves, so no request finds it busy. */
+    void free() {
+        path = null;
+        state.set(FREE);
+    }
+
+    boolean isBusy() {
+        return state.get() != FREE;
+    }
+
+    @Override
+    public ServerSession session() {
+        return session;
+    }
+
+    @Override
+    public Direction direction() {
+        return direction;
+    }
+
+    @Override
+    public ByteBuffer userHeader() {
+        return userHeader.duplicate();
+    }
+
+    @Override
+    public ByteBuffer data() {
+        return data;
+    }
+
+    @Override
+    public void respond(int errno) {
+        ServerPath p = path;
+        if (p == null || !markResponded()) {
+            return;
+        }
+        p.respond(this, Math.abs(errno));
+    }
+
+    @Override
+    public String toString() {
+        return "ServerIo[" + session.name() + " chunk " + bufId + " " + direction + "]";
+    }
+}

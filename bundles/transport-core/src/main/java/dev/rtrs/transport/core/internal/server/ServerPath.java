@@ -1,0 +1,427 @@
+package dev.rtrs.transport.core.internal.server;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.rtrs.transport.Direction;
+import dev.rtrs.transport.PathInfo;
+import dev.rtrs.transport.PathState;
+import dev.rtrs.transport.core.internal.conn.Connection;
+import dev.rtrs.transport.core.internal.conn.WrIds;
+import dev.rtrs.transport.core.internal.stats.PathCounters;
+import dev.rtrs.transport.core.internal.wire.Imm;
+import dev.rtrs.transport.core.internal.wire.ImmType;
+import dev.rtrs.transport.core.internal.wire.InfoReq;
+import dev.rtrs.transport.core.internal.wire.InfoRsp;
+import dev.rtrs.transport.core.internal.wire.ReadMsg;
+import dev.rtrs.transport.core.internal.wire.RkeyRsp;
+import dev.rtrs.transport.core.internal.wire.RtrsCodec;
+import dev.rtrs.transport.core.internal.wire.RtrsMessageType;
+import dev.rtrs.transport.core.internal.wire.SgDesc;
+import dev.rtrs.transport.core.internal.wire.WireFormatException;
+import dev.rtrs.transport.core.internal.wire.WriteMsg;
+import dev.rtrs.verbs.Access;
+import dev.rtrs.verbs.CmId;
+import dev.rtrs.verbs.DeviceCapabilities.Capability;
+import dev.rtrs.verbs.Errno;
+import dev.rtrs.verbs.MemoryRegion;
+import dev.rtrs.verbs.ProtectionDomain;
+import dev.rtrs.verbs.SendOpcode;
+import dev.rtrs.verbs.SendWorkRequest;
+import dev.rtrs.verbs.VerbsException;
+import dev.rtrs.verbs.WcOpcode;
+import dev.rtrs.verbs.WorkCompletion;
+
+/**
+ * One path of a server session: its connections, its registration of the session's chunks (each chunk a
+ * memory region of its own, so that its rkey can be invalidated alone), and the IO it carries.
+ *
+ * <p>always_invalidate: an IO request's chunk is fenced by LOCAL_INV, and only the invalidation's completion
+ * lets the message be parsed and the handler see the data. The response re-registers the chunk with a fresh
+ * key (REG_MR) and carries it in RKEY_RSP. Without fast registration the chunk is deregistered instead and
+ * registered again for the response.
+ */
+final class ServerPath implements Connection.Handler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServerPath.class);
+    private static final int CHUNK_ACCESS = Access.LOCAL_WRITE | Access.REMOTE_WRITE;
+    private static final int RECEIVE_SLOT = 512;
+    private static final int EXTRA_RECEIVES = 16;
+
+    final UUID uuid;
+    final int reconCnt;
+    final PathCounters counters = new PathCounters();
+    private final ServerSessionImpl session;
+    private final ServerEndpointImpl endpoint;
+    private final Connection[] connections;
+    private final AtomicInteger established = new AtomicInteger();
+    private final ProtectionDomain pd;
+    private final MemoryRegion[] chunkRegions;
+    private final MemoryRegion responseRegion;
+    private final MemoryRegion infoRegion;
+    private final boolean alwaysInvalidate;
+    private final boolean fastInvalidate;
+    private final boolean fastRegistration;
+    private final int memBits;
+    private final int maxIoSize;
+    private final SendWorkRequest[] invalidateWr;
+    private final SendWorkRequest[] registerWr;
+    private final SendWorkRequest[] responseWr;
+    private final SendWorkRequest[] invalidateSendWr;
+    private final List<List<SendWorkRequest>> dataWr;
+    private final int[] pendingOffset;
+    private volatile PathState state = PathState.CONNECTING;
+    private volatile InetSocketAddress clientAddress;
+    private volatile InetSocketAddress serverAddress;
+
+    ServerPath(ServerSessionImpl session, UUID uuid, int cidNum, int reconCnt, CmId firstId) throws VerbsException {
+        this.session = session;
+        this.endpoint = session.endpoint();
+        this.uuid = uuid;
+        this.reconCnt = reconCnt;
+        this.connections = new Connection[cidNum];
+        this.alwaysInvalidate = endpoint.options().alwaysInvalidate();
+        var caps = firstId.device().capabilities();
+        this.fastInvalidate = caps.supports(Capability.LOCAL_INVALIDATE);
+        this.fastRegistration = caps.supports(Capability.FAST_REGISTRATION);
+        this.memBits = Imm.memBits(session.queueDepth);
+        this.maxIoSize = endpoint.maxIoSize();
+        int qd = session.queueDepth;
+        this.pd = firstId.device().allocateProtectionDomain();
+        this.chunkRegions = new MemoryRegion[qd];
+        for (int i = 0; i < qd; i++) {
+            chunkRegions[i] = pd.register(session.ios[i].chunk, CHUNK_ACCESS);
+        }
+        this.responseRegion = pd.register(ByteBuffer.allocateDirect(qd * RkeyRsp.SIZE), Access.LOCAL_WRITE);
+        this.infoRegion = pd.register(ByteBuffer.allocateDirect(InfoRsp.size(qd)), Access.LOCAL_WRITE);
+        this.invalidateWr = new SendWorkRequest[qd];
+        this.registerWr = new SendWorkRequest[qd];
+        this.responseWr = new SendWorkRequest[qd];
+        this.invalidateSendWr = new SendWorkRequest[qd];
+        this.dataWr = new ArrayList<>(qd);
+        this.pendingOffset = new int[qd];
+        for (int i = 0; i < qd; i++) {
+            invalidateWr[i] = new SendWorkRequest(1);
+            registerWr[i] = new SendWorkRequest(1);
+            responseWr[i] = new SendWorkRequest(1);
+            invalidateSendWr[i] = new SendWorkRequest(1);
+            dataWr.add(new ArrayList<>(1));
+        }
+    }
+
+    // ---- connection establishment ----
+
+    /** Sets up connection {@code cid} on a new CM id; returns false when that connection already exists. */
+    synchronized boolean addConnection(int cid, CmId id) throws VerbsException {
+        if (connections[cid] != null || state != PathState.CONNECTING) {
+            return false;
+        }
+        Connection c = new Connection(id, cid, this, session.name() + " path " + uuid + " cid " + cid);
+        int qd = session.queueDepth;
+        int sendDepth = Math.min(id.device().capabilities().maxQueuePairWorkRequests(), qd * 3 + EXTRA_RECEIVES);
+        int receiveDepth = Math.min(id.device().capabilities().maxQueuePairWorkRequests(), qd + EXTRA_RECEIVES);
+        c.setUp(pd, sendDepth, receiveDepth, RECEIVE_SLOT, RECEIVE_SLOT);
+        connections[cid] = c;
+        id.setEventHandler(event -> endpoint.onConnectionEvent(this, cid, event));
+        return true;
+    }
+
+    void connectionEstablished(int cid) {
+        Connection c = connections[cid];
+        if (c != null && cid == 0) {
+            clientAddress = c.cmId().remoteAddress();
+            serverAddress = c.cmId().localAddress();
+        }
+        established.incrementAndGet();
+    }
+
+    int connectionCount() {
+        return connections.length;
+    }
+
+    PathState state() {
+        return state;
+    }
+
+    boolean isClosed() {
+        return state == PathState.CLOSED || state == PathState.CLOSING;
+    }
+
+    PathInfo info() {
+        return new PathInfo(uuid, clientAddress, serverAddress, state, connections.length, counters.snapshot());
+    }
+
+    // ---- completions ----
+
+    @Override
+    public void onReceive(Connection c, WorkCompletion wc, ByteBuffer slot) {
+        if (wc.opcode() == WcOpcode.RECV && !wc.hasImmediate()) {
+            onInfoRequest(c, slot);
+            return;
+        }
+        if (!wc.hasImmediate()) {
+            protocolError(c, "receive without immediate data");
+            return;
+        }
+        int imm = wc.immediateData();
+        ImmType type;
+        try {
+            type = Imm.type(imm);
+        } catch (WireFormatException e) {
+            protocolError(c, e.getMessage());
+            return;
+        }
+        switch (type) {
+            case IO_REQ -> onIoRequest(c, Imm.payload(imm));
+            case HB_MSG -> sendHeartbeatAck(c);
+            case HB_ACK -> { }
+            default -> protocolError(c, "unexpected immediate " + type + " from a client");
+        }
+    }
+
+    @Override
+    public void onSendCompleted(Connection c, WorkCompletion wc) {
+        if (WrIds.kind(wc.wrId()) == WrIds.INVALIDATE) {
+            int bufId = WrIds.id(wc.wrId());
+            process(session.ios[bufId], pendingOffset[bufId]);
+        }
+    }
+
+    @Override
+    public void onError(Connection c, WorkCompletion wc) {
+        if (!isClosed()) {
+            close("connection " + c.cid() + ": " + wc.opcode() + " " + wc.status());
+        }
+    }
+
+    private void onInfoRequest(Connection c, ByteBuffer slot) {
+        InfoReq req;
+        try {
+            req = RtrsCodec.decodeInfoReq(slot, 0, slot.remaining());
+        } catch (WireFormatException e) {
+            protocolError(c, e.getMessage());
+            return;
+        }
+        if (established.get() != connections.length || state != PathState.CONNECTING) {
+            protocolError(c, "INFO_REQ before all " + connections.length + " connections are up");
+            return;
+        }
+        if (session.wasAnnounced() && !session.name().equals(req.sessionName())) {
+            protocolError(c, "INFO_REQ names session '" + req.sessionName() + "', the session is '" + session.name() + "'");
+            return;
+        }
+        session.name(req.sessionName());
+        List<SgDesc> chunks = new ArrayList<>(chunkRegions.length);
+        for (MemoryRegion mr : chunkRegions) {
+            chunks.add(new SgDesc(mr.address(), mr.rkey(), session.chunkSize));
+        }
+        int length = RtrsCodec.encode(new InfoRsp(chunks), infoRegion.buffer(), 0);
+        SendWorkRequest wr = new SendWorkRequest(1).reset(WrIds.of(WrIds.INFO, 0), SendOpcode.SEND)
+                .addSge(infoRegion, 0, length);
+        state = PathState.CONNECTED;
+        c.post(wr);
+        endpoint.pathConnected(session, this);
+    }
+
+    // ---- IO ----
+
+    private void onIoRequest(Connection c, int payload) {
+        int bufId = Imm.bufId(payload, memBits);
+        int offset = Imm.offset(payload, memBits);
+        if (bufId >= session.queueDepth || offset > session.chunkSize - WriteMsg.SIZE) {
+            protocolError(c, "IO request for chunk " + bufId + " offset " + offset + " outside "
+                    + session.queueDepth + " chunks of " + session.chunkSize + " bytes");
+            return;
+        }
+        ServerIo io = session.ios[bufId];
+        if (!io.claim(this, c.cid())) {
+            protocolError(c, "IO request for chunk " + bufId + " which is still in use");
+            return;
+        }
+        counters.ioStarted();
+        if (!alwaysInvalidate) {
+            process(io, offset);
+        } else if (fastInvalidate) {
+            pendingOffset[bufId] = offset;
+            SendWorkRequest wr = invalidateWr[bufId].reset(WrIds.of(WrIds.INVALIDATE, bufId), SendOpcode.LOCAL_INV)
+                    .invalidate(chunkRegions[bufId].rkey());
+            c.post(wr);
+        } else {
+            // no LOCAL_INV: deregistration is the fence
+            chunkRegions[bufId].close();
+            process(io, offset);
+        }
+    }
+
+    /** Runs once the chunk is fenced: validates the message and hands the IO to the application. */
+    private void process(ServerIo io, int offset) {
+        ByteBuffer chunk = io.chunk;
+        int available = session.chunkSize - offset;
+        try {
+            RtrsMessageType type = RtrsCodec.ioMessageType(chunk, offset, available);
+            if (type == RtrsMessageType.WRITE) {
+                WriteMsg msg = RtrsCodec.decodeWriteMsg(chunk, offset, available);
+                int headerStart = offset - msg.usrLen();
+                if (headerStart > maxIoSize) {
+                    throw new WireFormatException(Errno.EINVAL, "WRITE of " + headerStart + " bytes above " + maxIoSize);
+                }
+                io.prepareWrite(headerStart, offset);
+            } else {
+                ReadMsg msg = RtrsCodec.decodeReadMsg(chunk, offset, available);
+                long total = msg.totalLength();
+                if (total > maxIoSize) {
+                    throw new WireFormatException(Errno.EINVAL, "READ of " + total + " bytes above " + maxIoSize);
+                }
+                if (msg.needInvalidate() && msg.buffers().isEmpty()) {
+                    throw new WireFormatException(Errno.EINVAL, "READ asks to invalidate but names no buffer");
+                }
+                io.prepareRead(offset - msg.usrLen(), offset, msg.buffers(), msg.needInvalidate(), (int) total);
+            }
+        } catch (WireFormatException e) {
+            LOG.warn("{} path {}: chunk {}: {}", session.name(), uuid, io.bufId, e.getMessage());
+            io.direction = Direction.WRITE;
+            io.dataLength = 0;
+            if (io.markResponded()) {
+                respond(io, e.errno());
+            }
+            return;
+        }
+        try {
+            endpoint.handler().onRequest(io);
+        } catch (RuntimeException e) {
+            LOG.error("{}: request handler failed on chunk {}", session.name(), io.bufId, e);
+            if (io.markResponded()) {
+                respond(io, Errno.EIO);
+            }
+        }
+    }
+
+    /** Sends the response of an IO (and a READ's data first). Called once per IO, from any thread. */
+    void respond(ServerIo io, int errno) {
+        int bufId = io.bufId;
+        Connection c = connections[io.connectionIndex];
+        if (isClosed() || c == null || c.isFailed()) {
+            counters.ioLeft();
+            io.free();
+            return;
+        }
+        if (io.direction == Direction.READ && errno == 0) {
+            postReadData(c, io);
+        }
+        boolean withInvalidate = io.needInvalidate && io.direction == Direction.READ;
+        if (withInvalidate) {
+            c.post(invalidateSendWr[bufId].reset(WrIds.of(WrIds.RESPONSE, bufId), SendOpcode.SEND_WITH_INV)
+                    .invalidate(io.readBuffers.get(0).key()));
+        }
+        int imm = Imm.ioResponse(bufId, errno, withInvalidate);
+        SendWorkRequest rsp = responseWr[bufId];
+        SendWorkRequest register = null;
+        if (alwaysInvalidate) {
+            int rkey;
+            try {
+                rkey = renewKey(bufId);
+            } catch (VerbsException e) {
+                LOG.error("{} path {}: cannot renew the key of chunk {}: {}", session.name(), uuid, bufId, e.getMessage());
+                close("chunk registration failed");
+                return;
+            }
+            if (fastRegistration) {
+                register = registerWr[bufId].reset(WrIds.of(WrIds.REGISTER, bufId), SendOpcode.REG_MR)
+                        .registration(chunkRegions[bufId], CHUNK_ACCESS);
+            }
+            RtrsCodec.encode(new RkeyRsp(bufId, rkey), responseRegion.buffer(), bufId * RkeyRsp.SIZE);
+            rsp.reset(WrIds.of(WrIds.RESPONSE, bufId), SendOpcode.SEND_WITH_IMM)
+                    .addSge(responseRegion, bufId * RkeyRsp.SIZE, RkeyRsp.SIZE).immediate(imm);
+        } else {
+            rsp.reset(WrIds.of(WrIds.RESPONSE, bufId), SendOpcode.RDMA_WRITE_WITH_IMM).immediate(imm);
+        }
+        if (io.direction == Direction.READ) {
+            counters.readDone(io.dataLength);
+        } else {
+            counters.writeDone(io.dataLength);
+        }
+        // free before the response leaves: the client may reuse the chunk as soon as it sees the response
+        io.free();
+        if (register != null) {
+            c.post(register);
+        }
+        c.post(rsp);
+    }
+
+    private int renewKey(int bufId) throws VerbsException {
+        if (fastRegistration) {
+            return chunkRegions[bufId].updateKey();
+        }
+        // the old region was closed as the fence (no LOCAL_INV) or must be now (no REG_MR)
+        chunkRegions[bufId].close();
+        chunkRegions[bufId] = pd.register(session.ios[bufId].chunk, CHUNK_ACCESS);
+        return chunkRegions[bufId].rkey();
+    }
+
+    private void postReadData(Connection c, ServerIo io) {
+        List<SendWorkRequest> wrs = dataWr.get(io.bufId);
+        int offset = 0;
+        for (int i = 0; i < io.readBuffers.size(); i++) {
+            SgDesc d = io.readBuffers.get(i);
+            if (d.length() == 0) {
+                continue;
+            }
+            while (wrs.size() <= i) {
+                wrs.add(new SendWorkRequest(1));
+            }
+            SendWorkRequest wr = wrs.get(i).reset(WrIds.of(WrIds.READ_DATA, io.bufId), SendOpcode.RDMA_WRITE)
+                    .addSge(chunkRegions[io.bufId], offset, d.length()).remote(d.address(), d.key());
+            c.post(wr);
+            offset += d.length();
+        }
+    }
+
+    private void sendHeartbeatAck(Connection c) {
+        c.post(new SendWorkRequest(1).reset(WrIds.of(WrIds.HEARTBEAT, 0), SendOpcode.RDMA_WRITE_WITH_IMM)
+                .immediate(Imm.encode(ImmType.HB_ACK, 0)));
+    }
+
+    // ---- teardown ----
+
+    private void protocolError(Connection c, String what) {
+        LOG.warn("{} path {}: protocol error on connection {}: {}; closing the path", session.name(), uuid, c.cid(), what);
+        close("protocol error");
+    }
+
+    /** Closes every connection of the path and leaves the session. Idempotent. */
+    void close(String reason) {
+        synchronized (this) {
+            if (isClosed()) {
+                return;
+            }
+            state = PathState.CLOSING;
+        }
+        LOG.info("{}: closing path {} ({})", session.name(), uuid, reason);
+        for (Connection c : connections) {
+            if (c != null) {
+                c.close();
+            }
+        }
+        for (ServerIo io : session.ios) {
+            if (io.path == this && io.markResponded()) {
+                counters.ioLeft();
+                io.free();
+            }
+        }
+        for (MemoryRegion mr : chunkRegions) {
+            mr.close();
+        }
+        responseRegion.close();
+        infoRegion.close();
+        pd.close();
+        state = PathState.CLOSED;
+        endpoint.pathClosed(session, this);
+    }
+}

@@ -1,0 +1,120 @@
+package dev.rtrs.transport.core.internal.server;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.rtrs.transport.PathInfo;
+import dev.rtrs.transport.ServerSession;
+
+/**
+ * A client's session on the server: its chunks (shared by all paths) and its paths. Paths are added and
+ * removed under the endpoint's lock; the chunk table is fixed for the session's life.
+ */
+final class ServerSessionImpl implements ServerSession {
+
+    private final ServerEndpointImpl endpoint;
+    private final UUID uuid;
+    private volatile String name;
+    final int queueDepth;
+    final int chunkSize;
+    final ServerIo[] ios;
+    final ByteBuffer chunkMemory;
+    final ConcurrentHashMap<UUID, ServerPath> paths = new ConcurrentHashMap<>();
+    private volatile Object attachment;
+    private volatile boolean announced;
+
+    ServerSessionImpl(ServerEndpointImpl endpoint, UUID uuid, int queueDepth, int chunkSize, int maxHeader) {
+        this.endpoint = endpoint;
+        this.uuid = uuid;
+        this.name = uuid.toString();
+        this.queueDepth = queueDepth;
+        this.chunkSize = chunkSize;
+        this.chunkMemory = ByteBuffer.allocateDirect(queueDepth * chunkSize);
+        this.ios = new ServerIo[queueDepth];
+        for (int i = 0; i < queueDepth; i++) {
+            ByteBuffer chunk = chunkMemory.duplicate();
+            chunk.limit((i + 1) * chunkSize).position(i * chunkSize);
+            ios[i] = new ServerIo(this, i, chunk.slice(), maxHeader);
+        }
+    }
+
+    ServerEndpointImpl endpoint() {
+        return endpoint;
+    }
+
+    /** The name comes with the first path's INFO_REQ. */
+    void name(String value) {
+        this.name = value;
+    }
+
+    /** True once, for the first path that completes its INFO exchange. */
+    boolean announce() {
+        synchronized (this) {
+            if (announced) {
+                return false;
+            }
+            announced = true;
+            return true;
+        }
+    }
+
+    boolean wasAnnounced() {
+        return announced;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public UUID uuid() {
+        return uuid;
+    }
+
+    @Override
+    public int queueDepth() {
+        return queueDepth;
+    }
+
+    @Override
+    public List<PathInfo> paths() {
+        List<PathInfo> list = new ArrayList<>();
+        for (ServerPath p : paths.values()) {
+            list.add(p.info());
+        }
+        return list;
+    }
+
+    @Override
+    public void resetStatistics() {
+        for (ServerPath p : paths.values()) {
+            p.counters.reset();
+        }
+    }
+
+    @Override
+    public void attach(Object value) {
+        this.attachment = value;
+    }
+
+    @Override
+    public Object attachment() {
+        return attachment;
+    }
+
+    @Override
+    public void close() {
+        for (ServerPath p : List.copyOf(paths.values())) {
+            p.close("closed by the server");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "session " + name;
+    }
+}
