@@ -79,6 +79,14 @@ public abstract class ApplianceTestSupport {
         o.add(editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort",
                 Integer.toString(freePort())));
         o.add(systemProperty("it.httpPort").value(Integer.toString(httpPort)));
+        // the demo's RNBD server, its mapping and the NBD gateway get free ports too
+        int rnbdPort = freePort();
+        int nbdPort = freePort();
+        o.add(editConfigurationFilePut("etc/dev.rtrs.block.server.RnbdServer.cfg", "port", Integer.toString(rnbdPort)));
+        o.add(editConfigurationFilePut("etc/dev.rtrs.block.client.MappedDevice-demo.cfg", "port",
+                Integer.toString(rnbdPort)));
+        o.add(editConfigurationFilePut("etc/dev.rtrs.block.client.NbdGateway.cfg", "port", Integer.toString(nbdPort)));
+        o.add(systemProperty("it.nbdPort").value(Integer.toString(nbdPort)));
         // the container resolves Pax Exam's own feature from Maven Central and the build's local repository only
         o.add(editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.repositories",
                 "https://repo1.maven.org/maven2@id=central"));

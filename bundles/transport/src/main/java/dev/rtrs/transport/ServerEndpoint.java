@@ -15,6 +15,9 @@ public interface ServerEndpoint extends AutoCloseable {
     /** The addresses actually bound (with the real port when the options asked for 0). */
     List<InetSocketAddress> localAddresses();
 
+    /** Largest data length of one IO: the chunk size less the room for header and message. */
+    int maxIoSize();
+
     /** The sessions open now. */
     List<ServerSession> sessions();
 

@@ -6,7 +6,9 @@ import java.util.Arrays;
  * One connection-manager event.
  *
  * @param type        what happened
- * @param id          the id the event is about; for CONNECT_REQUEST the new connection's id
+ * @param id          the id the event is about; for CONNECT_REQUEST the new connection's id (the event is
+ *                    delivered in order with that id's later events, so requests for different new ids may be
+ *                    handled concurrently)
  * @param listenId    for CONNECT_REQUEST the listening id, otherwise {@code null}
  * @param status      0, or a positive errno explaining an error event
  * @param privateData the peer's private data (CONNECT_REQUEST, ESTABLISHED on the active side, REJECTED);

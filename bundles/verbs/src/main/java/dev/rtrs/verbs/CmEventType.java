@@ -11,9 +11,12 @@ public enum CmEventType {
     CONNECT_REQUEST,
     /** The connect failed after it was sent (e.g. a malformed exchange). */
     CONNECT_ERROR,
-    /** Nobody listens at the destination, or it did not answer in time. */
+    /**
+     * Nobody listens at the destination (status {@code ECONNREFUSED}), or it did not answer within the connect
+     * timeout ({@code ETIMEDOUT}).
+     */
     UNREACHABLE,
-    /** The peer rejected the connect request; the event carries the peer's private data. */
+    /** The peer rejected the connect request (status {@code ECONNREFUSED}); the event carries its private data. */
     REJECTED,
     /** The connection is up; on the active side the event carries the acceptor's private data. */
     ESTABLISHED,

@@ -28,8 +28,15 @@ public interface CmId extends AutoCloseable {
     /** Changes where this id's events go (a new connection's id starts with its listener's handler). */
     void setEventHandler(CmEventHandler handler);
 
+    /**
+     * Binds to a local address. Port 0 lets {@link #listen} pick a free port, which {@link #localAddress()}
+     * then reports.
+     *
+     * @throws VerbsException {@code EADDRNOTAVAIL} when the address is not one of this host's
+     */
     void bind(InetSocketAddress address) throws VerbsException;
 
+    /** @throws VerbsException {@code EADDRINUSE} when another socket holds the bound address */
     void listen(int backlog) throws VerbsException;
 
     /**
@@ -68,8 +75,10 @@ public interface CmId extends AutoCloseable {
     /** Starts an orderly disconnect; both sides get DISCONNECTED. The queue pair moves to ERROR. */
     void disconnect();
 
+    /** The listening address with its actual port once listening; the connection's local address once connecting. */
     InetSocketAddress localAddress();
 
+    /** The peer's address: the destination once resolved, the requester's address on a connect request's id. */
     InetSocketAddress remoteAddress();
 
     /** Disconnects if needed and releases the id. Its queue pair must be closed by its owner. */

@@ -37,6 +37,11 @@ public record DeviceCapabilities(int maxQueuePairWorkRequests, int maxScatterGat
         /** The REG_MR work request with {@link MemoryRegion#updateKey()}: a new rkey without deregistration. */
         FAST_REGISTRATION,
         /** Reject of a connect request carrying private data back to the requester. */
-        REJECT_WITH_PRIVATE_DATA
+        REJECT_WITH_PRIVATE_DATA,
+        /**
+         * Private data of connect and accept reaches the peer (in CONNECT_REQUEST and ESTABLISHED). Protocols that
+         * shake hands in private data, as RTRS does, need it.
+         */
+        CONNECT_PRIVATE_DATA
     }
 }

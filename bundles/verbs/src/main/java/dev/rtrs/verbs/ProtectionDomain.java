@@ -16,7 +16,8 @@ public interface ProtectionDomain extends AutoCloseable {
      *
      * @param buffer a direct buffer; the region keeps a view of it, the caller's position and limit are untouched
      * @param access flags from {@link Access}
-     * @throws VerbsException {@code EINVAL} for a heap buffer, unknown flags or a size above the device's limit
+     * @throws VerbsException {@code EINVAL} for a heap buffer, unknown flags, REMOTE_WRITE without LOCAL_WRITE
+     *         (as ibverbs requires) or a size above the device's limit
      */
     MemoryRegion register(ByteBuffer buffer, int access) throws VerbsException;
 

@@ -27,8 +27,9 @@ public interface QueuePair extends AutoCloseable {
      * Posts one send work request.
      *
      * @throws VerbsException {@code ENOMEM} when the send queue is full, {@code EINVAL} for a malformed request
-     *         (too many entries, missing region for REG_MR, an optional verb the device lacks), {@code ENOTCONN}
-     *         before the connection is established. In the error state the request is accepted and flushed.
+     *         (too many entries, missing region for REG_MR), {@code EOPNOTSUPP} for an optional verb the device
+     *         lacks, {@code ENOTCONN} before the connection is established. In the error state the request is
+     *         accepted and flushed.
      */
     void postSend(SendWorkRequest wr) throws VerbsException;
 

@@ -8,8 +8,9 @@ package dev.rtrs.verbs;
  * <li>SEND, SEND_WITH_IMM, SEND_WITH_INV: scatter/gather list; immediate data or the rkey to invalidate</li>
  * <li>RDMA_WRITE, RDMA_WRITE_WITH_IMM: scatter/gather list (the source), remote address and rkey; immediate data</li>
  * <li>RDMA_READ: scatter/gather list (the destination), remote address and rkey</li>
- * <li>LOCAL_INV: the rkey to invalidate</li>
- * <li>REG_MR: the memory region and its new access flags</li>
+ * <li>LOCAL_INV: the rkey to invalidate, set with {@link #invalidate(int)}</li>
+ * <li>REG_MR: the memory region and its new access flags; the key registered is the region's
+ * {@link MemoryRegion#rkey()} when {@link QueuePair#postSend} is called</li>
  * </ul>
  */
 public final class SendWorkRequest {

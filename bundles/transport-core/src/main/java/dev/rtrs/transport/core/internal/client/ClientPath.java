@@ -30,6 +30,7 @@ import dev.rtrs.transport.core.internal.wire.WireFormatException;
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.CmEvent;
 import dev.rtrs.verbs.CmId;
+import dev.rtrs.verbs.DeviceCapabilities.Capability;
 import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.MemoryRegion;
 import dev.rtrs.verbs.ProtectionDomain;
@@ -171,6 +172,11 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
 
     // this held
     private void onRouteResolved(int cid, CmId id) throws VerbsException {
+        if (!id.device().capabilities().supports(Capability.CONNECT_PRIVATE_DATA)) {
+            attemptFailed(Errno.EPROTONOSUPPORT, "device " + id.device().name()
+                    + " cannot carry connect private data, which the RTRS handshake needs");
+            return;
+        }
         if (pd == null) {
             pd = id.device().allocateProtectionDomain();
             infoRegion = pd.register(ByteBuffer.allocateDirect(InfoReq.SIZE), Access.LOCAL_WRITE);
@@ -399,8 +405,16 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
 
     // ---- completions ----
 
+    /** Whether {@code c} belongs to the current attempt (completions of torn-down ones are ignored). */
+    private synchronized boolean isCurrent(Connection c) {
+        return connections[c.cid()] == c;
+    }
+
     @Override
     public void onReceive(Connection c, WorkCompletion wc, ByteBuffer slot) {
+        if (!isCurrent(c)) {
+            return;
+        }
         if (!wc.hasImmediate()) {
             if (wc.opcode() == WcOpcode.RECV && c.cid() == 0 && state != PathState.CONNECTED) {
                 onInfoResponse(slot);
@@ -456,6 +470,9 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
     @Override
     public void onError(Connection c, WorkCompletion wc) {
         synchronized (this) {
+            if (connections[c.cid()] != c) {
+                return;
+            }
             if (state == PathState.CONNECTED) {
                 lost("connection " + c.cid() + ": " + wc.opcode() + " " + wc.status());
             } else if (state == PathState.CONNECTING || state == PathState.RECONNECTING) {

@@ -404,7 +404,7 @@ public final class ClientSessionImpl implements ClientSession {
         if (total > maxIoSize) {
             throw new TransportException(Errno.EINVAL, "IO of " + total + " bytes exceeds the maximum " + maxIoSize);
         }
-        if (header + message > maxHeaderSize) {
+        if (header > maxHeaderSize()) {
             throw new TransportException(Errno.EINVAL, "user header of " + header + " bytes exceeds the maximum "
                     + maxHeaderSize());
         }

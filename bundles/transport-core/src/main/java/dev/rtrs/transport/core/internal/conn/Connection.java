@@ -66,6 +66,7 @@ public final class Connection implements AutoCloseable {
     private final WorkCompletion[] polled = new WorkCompletion[POLL_BATCH];
     private final ReceiveWorkRequest repost = new ReceiveWorkRequest(1);
     private final AtomicInteger drainRequests = new AtomicInteger();
+    private long deferred;
     private volatile boolean closed;
     private volatile boolean failed;
 
@@ -111,6 +112,13 @@ public final class Connection implements AutoCloseable {
         return qp;
     }
 
+    /** How many requests waited in the backlog for a send completion to free a slot. */
+    public long deferredPosts() {
+        synchronized (sendLock) {
+            return deferred;
+        }
+    }
+
     public boolean isFailed() {
         return failed || closed;
     }
@@ -127,6 +135,7 @@ public final class Connection implements AutoCloseable {
                 return false;
             }
             if (sendSlots == 0 || !backlog.isEmpty()) {
+                deferred++;
                 backlog.addLast(wr);
                 return true;
             }
@@ -206,8 +215,10 @@ public final class Connection implements AutoCloseable {
         if (receive) {
             int slot = (int) wc.wrId();
             int offset = slot == 0 ? 0 : firstSlotSize + (slot - 1) * slotSize;
+            // an RDMA_WRITE_WITH_IMM placed its data elsewhere: the slot itself received nothing
+            int length = wc.opcode() == WcOpcode.RECV ? wc.byteLength() : 0;
             ByteBuffer view = receiveRegion.buffer().duplicate();
-            view.limit(offset + wc.byteLength()).position(offset);
+            view.limit(offset + length).position(offset);
             handler.onReceive(this, wc, view.slice());
             if (!closed && !failed) {
                 postReceive(slot);

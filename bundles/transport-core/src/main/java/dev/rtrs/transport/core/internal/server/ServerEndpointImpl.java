@@ -27,6 +27,7 @@ import dev.rtrs.transport.core.internal.wire.RtrsProtocol;
 import dev.rtrs.transport.core.internal.wire.WireFormatException;
 import dev.rtrs.verbs.CmEvent;
 import dev.rtrs.verbs.CmId;
+import dev.rtrs.verbs.DeviceCapabilities.Capability;
 import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.VerbsProvider;
@@ -76,6 +77,10 @@ public final class ServerEndpointImpl implements ServerEndpoint {
                 CmId id = provider.createCmId(this::onListenerEvent);
                 listeners.add(id);
                 id.bind(new InetSocketAddress(address, port));
+                if (id.device() != null && !id.device().capabilities().supports(Capability.CONNECT_PRIVATE_DATA)) {
+                    throw new VerbsException(Errno.EPROTONOSUPPORT, "device " + id.device().name()
+                            + " cannot carry connect private data, which the RTRS handshake needs");
+                }
                 id.listen(BACKLOG);
                 InetSocketAddress local = id.localAddress();
                 bound.add(local);
@@ -93,7 +98,8 @@ public final class ServerEndpointImpl implements ServerEndpoint {
         return handler;
     }
 
-    int maxIoSize() {
+    @Override
+    public int maxIoSize() {
         return options.chunkSize() - MAX_HEADER_SIZE;
     }
 
@@ -230,6 +236,11 @@ public final class ServerEndpointImpl implements ServerEndpoint {
                 listener.sessionDisconnected(session);
             }
         }
+    }
+
+    /** The session with this uuid, announced or not. */
+    ServerSessionImpl findSession(UUID uuid) {
+        return sessions.get(uuid);
     }
 
     // ---- ServerEndpoint ----

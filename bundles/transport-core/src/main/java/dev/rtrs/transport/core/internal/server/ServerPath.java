@@ -54,6 +54,8 @@ final class ServerPath implements Connection.Handler {
     private static final int CHUNK_ACCESS = Access.LOCAL_WRITE | Access.REMOTE_WRITE;
     private static final int RECEIVE_SLOT = 512;
     private static final int EXTRA_RECEIVES = 16;
+    /** Upper bound of each connection's send queue; lowered by tests to force the send backlog. */
+    static volatile int sendQueueLimit = Integer.MAX_VALUE;
 
     final UUID uuid;
     final int reconCnt;
@@ -125,7 +127,8 @@ final class ServerPath implements Connection.Handler {
         }
         Connection c = new Connection(id, cid, this, session.name() + " path " + uuid + " cid " + cid);
         int qd = session.queueDepth;
-        int sendDepth = Math.min(id.device().capabilities().maxQueuePairWorkRequests(), qd * 3 + EXTRA_RECEIVES);
+        int sendDepth = Math.min(Math.min(id.device().capabilities().maxQueuePairWorkRequests(), qd * 3 + EXTRA_RECEIVES),
+                sendQueueLimit);
         int receiveDepth = Math.min(id.device().capabilities().maxQueuePairWorkRequests(), qd + EXTRA_RECEIVES);
         c.setUp(pd, sendDepth, receiveDepth, RECEIVE_SLOT, RECEIVE_SLOT);
         connections[cid] = c;
@@ -140,6 +143,30 @@ final class ServerPath implements Connection.Handler {
             serverAddress = c.cmId().localAddress();
         }
         established.incrementAndGet();
+    }
+
+    /** The chunk's registration on this path. */
+    MemoryRegion chunkRegion(int bufId) {
+        return chunkRegions[bufId];
+    }
+
+    long deferredPosts() {
+        long total = 0;
+        for (Connection c : connections) {
+            total += c == null ? 0 : c.deferredPosts();
+        }
+        return total;
+    }
+
+    // the client sends INFO_REQ once it saw every connection established, which may be before this side's
+    // ESTABLISHED events were delivered: accepted is what counts
+    private synchronized boolean allConnectionsAccepted() {
+        for (Connection c : connections) {
+            if (c == null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     int connectionCount() {
@@ -209,7 +236,7 @@ final class ServerPath implements Connection.Handler {
             protocolError(c, e.getMessage());
             return;
         }
-        if (established.get() != connections.length || state != PathState.CONNECTING) {
+        if (!allConnectionsAccepted() || state != PathState.CONNECTING) {
             protocolError(c, "INFO_REQ before all " + connections.length + " connections are up");
             return;
         }

@@ -1,0 +1,159 @@
+package dev.rtrs.block.backend.memory.internal;
+
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
+
+import dev.rtrs.block.BlockCompletion;
+import dev.rtrs.block.backend.AbstractBlockDevice;
+import dev.rtrs.verbs.Errno;
+
+/**
+ * An export held in direct (off-heap) buffers of {@code 2^slabShift} bytes each, since one buffer holds at most
+ * 2 GiB. Every operation completes on the caller's thread before it returns; reads and writes copy straight
+ * between the caller's buffer and the slabs and allocate nothing. No write cache: flush has nothing to do.
+ */
+final class MemoryDevice extends AbstractBlockDevice {
+
+    /** 1 GiB: the largest power of two a ByteBuffer can hold. */
+    static final int SLAB_SHIFT = 30;
+    private static final int PHYSICAL_BLOCK_SIZE = 4096;
+    /** Source of discard and write-zeroes; shared, never written, and read with absolute puts only. */
+    private static final ByteBuffer ZEROES = ByteBuffer.allocateDirect(64 * 1024);
+
+    private final int slabShift;
+    private final long slabMask;
+    private final Consumer<MemoryDevice> onClose;
+    /** Null once closed, so that the memory can be reclaimed even if the caller keeps the device. */
+    private volatile ByteBuffer[] slabs;
+
+    /**
+     * Allocates and zeroes the memory; blocks while it does.
+     *
+     * @throws OutOfMemoryError if the JVM's direct memory limit does not leave room for it
+     */
+    MemoryDevice(String name, long size, int logicalBlockSize, boolean readOnly, int slabShift,
+            Consumer<MemoryDevice> onClose) {
+        super(name, size, logicalBlockSize, Math.max(logicalBlockSize, PHYSICAL_BLOCK_SIZE), readOnly);
+        if (slabShift < 9 || slabShift > SLAB_SHIFT) {
+            throw new IllegalArgumentException("slab shift out of [9, " + SLAB_SHIFT + "]: " + slabShift);
+        }
+        this.slabShift = slabShift;
+        this.slabMask = (1L << slabShift) - 1;
+        this.onClose = onClose;
+        ByteBuffer[] s = new ByteBuffer[(int) ((size + slabMask) >>> slabShift)];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = ByteBuffer.allocateDirect((int) Math.min(1L << slabShift, size - ((long) i << slabShift)));
+        }
+        slabs = s;
+    }
+
+    @Override
+    public boolean hasWriteCache() {
+        return false;
+    }
+
+    /** Without a write cache every write is durable (as durable as memory gets), so FUA means nothing. */
+    @Override
+    public boolean supportsFua() {
+        return false;
+    }
+
+    @Override
+    public boolean supportsDiscard() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsWriteZeroes() {
+        return true;
+    }
+
+    /** Number of slabs (for tests). */
+    int slabCount() {
+        ByteBuffer[] s = slabs;
+        return s == null ? 0 : s.length;
+    }
+
+    @Override
+    protected void doRead(long offset, ByteBuffer dst, BlockCompletion done) {
+        ByteBuffer[] s = slabs;
+        if (s == null) {
+            done.complete(Errno.EIO);
+            return;
+        }
+        int at = dst.position();
+        int left = dst.remaining();
+        long from = offset;
+        while (left > 0) {
+            ByteBuffer slab = s[(int) (from >>> slabShift)];
+            int in = (int) (from & slabMask);
+            int n = Math.min(left, slab.capacity() - in);
+            dst.put(at, slab, in, n);
+            at += n;
+            from += n;
+            left -= n;
+        }
+        done.complete(0);
+    }
+
+    @Override
+    protected void doWrite(long offset, ByteBuffer src, boolean fua, BlockCompletion done) {
+        ByteBuffer[] s = slabs;
+        if (s == null) {
+            done.complete(Errno.EIO);
+            return;
+        }
+        int at = src.position();
+        int left = src.remaining();
+        long to = offset;
+        while (left > 0) {
+            ByteBuffer slab = s[(int) (to >>> slabShift)];
+            int in = (int) (to & slabMask);
+            int n = Math.min(left, slab.capacity() - in);
+            slab.put(in, src, at, n);
+            at += n;
+            to += n;
+            left -= n;
+        }
+        done.complete(0);
+    }
+
+    @Override
+    protected void doFlush(BlockCompletion done) {
+        done.complete(slabs == null ? Errno.EIO : 0);
+    }
+
+    @Override
+    protected void doDiscard(long offset, long length, BlockCompletion done) {
+        done.complete(zero(offset, length));
+    }
+
+    @Override
+    protected void doWriteZeroes(long offset, long length, BlockCompletion done) {
+        done.complete(zero(offset, length));
+    }
+
+    @Override
+    protected void doClose() {
+        slabs = null;
+        onClose.accept(this);
+    }
+
+    private int zero(long offset, long length) {
+        ByteBuffer[] s = slabs;
+        if (s == null) {
+            return Errno.EIO;
+        }
+        long to = offset;
+        long left = length;
+        while (left > 0) {
+            ByteBuffer slab = s[(int) (to >>> slabShift)];
+            int in = (int) (to & slabMask);
+            int n = (int) Math.min(Math.min(left, slab.capacity() - in), ZEROES.capacity());
+            slab.put(in, ZEROES, 0, n);
+            to += n;
+            left -= n;
+        }
+        return 0;
+    }
+}

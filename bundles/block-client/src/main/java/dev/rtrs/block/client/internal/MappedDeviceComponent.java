@@ -1,0 +1,132 @@
+package dev.rtrs.block.client.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.rtrs.block.BlockDevice;
+import dev.rtrs.block.BlockException;
+import dev.rtrs.block.protocol.AccessMode;
+import dev.rtrs.transport.ClientSessionOptions;
+import dev.rtrs.transport.PathAddress;
+
+/**
+ * One mapped device per factory configuration, so mappings survive appliance restarts. Maps in the background
+ * (retrying while the server is unreachable) and registers the device as a {@link BlockDevice} service with the
+ * {@value BlockDevice#DEVICE_NAME} property once mapped; unmaps when the configuration is deleted.
+ */
+@Component(service = {}, configurationPid = MappedDeviceComponent.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Designate(ocd = MappedDeviceConfig.class, factory = true)
+public final class MappedDeviceComponent {
+
+    static final String PID = "dev.rtrs.block.client.MappedDevice";
+    private static final Logger LOG = LoggerFactory.getLogger(MappedDeviceComponent.class);
+    private static final long RETRY_MS = 3000;
+
+    private final RnbdClient client;
+    private final RnbdClient.MapSpec spec;
+    private final BundleContext context;
+    private final ScheduledExecutorService retry = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "rnbd-map");
+        t.setDaemon(true);
+        return t;
+    });
+    private ServiceRegistration<BlockDevice> registration;
+    private boolean stopped;
+
+    @Activate
+    public MappedDeviceComponent(@Reference RnbdClientComponent owner, MappedDeviceConfig config, BundleContext context) {
+        this.client = owner.client();
+        this.context = context;
+        this.spec = spec(config);
+        retry.execute(this::map);
+    }
+
+    static RnbdClient.MapSpec spec(MappedDeviceConfig c) {
+        List<PathAddress> paths = new ArrayList<>();
+        for (String p : c.paths()) {
+            for (String part : p.split(";")) {
+                if (!part.isBlank()) {
+                    paths.add(PathAddress.parse(part.trim(), c.port()));
+                }
+            }
+        }
+        AccessMode mode = switch (c.accessMode().trim().toLowerCase(Locale.ROOT)) {
+            case "ro" -> AccessMode.RO;
+            case "rw" -> AccessMode.RW;
+            case "migration" -> AccessMode.MIGRATION;
+            default -> throw new IllegalArgumentException("access_mode must be ro, rw or migration: " + c.accessMode());
+        };
+        int connections = c.connectionsPerPath() > 0 ? c.connectionsPerPath()
+                : ClientSessionOptions.defaultConnectionsPerPath();
+        return new RnbdClient.MapSpec(c.name(), c.session(), paths, c.devicePath(), mode, connections, c.provider(),
+                Duration.ofMillis(c.reconnectDelayMs()), c.ioTimeoutMs());
+    }
+
+    private void map() {
+        MappedDevice device;
+        try {
+            device = client.map(spec);
+        } catch (BlockException | RuntimeException e) {
+            LOG.warn("cannot map {} ({} through session {}): {}; retrying in {} ms", spec.name(), spec.devicePath(),
+                    spec.sessionName(), e.getMessage(), RETRY_MS);
+            synchronized (this) {
+                if (!stopped) {
+                    retry.schedule(this::map, RETRY_MS, TimeUnit.MILLISECONDS);
+                }
+            }
+            return;
+        }
+        synchronized (this) {
+            if (stopped) {
+                unmap();
+                return;
+            }
+            Dictionary<String, Object> props = new Hashtable<>();
+            props.put(BlockDevice.DEVICE_NAME, device.name());
+            props.put("rnbd.session", device.sessionName());
+            props.put("rnbd.device_path", device.devicePath());
+            props.put("rnbd.access_mode", device.accessMode().name());
+            registration = context.registerService(BlockDevice.class, device, props);
+        }
+    }
+
+    private void unmap() {
+        try {
+            client.unmap(spec.name());
+        } catch (BlockException e) {
+            LOG.debug("unmap {}: {}", spec.name(), e.getMessage());
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        synchronized (this) {
+            stopped = true;
+            if (registration != null) {
+                registration.unregister();
+                registration = null;
+                unmap();
+            }
+        }
+        retry.shutdownNow();
+    }
+}

@@ -1,0 +1,60 @@
+package dev.rtrs.block.client.internal;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.Designate;
+
+import dev.rtrs.block.BlockDevice;
+import dev.rtrs.block.client.internal.nbd.NbdExports;
+import dev.rtrs.block.client.internal.nbd.NbdServer;
+
+/** The NBD gateway of the appliance: every {@link BlockDevice} service with a device name is an NBD export. */
+@Component(service = NbdGatewayComponent.class, immediate = true, configurationPid = NbdGatewayComponent.PID)
+@Designate(ocd = NbdGatewayConfig.class)
+public final class NbdGatewayComponent implements NbdExports {
+
+    static final String PID = "dev.rtrs.block.client.NbdGateway";
+
+    private final Map<String, BlockDevice> devices = new ConcurrentHashMap<>();
+    private NbdServer server;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = "(" + BlockDevice.DEVICE_NAME + "=*)")
+    void addDevice(BlockDevice device, Map<String, Object> properties) {
+        devices.put(String.valueOf(properties.get(BlockDevice.DEVICE_NAME)), device);
+    }
+
+    void removeDevice(BlockDevice device, Map<String, Object> properties) {
+        devices.remove(String.valueOf(properties.get(BlockDevice.DEVICE_NAME)), device);
+    }
+
+    @Activate
+    void activate(NbdGatewayConfig config) throws IOException {
+        server = new NbdServer(new InetSocketAddress(config.address(), config.port()), this);
+    }
+
+    @Deactivate
+    void deactivate() {
+        server.close();
+    }
+
+    @Override
+    public List<BlockDevice> list() {
+        return List.copyOf(devices.values());
+    }
+
+    @Override
+    public BlockDevice find(String name) {
+        return devices.get(name);
+    }
+}

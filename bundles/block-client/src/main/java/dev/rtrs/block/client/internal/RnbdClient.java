@@ -1,0 +1,251 @@
+package dev.rtrs.block.client.internal;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.rtrs.block.BlockException;
+import dev.rtrs.block.protocol.AccessMode;
+import dev.rtrs.block.protocol.RnbdClose;
+import dev.rtrs.block.protocol.RnbdCodec;
+import dev.rtrs.block.protocol.RnbdOpen;
+import dev.rtrs.block.protocol.RnbdOpenRsp;
+import dev.rtrs.block.protocol.RnbdProtocolException;
+import dev.rtrs.block.protocol.RnbdSessInfo;
+import dev.rtrs.block.protocol.RnbdSessInfoRsp;
+import dev.rtrs.transport.ClientSession;
+import dev.rtrs.transport.ClientSessionOptions;
+import dev.rtrs.transport.Direction;
+import dev.rtrs.transport.PathAddress;
+import dev.rtrs.transport.RtrsClient;
+import dev.rtrs.transport.TransportException;
+import dev.rtrs.verbs.Errno;
+
+/**
+ * The RNBD client, like the kernel's {@code map_device}: maps a server's device through a named session (opened
+ * on first use and shared by the devices mapped through it), unmaps it, and maps every device of a session
+ * again when the session reconnects after the server restarted.
+ */
+public final class RnbdClient implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RnbdClient.class);
+    private static final long CONTROL_TIMEOUT_MS = 30_000;
+
+    /**
+     * What to map.
+     *
+     * @param name               the mapped device's name (the NBD export name)
+     * @param sessionName        the RTRS session to map it through
+     * @param paths              the session's paths, used when the session is opened
+     * @param devicePath         the device's name on the server
+     * @param mode               RO, RW or MIGRATION
+     * @param connectionsPerPath connections of each path of a new session
+     * @param provider           the verbs provider
+     * @param reconnectDelay     pause between reconnect attempts
+     * @param ioTimeoutMs        how long an IO may wait for a broken link to come back before it fails with EIO
+     */
+    public record MapSpec(String name, String sessionName, List<PathAddress> paths, String devicePath, AccessMode mode,
+            int connectionsPerPath, String provider, Duration reconnectDelay, long ioTimeoutMs) {
+
+        public MapSpec {
+            paths = List.copyOf(paths);
+        }
+    }
+
+    private final RtrsClient rtrs;
+    private final Map<String, SessionHandle> sessions = new ConcurrentHashMap<>();
+    private final Map<String, MappedDevice> devices = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "rnbd-client");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public RnbdClient(RtrsClient rtrs) {
+        this.rtrs = rtrs;
+        executor.scheduleWithFixedDelay(() -> sessions.values().forEach(SessionHandle::expire), 500, 500,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Maps a device. Blocks until the server answered OPEN (bounded by the session's connect timeout and 30 s).
+     *
+     * @throws BlockException with the server's errno (ENOENT, EACCES, EPERM, EROFS, ...), EEXIST for a taken name,
+     *                        or the transport's errno when the session cannot be opened
+     */
+    public synchronized MappedDevice map(MapSpec spec) throws BlockException {
+        if (devices.containsKey(spec.name())) {
+            throw new BlockException(Errno.EEXIST, "a device named " + spec.name() + " is already mapped");
+        }
+        SessionHandle h = sessions.get(spec.sessionName());
+        boolean fresh = h == null;
+        if (fresh) {
+            h = openSession(spec);
+        }
+        MappedDevice d = new MappedDevice(spec.name(), spec.devicePath(), spec.mode(), h, spec.ioTimeoutMs());
+        try {
+            d.opened(open(h, spec.devicePath(), spec.mode()));
+        } catch (BlockException e) {
+            if (fresh) {
+                sessions.remove(spec.sessionName());
+                h.close();
+            }
+            throw e;
+        }
+        h.devices.add(d);
+        devices.put(spec.name(), d);
+        LOG.info("mapped {}: {} {} through session {} ({} bytes)", spec.name(), spec.devicePath(), spec.mode(),
+                spec.sessionName(), d.size());
+        return d;
+    }
+
+    private SessionHandle openSession(MapSpec spec) throws BlockException {
+        SessionHandle h = new SessionHandle(this, spec.sessionName());
+        ClientSessionOptions options = ClientSessionOptions.builder(spec.sessionName()).paths(spec.paths())
+                .connectionsPerPath(spec.connectionsPerPath()).provider(spec.provider())
+                .reconnectDelay(spec.reconnectDelay()).connectTimeout(Duration.ofSeconds(30)).build();
+        try {
+            ClientSession s = rtrs.open(options, h);
+            h.attach(s);
+        } catch (TransportException e) {
+            throw new BlockException(e.errno(), "cannot open session " + spec.sessionName() + ": " + e.getMessage(), e);
+        }
+        try {
+            sessionInfo(h);
+        } catch (BlockException e) {
+            h.close();
+            throw e;
+        }
+        sessions.put(spec.sessionName(), h);
+        return h;
+    }
+
+    /** Unmaps a device: CLOSE to the server, and the session goes with its last device. */
+    public synchronized void unmap(String name) throws BlockException {
+        MappedDevice d = devices.remove(name);
+        if (d == null) {
+            throw new BlockException(Errno.ENOENT, "no mapped device " + name);
+        }
+        d.markClosed();
+        SessionHandle h = d.session();
+        h.devices.remove(d);
+        try {
+            ByteBuffer msg = ByteBuffer.allocate(RnbdClose.SIZE);
+            RnbdCodec.encode(new RnbdClose(d.deviceId()), msg, 0);
+            int errno = control(h, Direction.WRITE, msg, null);
+            if (errno != 0) {
+                LOG.warn("unmap {}: server answered CLOSE with {}", name, Errno.name(errno));
+            }
+        } finally {
+            if (h.devices.isEmpty()) {
+                sessions.remove(h.name, h);
+                h.close();
+            }
+        }
+        LOG.info("unmapped {}", name);
+    }
+
+    public List<MappedDevice> devices() {
+        return new ArrayList<>(devices.values());
+    }
+
+    // ---- remap after a reconnect ----
+
+    void remapLater(SessionHandle h) {
+        executor.execute(() -> remap(h));
+    }
+
+    private void remap(SessionHandle h) {
+        if (!sessions.containsKey(h.name)) {
+            return;
+        }
+        h.suspend();
+        try {
+            sessionInfo(h);
+            for (MappedDevice d : h.devices) {
+                d.opened(open(h, d.devicePath, d.mode));
+                LOG.info("remapped {} ({}) as device {}", d.name, d.devicePath, d.deviceId());
+            }
+            h.resume();
+        } catch (BlockException e) {
+            LOG.warn("session {}: remap failed ({}); trying again", h.name, e.getMessage());
+            executor.schedule(() -> remap(h), 1, TimeUnit.SECONDS);
+        }
+    }
+
+    // ---- control messages ----
+
+    private void sessionInfo(SessionHandle h) throws BlockException {
+        ByteBuffer msg = ByteBuffer.allocate(RnbdSessInfo.SIZE);
+        RnbdCodec.encode(new RnbdSessInfo(RnbdCodec.PROTOCOL_VERSION), msg, 0);
+        ByteBuffer rsp = ByteBuffer.allocate(RnbdSessInfoRsp.SIZE);
+        int errno = control(h, Direction.READ, msg, rsp);
+        if (errno != 0) {
+            throw new BlockException(errno, "session " + h.name + ": SESS_INFO refused");
+        }
+        try {
+            RnbdSessInfoRsp info = RnbdCodec.decodeSessInfoRsp(rsp, 0, rsp.capacity());
+            if (info.version() < RnbdCodec.PROTOCOL_VERSION) {
+                throw new BlockException(Errno.EPROTONOSUPPORT, "server speaks RNBD " + info.version());
+            }
+        } catch (RnbdProtocolException e) {
+            throw new BlockException(e.errno(), "session " + h.name + ": bad SESS_INFO_RSP: " + e.getMessage());
+        }
+    }
+
+    private RnbdOpenRsp open(SessionHandle h, String devicePath, AccessMode mode) throws BlockException {
+        ByteBuffer msg = ByteBuffer.allocate(RnbdOpen.SIZE);
+        RnbdCodec.encode(new RnbdOpen(mode, devicePath), msg, 0);
+        ByteBuffer rsp = ByteBuffer.allocate(RnbdOpenRsp.SIZE);
+        int errno = control(h, Direction.READ, msg, rsp);
+        if (errno != 0) {
+            throw new BlockException(errno, "server refused to open " + devicePath + " " + mode);
+        }
+        try {
+            return RnbdCodec.decodeOpenRsp(rsp, 0, rsp.capacity());
+        } catch (RnbdProtocolException e) {
+            throw new BlockException(e.errno(), "bad OPEN_RSP for " + devicePath + ": " + e.getMessage());
+        }
+    }
+
+    /** Sends a control message and waits for its errno. */
+    private static int control(SessionHandle h, Direction direction, ByteBuffer message, ByteBuffer response)
+            throws BlockException {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        ByteBuffer[] data = response == null ? new ByteBuffer[0] : new ByteBuffer[] {response};
+        h.submit(new IoTask(direction, message, data, done::complete,
+                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONTROL_TIMEOUT_MS)));
+        try {
+            return done.get(CONTROL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BlockException(Errno.EINTR, "interrupted");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new BlockException(Errno.ETIMEDOUT, "session " + h.name + ": no answer from the server");
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        for (String name : List.copyOf(devices.keySet())) {
+            try {
+                unmap(name);
+            } catch (BlockException e) {
+                LOG.warn("unmap {}: {}", name, e.getMessage());
+            }
+        }
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,138 @@
+package dev.rtrs.block.server.internal;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.rtrs.block.BlockBackend;
+import dev.rtrs.block.BlockException;
+import dev.rtrs.block.protocol.AccessMode;
+import dev.rtrs.verbs.Errno;
+
+/**
+ * Where a device name leads: first the configured exports, then a file under the search path (opened with the
+ * {@code file} backend, as the kernel does). Tracks the backends present, so that exports lose their device when
+ * its backend goes and get it back when the backend returns. Thread-safe.
+ */
+final class ExportRegistry {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExportRegistry.class);
+    static final String FILE_BACKEND = "file";
+
+    private final Map<String, ExportDefinition> configured = new ConcurrentHashMap<>();
+    private final Map<String, BlockBackend> backends = new ConcurrentHashMap<>();
+    /** Exports that are open now, by name (search-path exports by their real path). */
+    private final Map<String, Export> active = new ConcurrentHashMap<>();
+    private volatile SearchPath searchPath;
+
+    ExportRegistry(String searchPathTemplate) {
+        this.searchPath = new SearchPath(searchPathTemplate);
+    }
+
+    void searchPath(String template) {
+        this.searchPath = new SearchPath(template);
+    }
+
+    String searchPath() {
+        return searchPath.template();
+    }
+
+    void addDefinition(ExportDefinition d) {
+        configured.put(d.name(), d);
+    }
+
+    void removeDefinition(ExportDefinition d) {
+        if (configured.remove(d.name(), d)) {
+            synchronized (this) {
+                Export e = active.get(d.name());
+                if (e != null && e.definition == d) {
+                    e.unconfigure();
+                    if (e.disposable()) {
+                        active.remove(d.name(), e);
+                    }
+                }
+            }
+        }
+    }
+
+    List<ExportDefinition> definitions() {
+        return List.copyOf(configured.values());
+    }
+
+    List<Export> activeExports() {
+        return List.copyOf(active.values());
+    }
+
+    void addBackend(BlockBackend b) {
+        backends.put(b.type(), b);
+        for (Export e : active.values()) {
+            if (e.definition.backend().equals(b.type()) && e.device() == null) {
+                e.attach(b);
+                if (e.device() != null) {
+                    LOG.info("export {}: backend {} is back; the export serves IO again", e.definition.name(), b.type());
+                }
+            }
+        }
+    }
+
+    void removeBackend(BlockBackend b) {
+        backends.remove(b.type(), b);
+        for (Export e : active.values()) {
+            e.detach(b);
+        }
+    }
+
+    /**
+     * Opens {@code deviceName} for a session: finds or creates the export and registers the opener.
+     *
+     * @throws BlockException with the errno for OPEN_RSP: ENOENT, EINVAL, EACCES, EROFS, EPERM, ENODEV
+     */
+    Export open(String session, String deviceName, AccessMode mode) throws BlockException {
+        ExportDefinition d = configured.get(deviceName);
+        boolean keep = d != null;
+        if (d == null) {
+            Path path = searchPath.resolve(session, deviceName);
+            d = new ExportDefinition(path.toString(), FILE_BACKEND, Map.of("path", path.toString()),
+                    !Files.isWritable(path), Set.of());
+        }
+        ExportDefinition definition = d;
+        synchronized (this) {
+            Export e = active.computeIfAbsent(definition.name(), n -> new Export(definition, keep));
+            try {
+                e.open(session, mode, backends.get(definition.backend()));
+            } catch (BlockException ex) {
+                if (e.disposable()) {
+                    active.remove(definition.name(), e);
+                }
+                throw ex;
+            }
+            return e;
+        }
+    }
+
+    /** Drops an opener; forgets the export after its last one. */
+    void close(Export e, AccessMode mode) {
+        synchronized (this) {
+            e.close(mode);
+            if (e.disposable()) {
+                active.remove(e.definition.name(), e);
+            }
+        }
+    }
+
+    /** Names of configured exports, for listings. */
+    List<String> names() {
+        return new ArrayList<>(configured.keySet());
+    }
+
+    static BlockException noDevice() {
+        return new BlockException(Errno.EIO, "export storage is not available");
+    }
+}

@@ -1,0 +1,103 @@
+package dev.rtrs.block.server.internal;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.rtrs.block.BlockBackend;
+import dev.rtrs.transport.RtrsServer;
+import dev.rtrs.transport.ServerEndpoint;
+import dev.rtrs.transport.ServerOptions;
+import dev.rtrs.transport.ServerSession;
+import dev.rtrs.transport.TransportException;
+
+/**
+ * The RNBD server in the appliance: listens with the configured RTRS options and serves the configured exports
+ * and the files under the search path. Backends and exports are dynamic references, bound before the server
+ * starts listening and then as they come and go (a vanished backend makes its exports' IO fail with EIO until
+ * it is back; clients keep their mapping).
+ */
+@Component(service = RnbdServerComponent.class, immediate = true, configurationPid = RnbdServerComponent.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Designate(ocd = RnbdServerConfig.class)
+public final class RnbdServerComponent {
+
+    static final String PID = "dev.rtrs.block.server.RnbdServer";
+    private static final Logger LOG = LoggerFactory.getLogger(RnbdServerComponent.class);
+
+    private final ExportRegistry registry = new ExportRegistry("/srv/rnbd");
+    private volatile ServerEndpoint endpoint;
+
+    @Reference
+    private RtrsServer rtrs;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addBackend(BlockBackend backend) {
+        registry.addBackend(backend);
+    }
+
+    void removeBackend(BlockBackend backend) {
+        registry.removeBackend(backend);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addExport(ExportComponent export) {
+        registry.addDefinition(export.definition());
+    }
+
+    void removeExport(ExportComponent export) {
+        registry.removeDefinition(export.definition());
+    }
+
+    @Activate
+    void activate(RnbdServerConfig config) throws TransportException {
+        registry.searchPath(config.devSearchPath());
+        List<InetAddress> addresses = new ArrayList<>();
+        for (String entry : config.addresses()) {
+            for (String a : entry.split(",")) {
+                if (a.isBlank()) {
+                    continue;
+                }
+                try {
+                    addresses.add(InetAddress.getByName(a.trim()));
+                } catch (UnknownHostException e) {
+                    throw new IllegalArgumentException("RNBD server: bad listen address '" + a + "'", e);
+                }
+            }
+        }
+        ServerOptions options = new ServerOptions(addresses, config.port(), config.queueDepth(), config.chunkSize(),
+                config.alwaysInvalidate(), config.provider());
+        RnbdServerCore core = new RnbdServerCore(registry, options.chunkSize() - 4096);
+        endpoint = rtrs.listen(options, core, core);
+        LOG.info("RNBD server on {} (exports {}, dev_search_path {})", endpoint.localAddresses(), registry.names(),
+                config.devSearchPath());
+    }
+
+    /** Force-closes a client's session and with it every device it opened; false when there is none. */
+    boolean closeSession(String name) {
+        Optional<ServerSession> s = endpoint.session(name);
+        s.ifPresent(ServerSession::close);
+        return s.isPresent();
+    }
+
+    @Deactivate
+    void deactivate() {
+        ServerEndpoint e = endpoint;
+        if (e != null) {
+            e.close();
+        }
+    }
+}

@@ -1,0 +1,220 @@
+package dev.rtrs.block.server.internal;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.rtrs.block.BlockCompletion;
+import dev.rtrs.block.BlockDevice;
+import dev.rtrs.block.BlockException;
+import dev.rtrs.block.protocol.IoOperation;
+import dev.rtrs.block.protocol.RnbdClose;
+import dev.rtrs.block.protocol.RnbdCodec;
+import dev.rtrs.block.protocol.RnbdIo;
+import dev.rtrs.block.protocol.RnbdMessage;
+import dev.rtrs.block.protocol.RnbdOpen;
+import dev.rtrs.block.protocol.RnbdOpenRsp;
+import dev.rtrs.block.protocol.RnbdProtocolException;
+import dev.rtrs.block.protocol.RnbdSessInfo;
+import dev.rtrs.block.protocol.RnbdSessInfoRsp;
+import dev.rtrs.transport.Direction;
+import dev.rtrs.transport.RequestHandler;
+import dev.rtrs.transport.ServerLinkListener;
+import dev.rtrs.transport.ServerRequest;
+import dev.rtrs.transport.ServerSession;
+import dev.rtrs.verbs.Errno;
+
+/**
+ * The RNBD server on top of an RTRS server: each request's user header is an RNBD message. SESS_INFO and OPEN
+ * are answered by writing SESS_INFO_RSP or OPEN_RSP into the READ's data; IO goes to the export's device.
+ * Every refusal is an errno in the response and touches nothing else.
+ */
+final class RnbdServerCore implements RequestHandler, ServerLinkListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RnbdServerCore.class);
+
+    private final ExportRegistry exports;
+    private final int maxIoSize;
+
+    RnbdServerCore(ExportRegistry exports, int maxIoSize) {
+        this.exports = exports;
+        this.maxIoSize = maxIoSize;
+    }
+
+    ExportRegistry exports() {
+        return exports;
+    }
+
+    private static RnbdSession state(ServerSession s) {
+        synchronized (s) {
+            Object a = s.attachment();
+            if (a instanceof RnbdSession r) {
+                return r;
+            }
+            RnbdSession r = new RnbdSession(s.name());
+            s.attach(r);
+            return r;
+        }
+    }
+
+    @Override
+    public void onRequest(ServerRequest request) {
+        ByteBuffer header = request.userHeader();
+        RnbdMessage message;
+        try {
+            message = RnbdCodec.decode(header, header.position(), header.remaining());
+        } catch (RnbdProtocolException e) {
+            LOG.warn("session {}: malformed RNBD message: {}", request.session().name(), e.getMessage());
+            request.respond(e.errno());
+            return;
+        }
+        RnbdSession session = state(request.session());
+        if (message instanceof RnbdIo io) {
+            io(session, io, request);
+        } else if (message instanceof RnbdSessInfo info) {
+            sessInfo(session, info, request);
+        } else if (message instanceof RnbdOpen open) {
+            open(session, open, request);
+        } else if (message instanceof RnbdClose close) {
+            close(session, close, request);
+        } else {
+            LOG.warn("session {}: unexpected {} from a client", session.name, message.type());
+            request.respond(Errno.EINVAL);
+        }
+    }
+
+    private static void sessInfo(RnbdSession session, RnbdSessInfo info, ServerRequest request) {
+        if (request.direction() != Direction.READ || request.data().remaining() < RnbdSessInfoRsp.SIZE) {
+            request.respond(Errno.EINVAL);
+            return;
+        }
+        RnbdCodec.encode(new RnbdSessInfoRsp(RnbdCodec.PROTOCOL_VERSION), request.data(), 0);
+        session.introduced = true;
+        LOG.info("session {}: RNBD client speaks version {}", session.name, info.version());
+        request.respond(0);
+    }
+
+    private void open(RnbdSession session, RnbdOpen open, ServerRequest request) {
+        if (request.direction() != Direction.READ || request.data().remaining() < RnbdOpenRsp.SIZE) {
+            request.respond(Errno.EINVAL);
+            return;
+        }
+        RnbdSession.OpenDevice opened;
+        synchronized (session) {
+            if (session.hasOpen(open.deviceName())) {
+                LOG.warn("session {}: device {} is already open in this session", session.name, open.deviceName());
+                request.respond(Errno.EEXIST);
+                return;
+            }
+            try {
+                Export e = exports.open(session.name, open.deviceName(), open.accessMode());
+                opened = session.add(e, open.accessMode(), open.deviceName());
+            } catch (BlockException e) {
+                LOG.warn("session {}: cannot open {} {}: {}", session.name, open.deviceName(), open.accessMode(),
+                        e.getMessage());
+                request.respond(e.errno());
+                return;
+            }
+        }
+        BlockDevice d = opened.export().device();
+        if (d == null) {
+            closeDevice(session, opened);
+            request.respond(Errno.EIO);
+            return;
+        }
+        int cache = (d.supportsFua() ? RnbdOpenRsp.CACHE_FUA : 0) | (d.hasWriteCache() ? RnbdOpenRsp.CACHE_WRITEBACK : 0);
+        long discardSectors = d.supportsDiscard() ? maxIoSize / RnbdCodec.SECTOR_SIZE : 0;
+        RnbdOpenRsp rsp = RnbdOpenRsp.builder(opened.id(), d.size() / RnbdCodec.SECTOR_SIZE)
+                .maxHwSectors(maxIoSize / RnbdCodec.SECTOR_SIZE)
+                .maxDiscardSectors(discardSectors)
+                .discardGranularity(d.supportsDiscard() ? d.logicalBlockSize() : 0)
+                .blockSizes(d.logicalBlockSize(), Math.max(d.logicalBlockSize(), d.physicalBlockSize()))
+                .maxSegments(128)
+                .cachePolicy(cache)
+                .build();
+        RnbdCodec.encode(rsp, request.data(), 0);
+        LOG.info("session {}: opened {} {} as device {}", session.name, open.deviceName(), open.accessMode(), opened.id());
+        request.respond(0);
+    }
+
+    private void close(RnbdSession session, RnbdClose close, ServerRequest request) {
+        RnbdSession.OpenDevice d = session.remove(close.deviceId());
+        if (d == null) {
+            request.respond(Errno.ENOENT);
+            return;
+        }
+        exports.close(d.export(), d.mode());
+        LOG.info("session {}: closed device {} ({})", session.name, d.id(), d.deviceName());
+        request.respond(0);
+    }
+
+    private void closeDevice(RnbdSession session, RnbdSession.OpenDevice d) {
+        if (session.remove(d.id()) != null) {
+            exports.close(d.export(), d.mode());
+        }
+    }
+
+    private void io(RnbdSession session, RnbdIo io, ServerRequest request) {
+        RnbdSession.OpenDevice open = session.device(io.deviceId());
+        if (open == null) {
+            LOG.warn("session {}: IO for device {} that the session has not opened", session.name, io.deviceId());
+            request.respond(Errno.ENOTCONN);
+            return;
+        }
+        BlockDevice device = open.export().device();
+        if (device == null) {
+            request.respond(Errno.EIO);
+            return;
+        }
+        IoOperation op = io.operation();
+        boolean writes = op != IoOperation.READ && op != IoOperation.FLUSH;
+        if (writes && open.mode() == dev.rtrs.block.protocol.AccessMode.RO) {
+            request.respond(Errno.EROFS);
+            return;
+        }
+        ByteBuffer data = request.data();
+        long offset = io.offset();
+        BlockCompletion done = request::respond;
+        switch (op) {
+            case READ -> {
+                if (request.direction() != Direction.READ || data.remaining() != io.length()) {
+                    request.respond(Errno.EINVAL);
+                } else {
+                    device.read(offset, data, done);
+                }
+            }
+            case WRITE -> {
+                if (request.direction() != Direction.WRITE || data.remaining() != io.length()) {
+                    request.respond(Errno.EINVAL);
+                } else {
+                    device.write(offset, data, io.fua() ? BlockDevice.FUA : 0, done);
+                }
+            }
+            case FLUSH -> device.flush(done);
+            case DISCARD, SECURE_ERASE -> device.discard(offset, io.length(), done);
+            default -> request.respond(Errno.EOPNOTSUPP);
+        }
+    }
+
+    // ---- link events ----
+
+    @Override
+    public void sessionConnected(ServerSession session) {
+        state(session);
+    }
+
+    @Override
+    public void sessionDisconnected(ServerSession session) {
+        if (session.attachment() instanceof RnbdSession r) {
+            List<RnbdSession.OpenDevice> open = r.devices();
+            for (RnbdSession.OpenDevice d : open) {
+                closeDevice(r, d);
+            }
+            if (!open.isEmpty()) {
+                LOG.info("session {} gone: closed its {} devices", r.name, open.size());
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.rtrs.block.server.internal;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Runs the real NBD tools of Debian's libnbd-bin, fio and qemu-utils. Where they are not installed the tests
+ * that need them are skipped, unless RTRS_REQUIRE_NBD_TOOLS=1 (set by .ci/run, which installs them).
+ */
+final class NbdTools {
+
+    private NbdTools() {
+    }
+
+    static void require(String tool) {
+        boolean present = false;
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
+            present |= new File(dir, tool).canExecute();
+        }
+        if (!present && "1".equals(System.getenv("RTRS_REQUIRE_NBD_TOOLS"))) {
+            fail(tool + " is not installed (apt-get install libnbd-bin fio qemu-utils)");
+        }
+        Assumptions.assumeTrue(present, tool + " not installed: skipped");
+    }
+
+    /** Runs a command (bounded to 120 s); returns its output, failing the test on a non-zero exit. */
+    static String run(List<String> command) throws IOException, InterruptedException {
+        require(command.get(0));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail(command + " did not finish within 120 s");
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.exitValue() != 0) {
+            fail(command + " exited with " + p.exitValue() + ":\n" + out);
+        }
+        return out;
+    }
+}

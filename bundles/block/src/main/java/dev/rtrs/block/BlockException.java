@@ -1,0 +1,30 @@
+package dev.rtrs.block;
+
+import java.io.IOException;
+
+import dev.rtrs.verbs.Errno;
+
+/**
+ * A block operation or an export's opening failed; carries the positive Linux errno a client should get (for an
+ * OPEN, in the OPEN_RSP the server sends back).
+ */
+public class BlockException extends IOException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final int errno;
+
+    public BlockException(int errno, String message) {
+        super(message + " (" + Errno.name(errno) + ")");
+        this.errno = errno;
+    }
+
+    public BlockException(int errno, String message, Throwable cause) {
+        super(message + " (" + Errno.name(errno) + ")", cause);
+        this.errno = errno;
+    }
+
+    public int errno() {
+        return errno;
+    }
+}

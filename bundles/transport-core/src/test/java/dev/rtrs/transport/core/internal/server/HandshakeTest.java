@@ -1,0 +1,185 @@
+package dev.rtrs.transport.core.internal.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.rtrs.transport.ClientSessionOptions;
+import dev.rtrs.transport.PathAddress;
+import dev.rtrs.transport.ServerOptions;
+import dev.rtrs.transport.TransportException;
+import dev.rtrs.transport.core.RtrsTransport;
+import dev.rtrs.transport.core.internal.wire.ConReq;
+import dev.rtrs.transport.core.internal.wire.ConRsp;
+import dev.rtrs.transport.core.internal.wire.RtrsCodec;
+import dev.rtrs.transport.core.internal.wire.RtrsProtocol;
+import dev.rtrs.verbs.CmEvent;
+import dev.rtrs.verbs.CmEventType;
+import dev.rtrs.verbs.CmId;
+import dev.rtrs.verbs.Errno;
+import dev.rtrs.verbs.tcp.TcpVerbsProvider;
+
+/** The connection handshake: what the server accepts, and what it refuses with which errno. */
+@Timeout(60)
+class HandshakeTest {
+
+    private TcpVerbsProvider provider;
+    private RtrsTransport transport;
+    private ServerEndpointImpl server;
+    private InetSocketAddress address;
+    private final List<RawClient> clients = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        provider = new TcpVerbsProvider();
+        transport = new RtrsTransport().addProvider(provider);
+        server = (ServerEndpointImpl) transport.listen(ServerOptions.defaults(InetAddress.getByName("127.0.0.1"))
+                .withPort(0).withQueueDepth(2).withChunkSize(8192 * 2), request -> request.respond(0), null);
+        address = server.localAddresses().get(0);
+    }
+
+    @AfterEach
+    void stop() {
+        clients.forEach(RawClient::close);
+        transport.close();
+        provider.close();
+    }
+
+    private CmEvent connect(ConReq req) throws Exception {
+        return connect(RtrsCodec.encode(req));
+    }
+
+    private CmEvent connect(byte[] privateData) throws Exception {
+        RawClient c = new RawClient(provider);
+        clients.add(c);
+        return c.connect(address, privateData);
+    }
+
+    private static ConReq request(int magic, int version, int cid, int cidNum, UUID path, UUID session, boolean first) {
+        return new ConReq(magic, version, cid, cidNum, 0, path, session, first);
+    }
+
+    private static int rejectErrno(CmEvent e) throws Exception {
+        assertEquals(CmEventType.REJECTED, e.type(), "expected a reject, got " + e);
+        ConRsp rsp = RtrsCodec.decodeConRsp(e.privateData());
+        assertEquals(RtrsProtocol.MAGIC, rsp.magic());
+        return -rsp.errno();
+    }
+
+    @Test
+    void acceptsAValidRequestWithTheServersParameters() throws Exception {
+        CmEvent e = connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 1, UUID.randomUUID(),
+                UUID.randomUUID(), true));
+        assertEquals(CmEventType.ESTABLISHED, e.type());
+        ConRsp rsp = RtrsCodec.decodeConRsp(e.privateData());
+        assertEquals(0, rsp.errno());
+        assertEquals(2, rsp.queueDepth());
+        assertEquals(16384 - ServerEndpointImpl.MAX_HEADER_SIZE, rsp.maxIoSize());
+        assertEquals(ServerEndpointImpl.MAX_HEADER_SIZE, rsp.maxHdrSize());
+        assertEquals(RtrsProtocol.FLAG_NEW_RKEY, rsp.flags());
+    }
+
+    @Test
+    void refusesWrongMagic() throws Exception {
+        assertEquals(Errno.ECONNRESET, rejectErrno(connect(request(0x1BBE, RtrsProtocol.VERSION, 0, 1,
+                UUID.randomUUID(), UUID.randomUUID(), true))));
+    }
+
+    @Test
+    void refusesAnotherMajorVersionButAcceptsAnotherMinor() throws Exception {
+        assertEquals(Errno.ECONNRESET, rejectErrno(connect(request(RtrsProtocol.MAGIC, 0x0300, 0, 1,
+                UUID.randomUUID(), UUID.randomUUID(), true))));
+        assertEquals(CmEventType.ESTABLISHED, connect(request(RtrsProtocol.MAGIC, 0x0201, 0, 1, UUID.randomUUID(),
+                UUID.randomUUID(), true)).type());
+    }
+
+    @Test
+    void refusesMalformedPrivateData() throws Exception {
+        assertEquals(Errno.ECONNRESET, rejectErrno(connect(new byte[10])));
+        assertEquals(Errno.ECONNRESET, rejectErrno(connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 3, 2,
+                UUID.randomUUID(), UUID.randomUUID(), true))));
+    }
+
+    @Test
+    void refusesAnUnknownSessionWithoutFirstConnection() throws Exception {
+        assertEquals(Errno.ENXIO, rejectErrno(connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 1, 2,
+                UUID.randomUUID(), UUID.randomUUID(), false))));
+    }
+
+    @Test
+    void refusesTooManyConnectionsAndDuplicates() throws Exception {
+        assertEquals(Errno.ECONNRESET, rejectErrno(connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0,
+                ServerEndpointImpl.MAX_CONNECTIONS_PER_PATH + 1, UUID.randomUUID(), UUID.randomUUID(), true))));
+        UUID path = UUID.randomUUID();
+        UUID session = UUID.randomUUID();
+        assertEquals(CmEventType.ESTABLISHED, connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 2, path,
+                session, true)).type());
+        assertEquals(Errno.ECONNRESET, rejectErrno(connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 2,
+                path, session, true))), "the same connection twice");
+        assertEquals(Errno.ECONNRESET, rejectErrno(connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 1, 3,
+                path, session, false))), "a different connection count for the same path");
+        assertEquals(CmEventType.ESTABLISHED, connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 1, 2, path,
+                session, false)).type());
+    }
+
+    @Test
+    void refusesThePathAfterTheHundredTwentyEighth() throws Exception {
+        UUID session = UUID.randomUUID();
+        for (int i = 0; i < 128; i++) {
+            CmEvent e = connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 1, UUID.randomUUID(), session, true));
+            assertEquals(CmEventType.ESTABLISHED, e.type(), "path " + i);
+        }
+        assertEquals(Errno.ECONNRESET, rejectErrno(connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 1,
+                UUID.randomUUID(), session, true))));
+        assertEquals(128, server.findSession(session).paths.size());
+    }
+
+    @Test
+    void clientReportsTheServersRejectErrno() throws Exception {
+        CmId listener = provider.createCmId(event -> {
+            if (event.type() == CmEventType.CONNECT_REQUEST) {
+                try {
+                    event.id().reject(RtrsCodec.encode(ConRsp.reject(Errno.ENXIO)));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        try {
+            listener.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+            listener.listen(8);
+            int port = listener.localAddress().getPort();
+            TransportException e = assertThrows(TransportException.class, () -> transport.open(ClientSessionOptions
+                    .builder("refused").paths(PathAddress.parse("127.0.0.1", port)).connectionsPerPath(1)
+                    .connectTimeout(Duration.ofSeconds(10)).build(), null));
+            assertEquals(Errno.ENXIO, e.errno());
+            assertTrue(e.getMessage().contains("ENXIO"), e.getMessage());
+        } finally {
+            listener.close();
+        }
+    }
+
+    @Test
+    void clientFailsCleanlyWhenNobodyListens() throws Exception {
+        int port;
+        try (var s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        TransportException e = assertThrows(TransportException.class, () -> transport.open(ClientSessionOptions
+                .builder("nobody").paths(PathAddress.parse("127.0.0.1", port)).connectionsPerPath(1)
+                .connectTimeout(Duration.ofSeconds(10)).build(), null));
+        assertEquals(Errno.ECONNREFUSED, e.errno());
+    }
+}

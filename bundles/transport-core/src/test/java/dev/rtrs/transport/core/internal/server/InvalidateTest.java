@@ -1,0 +1,225 @@
+package dev.rtrs.transport.core.internal.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.rtrs.transport.ClientSession;
+import dev.rtrs.transport.ClientSessionOptions;
+import dev.rtrs.transport.Direction;
+import dev.rtrs.transport.PathAddress;
+import dev.rtrs.transport.Permit;
+import dev.rtrs.transport.RequestHandler;
+import dev.rtrs.transport.ServerOptions;
+import dev.rtrs.transport.core.RtrsTransport;
+import dev.rtrs.transport.core.internal.wire.ConReq;
+import dev.rtrs.transport.core.internal.wire.ConRsp;
+import dev.rtrs.transport.core.internal.wire.Imm;
+import dev.rtrs.transport.core.internal.wire.ImmType;
+import dev.rtrs.transport.core.internal.wire.InfoRsp;
+import dev.rtrs.transport.core.internal.wire.RkeyRsp;
+import dev.rtrs.transport.core.internal.wire.RtrsCodec;
+import dev.rtrs.transport.core.internal.wire.RtrsProtocol;
+import dev.rtrs.transport.core.internal.wire.WriteMsg;
+import dev.rtrs.verbs.CmEvent;
+import dev.rtrs.verbs.CmEventType;
+import dev.rtrs.verbs.WcStatus;
+import dev.rtrs.verbs.WorkCompletion;
+import dev.rtrs.verbs.tcp.TcpVerbsProvider;
+
+/** The correctness rules of always_invalidate and send-queue accounting, observed on a real server. */
+@Timeout(60)
+class InvalidateTest {
+
+    private static final int CHUNK = 16384;
+
+    private final TcpVerbsProvider provider = new TcpVerbsProvider();
+    private final RtrsTransport transport = new RtrsTransport().addProvider(provider);
+
+    @AfterEach
+    void stop() {
+        ServerPath.sendQueueLimit = Integer.MAX_VALUE;
+        transport.close();
+        provider.close();
+    }
+
+    private ServerEndpointImpl server(boolean alwaysInvalidate, int queueDepth, RequestHandler handler) throws Exception {
+        return (ServerEndpointImpl) transport.listen(ServerOptions.defaults(InetAddress.getByName("127.0.0.1"))
+                .withPort(0).withQueueDepth(queueDepth).withChunkSize(CHUNK).withAlwaysInvalidate(alwaysInvalidate),
+                handler, null);
+    }
+
+    /** A raw client with one connection that has done CON_REQ and INFO. */
+    private RawClient handshake(ServerEndpointImpl server, UUID session, ConRsp[] rspOut, InfoRsp[] infoOut) throws Exception {
+        RawClient c = new RawClient(provider);
+        CmEvent e = c.connect(server.localAddresses().get(0), RtrsCodec.encode(new ConReq(RtrsProtocol.MAGIC,
+                RtrsProtocol.VERSION, 0, 1, 0, UUID.randomUUID(), session, true)));
+        assertEquals(CmEventType.ESTABLISHED, e.type());
+        rspOut[0] = RtrsCodec.decodeConRsp(e.privateData());
+        infoOut[0] = c.info("raw");
+        return c;
+    }
+
+    /** Writes {@code fill} bytes plus an empty header and a WRITE message into chunk 0 as an IO request. */
+    private static void writeIo(RawClient c, long address, int rkey, int length, byte fill, int queueDepth) throws Exception {
+        ByteBuffer out = c.memory.buffer();
+        for (int i = 0; i < length; i++) {
+            out.put(i, fill);
+        }
+        RtrsCodec.encode(new WriteMsg(0), out, length);
+        c.write(address, rkey, length + WriteMsg.SIZE, Imm.ioRequest(0, length, Imm.memBits(queueDepth)));
+    }
+
+    @Test
+    void aWriteThroughAStaleRkeyFailsAndLeavesServerMemoryUnchanged() throws Exception {
+        AtomicInteger handled = new AtomicInteger();
+        ServerEndpointImpl server = server(true, 2, r -> {
+            handled.incrementAndGet();
+            r.respond(0);
+        });
+        UUID session = UUID.randomUUID();
+        ConRsp[] rsp = new ConRsp[1];
+        InfoRsp[] info = new InfoRsp[1];
+        try (RawClient c = handshake(server, session, rsp, info)) {
+            assertEquals(RtrsProtocol.FLAG_NEW_RKEY, rsp[0].flags() & RtrsProtocol.FLAG_NEW_RKEY);
+            long address = info[0].chunks().get(0).address();
+            int oldKey = info[0].chunks().get(0).key();
+
+            writeIo(c, address, oldKey, 100, (byte) 'A', 2);
+            WorkCompletion wc = c.receive();
+            assertTrue(wc.isSuccess(), wc.toString());
+            assertEquals(ImmType.IO_RSP, Imm.type(wc.immediateData()));
+            assertEquals(0, Imm.responseErrno(Imm.payload(wc.immediateData())));
+            RkeyRsp fresh = RtrsCodec.decodeRkeyRsp(c.slot(wc), 0, wc.byteLength());
+            assertEquals(0, fresh.bufId());
+            assertNotEquals(oldKey, fresh.rkey(), "always_invalidate hands out a new rkey");
+            assertEquals(1, handled.get());
+
+            ServerSessionImpl serverSession = server.findSession(session);
+            byte[] before = new byte[100];
+            serverSession.ios[0].chunk.duplicate().get(before);
+            byte[] expected = new byte[100];
+            Arrays.fill(expected, (byte) 'A');
+            assertArrayEquals(expected, before);
+
+            // the hostile write, through the rkey of the finished IO
+            for (int i = 0; i < 100; i++) {
+                c.memory.buffer().put(i, (byte) 'B');
+            }
+            c.write(address, oldKey, 100, null);
+            WorkCompletion failed = c.completion();
+            assertEquals(WcStatus.REMOTE_ACCESS_ERROR, failed.status());
+            byte[] after = new byte[100];
+            serverSession.ios[0].chunk.duplicate().get(after);
+            assertArrayEquals(expected, after, "server memory unchanged");
+            assertEquals(1, handled.get(), "the server saw no second request");
+        }
+    }
+
+    @Test
+    void withoutAlwaysInvalidateTheOldRkeyStaysValid() throws Exception {
+        ServerEndpointImpl server = server(false, 2, r -> r.respond(0));
+        UUID session = UUID.randomUUID();
+        ConRsp[] rsp = new ConRsp[1];
+        InfoRsp[] info = new InfoRsp[1];
+        try (RawClient c = handshake(server, session, rsp, info)) {
+            assertEquals(0, rsp[0].flags() & RtrsProtocol.FLAG_NEW_RKEY);
+            long address = info[0].chunks().get(0).address();
+            int key = info[0].chunks().get(0).key();
+            writeIo(c, address, key, 64, (byte) 'A', 2);
+            WorkCompletion wc = c.receive();
+            assertEquals(ImmType.IO_RSP, Imm.type(wc.immediateData()));
+            for (int i = 0; i < 64; i++) {
+                c.memory.buffer().put(i, (byte) 'B');
+            }
+            c.write(address, key, 64, null);
+            assertTrue(c.completion().isSuccess(), "the documented trade-off: the chunk stays writable");
+            byte[] after = new byte[64];
+            server.findSession(session).ios[0].chunk.duplicate().get(after);
+            assertEquals('B', after[0]);
+        }
+    }
+
+    @Test
+    void theHandlerOnlyEverSeesFencedChunks() throws Exception {
+        ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
+        AtomicInteger seen = new AtomicInteger();
+        ServerEndpointImpl server = server(true, 8, r -> {
+            ServerIo io = (ServerIo) r;
+            if (io.path.chunkRegion(io.bufId).isRemotelyAccessible()) {
+                violations.add("chunk " + io.bufId + " still remotely accessible in the handler");
+            }
+            seen.incrementAndGet();
+            r.respond(0);
+        });
+        ClientSession s = transport.open(ClientSessionOptions.builder("fenced")
+                .paths(PathAddress.parse("127.0.0.1", server.localAddresses().get(0).getPort())).connectionsPerPath(2)
+                .connectTimeout(Duration.ofSeconds(10)).build(), null);
+        for (int i = 0; i < 200; i++) {
+            Permit p = s.acquirePermit();
+            CompletableFuture<Integer> done = new CompletableFuture<>();
+            s.submit(p, i % 2 == 0 ? Direction.WRITE : Direction.READ, ByteBuffer.allocate(8),
+                    new ByteBuffer[] {ByteBuffer.allocate(1024)}, done::complete);
+            assertEquals(0, done.get(10, TimeUnit.SECONDS));
+            s.releasePermit(p);
+        }
+        assertEquals(200, seen.get());
+        assertTrue(violations.isEmpty(), violations.toString());
+        // after the responses every chunk is registered again with a valid key
+        ServerSessionImpl ss = server.findSession(s.uuid());
+        for (ServerPath path : ss.paths.values()) {
+            for (int i = 0; i < ss.queueDepth; i++) {
+                assertTrue(path.chunkRegion(i).isRemotelyAccessible(), "chunk " + i + " re-registered");
+            }
+        }
+        s.close();
+    }
+
+    @Test
+    void aSaturatingLoadOnTinySendQueuesNeverOverflowsThem() throws Exception {
+        ServerPath.sendQueueLimit = 3;
+        ServerEndpointImpl server = server(true, 16, r -> r.respond(0));
+        ClientSession s = transport.open(ClientSessionOptions.builder("tiny-sq")
+                .paths(PathAddress.parse("127.0.0.1", server.localAddresses().get(0).getPort())).connectionsPerPath(2)
+                .connectTimeout(Duration.ofSeconds(10)).build(), null);
+        int total = 2000;
+        AtomicInteger ok = new AtomicInteger();
+        AtomicInteger errors = new AtomicInteger();
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        AtomicInteger remaining = new AtomicInteger(total);
+        for (int i = 0; i < total; i++) {
+            Permit p = s.acquirePermit();
+            s.submit(p, i % 3 == 0 ? Direction.READ : Direction.WRITE, ByteBuffer.allocate(8),
+                    new ByteBuffer[] {ByteBuffer.allocateDirect(2048)}, errno -> {
+                        (errno == 0 ? ok : errors).incrementAndGet();
+                        s.releasePermit(p);
+                        if (remaining.decrementAndGet() == 0) {
+                            all.complete(null);
+                        }
+                    });
+        }
+        all.get(50, TimeUnit.SECONDS);
+        assertEquals(total, ok.get(), "errors: " + errors.get());
+        ServerSessionImpl ss = server.findSession(s.uuid());
+        long deferred = ss.paths.values().stream().mapToLong(ServerPath::deferredPosts).sum();
+        assertTrue(deferred > 0, "the load must have waited for send completions at least once");
+        assertFalse(ss.paths.values().iterator().next().isClosed());
+        s.close();
+    }
+}

@@ -1,0 +1,256 @@
+package dev.rtrs.verbs.disni.internal;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.ibm.disni.verbs.IbvContext;
+import com.ibm.disni.verbs.RdmaCmId;
+import com.ibm.disni.verbs.RdmaEventChannel;
+
+import dev.rtrs.verbs.CmEventHandler;
+import dev.rtrs.verbs.CmId;
+import dev.rtrs.verbs.DeviceCapabilities;
+import dev.rtrs.verbs.Errno;
+import dev.rtrs.verbs.RdmaDevice;
+import dev.rtrs.verbs.VerbsException;
+import dev.rtrs.verbs.disni.DisniOptions;
+import dev.rtrs.verbs.disni.DisniProvider;
+import dev.rtrs.verbs.disni.DisniVerbs;
+
+/**
+ * The DiSNI provider: one RDMA CM event channel with its event thread, and the devices found in sysfs. Each device's
+ * verbs context is opened by binding an "anchor" id to one of the device's IPv4 addresses (DiSNI has no other way
+ * to open a device); the anchors stay bound while the provider runs so the contexts stay open. A device without an
+ * IPv4 address gets its context from the first id that resolves or binds to it.
+ */
+public final class DisniVerbsProvider implements DisniProvider {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DisniVerbsProvider.class);
+
+    private final DisniOptions options;
+    private final SysfsDevices sysfs;
+    private final DeviceCapabilities capabilities;
+    private final RdmaEventChannel channel;
+    private final CmEventLoop events;
+    private final List<DisniDevice> devices = new CopyOnWriteArrayList<>();
+    private final Map<Integer, DisniDevice> devicesByCommandFd = new ConcurrentHashMap<>();
+    private final List<RdmaCmId> anchors = new CopyOnWriteArrayList<>();
+    private final Set<DisniCompletionQueue> completionQueues = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    private DisniVerbsProvider(DisniOptions options, SysfsDevices sysfs, RdmaEventChannel channel) {
+        this.options = options;
+        this.sysfs = sysfs;
+        this.capabilities = DisniDevice.capabilitiesOf(options);
+        this.channel = channel;
+        this.events = new CmEventLoop(this, channel, options.cmEventIntervalMs());
+    }
+
+    /**
+     * Opens the event channel and the devices and starts the event thread. libdisni must be loaded (see
+     * {@link Availability}). Blocks while binding the anchor ids.
+     */
+    public static DisniVerbsProvider start(DisniOptions options, List<String> deviceNames, SysfsDevices sysfs)
+            throws VerbsException {
+        RdmaEventChannel channel;
+        try {
+            channel = RdmaEventChannel.createEventChannel();
+        } catch (IOException e) {
+            throw Errnos.wrap("create the RDMA CM event channel", e, Errno.ENODEV);
+        }
+        if (channel == null) {
+            throw new VerbsException(Errno.ENODEV, "rdma_create_event_channel failed");
+        }
+        DisniVerbsProvider provider = new DisniVerbsProvider(options, sysfs, channel);
+        for (String name : deviceNames) {
+            provider.devices.add(new DisniDevice(provider, name, provider.capabilities));
+        }
+        try {
+            provider.openDevices();
+            provider.events.start();
+        } catch (RuntimeException e) {
+            provider.close();
+            throw e;
+        }
+        LOG.info("DiSNI RDMA provider started: {}", provider.devices);
+        return provider;
+    }
+
+    @Override
+    public String name() {
+        return DisniVerbs.PROVIDER_NAME;
+    }
+
+    @Override
+    public List<RdmaDevice> devices() {
+        return List.copyOf(devices);
+    }
+
+    @Override
+    public CmId createCmId(CmEventHandler handler) throws VerbsException {
+        requireOpen();
+        Objects.requireNonNull(handler, "handler");
+        RdmaCmId nativeId;
+        try {
+            nativeId = events.createNativeId();
+        } catch (IOException e) {
+            throw Errnos.wrap("create a connection-manager id", e, Errno.ENOMEM);
+        }
+        DisniCmId id = new DisniCmId(this, nativeId, handler);
+        events.register(nativeId, id);
+        return id;
+    }
+
+    DisniOptions options() {
+        return options;
+    }
+
+    CmEventLoop events() {
+        return events;
+    }
+
+    void requireOpen() throws VerbsException {
+        if (closed) {
+            throw new VerbsException(Errno.ENODEV, "DiSNI provider closed");
+        }
+    }
+
+    void track(DisniCompletionQueue cq) {
+        completionQueues.add(cq);
+    }
+
+    void untrack(DisniCompletionQueue cq) {
+        completionQueues.remove(cq);
+    }
+
+    /**
+     * The device of a verbs context, found by the context's command file descriptor (every id on one device shares
+     * one context). A device sysfs did not list is added.
+     */
+    synchronized DisniDevice deviceOf(IbvContext context) throws IOException {
+        if (context == null) {
+            return null;
+        }
+        int fd = context.getCmd_fd();
+        DisniDevice known = devicesByCommandFd.get(fd);
+        if (known != null) {
+            return known;
+        }
+        String name = sysfs.deviceOfVerbsFd(fd).orElse("uverbs-fd" + fd);
+        DisniDevice device = devices.stream().filter(d -> d.name().equals(name)).findFirst().orElse(null);
+        if (device == null) {
+            device = new DisniDevice(this, name, capabilities);
+            devices.add(device);
+        }
+        device.adopt(context);
+        devicesByCommandFd.put(fd, device);
+        return device;
+    }
+
+    /** Binds an anchor id per device to the first IPv4 address of its network interfaces that works. */
+    private void openDevices() {
+        for (DisniDevice device : devices) {
+            for (InetAddress address : ipv4Addresses(device.name())) {
+                if (anchor(device, address)) {
+                    break;
+                }
+            }
+            if (!device.hasContext()) {
+                LOG.info("RDMA device {} has no usable IPv4 address yet; it opens with the first id bound to it",
+                        device.name());
+            }
+        }
+    }
+
+    private boolean anchor(DisniDevice device, InetAddress address) {
+        RdmaCmId id = null;
+        try {
+            id = events.createNativeId();
+            id.bindAddr(new InetSocketAddress(address, 0));
+            DisniDevice bound = deviceOf(id.getVerbs());
+            if (bound != null) {
+                // whichever device the address reached has its context through this id now: keep it
+                anchors.add(id);
+                return bound == device;
+            }
+        } catch (IOException e) {
+            LOG.debug("Opening {} through {} failed: {}", device.name(), address, e.getMessage());
+        }
+        if (id != null) {
+            try {
+                id.destroyId();
+            } catch (IOException e) {
+                LOG.debug("Destroying an anchor id failed: {}", e.getMessage());
+            }
+        }
+        return false;
+    }
+
+    private List<InetAddress> ipv4Addresses(String device) {
+        List<InetAddress> result = new ArrayList<>();
+        for (String name : sysfs.networkInterfaces(device)) {
+            try {
+                NetworkInterface nif = NetworkInterface.getByName(name);
+                if (nif != null && nif.isUp()) {
+                    for (InetAddress a : Collections.list(nif.getInetAddresses())) {
+                        if (a instanceof Inet4Address) {
+                            result.add(a);
+                        }
+                    }
+                }
+            } catch (SocketException e) {
+                LOG.debug("Reading the addresses of {} failed: {}", name, e.getMessage());
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        events.close();
+        for (DisniCompletionQueue cq : List.copyOf(completionQueues)) {
+            cq.close();
+        }
+        for (RdmaCmId anchor : anchors) {
+            try {
+                anchor.destroyId();
+            } catch (IOException e) {
+                LOG.debug("Destroying an anchor id failed: {}", e.getMessage());
+            }
+        }
+        anchors.clear();
+        if (events.openIds() > 0) {
+            LOG.warn("DiSNI provider closed with {} connection-manager ids still open", events.openIds());
+        }
+        try {
+            channel.destroyEventChannel();
+        } catch (IOException e) {
+            LOG.warn("Destroying the RDMA CM event channel failed: {}", e.getMessage());
+        }
+        LOG.info("DiSNI RDMA provider stopped");
+    }
+
+    @Override
+    public String toString() {
+        return "DisniVerbsProvider" + devices;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.rtrs.verbs.tcp.internal;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A frame the connection itself sends (connection management, ACK, NAK, READ response), pooled per
+ * connection. A READ response holds a guarded view of the memory it sends until it has left.
+ */
+final class ControlFrame {
+
+    FrameType type;
+    final ByteBuffer header = ByteBuffer.allocateDirect(FrameCodec.HEADER_SIZE);
+    /** Private data of connection-management frames. */
+    final ByteBuffer privateData = ByteBuffer.allocateDirect(FrameCodec.MAX_PRIVATE_DATA);
+    /** Payload to send after the header: {@link #privateData}, a view of registered memory, or {@code null}. */
+    ByteBuffer payload;
+    /** The region {@link #payload} views (READ response), whose guard is held. */
+    TcpMemoryRegion region;
+    /** A view kept for the next READ response from the same region. */
+    private ByteBuffer cachedView;
+    private TcpMemoryRegion cachedRegion;
+
+    void clear() {
+        type = null;
+        payload = null;
+        region = null;
+    }
+
+    /** Makes the payload {@code len} bytes of {@code m} (whose guard the caller holds) at device address {@code addr}. */
+    void send(TcpMemoryRegion m, long addr, int len) {
+        if (cachedView != null && cachedRegion == m) {
+            m.reposition(cachedView, addr, len);
+        } else {
+            if (cachedView != null) {
+                cachedRegion.recycle(cachedView);
+            }
+            cachedView = m.view(addr, len);
+            cachedRegion = m;
+        }
+        region = m;
+        payload = cachedView;
+    }
+
+    /** Ends the READ response's access to its region (the view stays cached). */
+    void releaseRegion() {
+        if (region != null) {
+            region.release();
+            region = null;
+            payload = null;
+        }
+    }
+
+    /** Frames whose header carries the connection's current acknowledgement. */
+    boolean carriesAck() {
+        return !type.isConnectionManagement();
+    }
+}

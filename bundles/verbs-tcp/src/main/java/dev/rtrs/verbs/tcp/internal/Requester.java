@@ -1,0 +1,338 @@
+package dev.rtrs.verbs.tcp.internal;
+
+import java.util.concurrent.TimeUnit;
+
+import dev.rtrs.verbs.Access;
+import dev.rtrs.verbs.SendOpcode;
+import dev.rtrs.verbs.SendWorkRequest;
+import dev.rtrs.verbs.WcStatus;
+
+/**
+ * The requester half of a connected queue pair, on its IO thread: turns posted send requests into frames (local
+ * operations run in send-queue order, once the frames before them have left), and processes what the
+ * responder answers: cumulative ACKs, NAKs and READ responses.
+ *
+ * <p>Receiver not ready: the NAKed request and everything after it is sent again (go-back-N, as RC hardware
+ * does) after a back-off, until the RNR timeout of the request has passed; then it fails with
+ * RNR_RETRY_EXCEEDED_ERROR.
+ */
+final class Requester {
+
+    private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    private final Connection connection;
+    private final TcpQueuePair qp;
+    private final SendQueue sq;
+    private final MemoryTable table;
+    private final int peerResources;
+    private final long rnrTimeoutNanos;
+    private final Runnable resume = this::resume;
+    private int nextPsn;
+    private int lastSent;
+    private int outstandingReads;
+    private long readCursor;
+    private boolean paused;
+    private long rewindTo = -1;
+    private IoThread.Timer retryTimer;
+    /** The READ whose response is being placed. */
+    private SendEntry receiving;
+
+    Requester(Connection connection, TcpQueuePair qp, int initialPsn, int peerResources, int rnrTimeoutMs) {
+        this.connection = connection;
+        this.qp = qp;
+        this.sq = qp.sendQueue;
+        this.table = qp.pd.tcpDevice().memoryTable();
+        this.peerResources = peerResources;
+        this.rnrTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(rnrTimeoutMs);
+        this.nextPsn = initialPsn;
+        this.lastSent = initialPsn - 1;
+        sq.acked = initialPsn - 1;
+    }
+
+    /**
+     * Appends the frames of posted requests that may go now, and runs local operations whose turn has come.
+     *
+     * @param ack the acknowledgement every frame carries
+     * @return whether anything was appended or run
+     */
+    boolean append(Gather gather, int ack) {
+        if (paused) {
+            return false;
+        }
+        if (rewindTo >= 0) {
+            rewind();
+        }
+        boolean progress = false;
+        long posted = sq.posted();
+        while (sq.sendPosition < posted) {
+            SendEntry e = sq.entry(sq.sendPosition);
+            if (e.isLocal()) {
+                if (!e.executed) {
+                    if (gather.hasPending()) {
+                        break; // the frames before it must leave first
+                    }
+                    executeLocal(e);
+                }
+                sq.sendPosition++;
+                progress = true;
+                if (e.error != null) {
+                    qp.fail(null);
+                    return true;
+                }
+                continue;
+            }
+            if ((e.flags & SendWorkRequest.FENCE) != 0 && outstandingReads > 0) {
+                break;
+            }
+            if (e.opcode == SendOpcode.RDMA_READ && outstandingReads >= peerResources) {
+                break;
+            }
+            if (!gather.hasRoom(1 + e.sgeCount)) {
+                break;
+            }
+            if (!prepare(e)) {
+                e.error = WcStatus.LOCAL_PROTECTION_ERROR;
+                sq.sendPosition++;
+                qp.fail(null);
+                return true;
+            }
+            if (!e.transmitted) {
+                e.transmitted = true;
+                e.psn = nextPsn++;
+            }
+            encode(e, ack);
+            gather.add(e.header);
+            if (e.opcode != SendOpcode.RDMA_READ) {
+                for (int i = 0; i < e.data.count; i++) {
+                    gather.add(e.data.views[i]);
+                }
+            } else {
+                outstandingReads++;
+            }
+            gather.endFrame(e);
+            if (Psn.after(e.psn, lastSent)) {
+                lastSent = e.psn;
+            }
+            sq.sendPosition++;
+            progress = true;
+        }
+        sq.complete(qp);
+        return progress;
+    }
+
+    /** A SEND or WRITE frame left: its source views go back. */
+    void frameLeft(SendEntry e) {
+        if (e.opcode != SendOpcode.RDMA_READ) {
+            e.data.release();
+        }
+    }
+
+    private void encode(SendEntry e, int ack) {
+        int solicited = (e.flags & SendWorkRequest.SOLICITED) != 0 ? FrameCodec.FLAG_SOLICITED : 0;
+        switch (e.opcode) {
+            case SEND -> FrameCodec.encode(e.header, FrameType.SEND, solicited, e.psn, ack, e.length, 0, 0, 0);
+            case SEND_WITH_IMM -> FrameCodec.encode(e.header, FrameType.SEND_WITH_IMM, solicited, e.psn, ack,
+                    e.length, e.immediate, 0, 0);
+            case SEND_WITH_INV -> FrameCodec.encode(e.header, FrameType.SEND_WITH_INV, solicited, e.psn, ack,
+                    e.length, e.invalidateRkey, 0, 0);
+            case RDMA_WRITE -> FrameCodec.encode(e.header, FrameType.WRITE, 0, e.psn, ack, e.length, 0, e.rkey,
+                    e.remoteAddress);
+            case RDMA_WRITE_WITH_IMM -> FrameCodec.encode(e.header, FrameType.WRITE_WITH_IMM, solicited, e.psn, ack,
+                    e.length, e.immediate, e.rkey, e.remoteAddress);
+            case RDMA_READ -> FrameCodec.encode(e.header, FrameType.READ_REQUEST, 0, e.psn, ack, 0, e.length, e.rkey,
+                    e.remoteAddress);
+            default -> throw new IllegalStateException(e.opcode + " is not a remote operation");
+        }
+    }
+
+    /** Checks the local entries (lkey, protection domain, bounds; LOCAL_WRITE for a READ) and takes views. */
+    private boolean prepare(SendEntry e) {
+        boolean read = e.opcode == SendOpcode.RDMA_READ;
+        for (int i = 0; i < e.sgeCount; i++) {
+            int key = e.sgeKey[i];
+            long address = e.sgeAddress[i];
+            int len = e.sgeLength[i];
+            TcpMemoryRegion r = table.lookup(key);
+            boolean ok = r != null && r.pd() == qp.pd && r.contains(address, len)
+                    && (read ? r.acquireLocal(key) : r.acceptsLocal(key, false));
+            if (!ok) {
+                e.data.release();
+                return false;
+            }
+            if (len > 0) {
+                e.data.add(r, address, len, read);
+            } else if (read) {
+                r.release();
+            }
+        }
+        return true;
+    }
+
+    private void executeLocal(SendEntry e) {
+        e.executed = true;
+        if (e.opcode == SendOpcode.LOCAL_INV) {
+            TcpMemoryRegion r = table.lookup(e.invalidateRkey);
+            int result = r == null || r.pd() != qp.pd ? TcpMemoryRegion.BAD_KEY
+                    : r.invalidate(e.invalidateRkey, new SendFence(qp, e.position));
+            if (result == TcpMemoryRegion.BAD_KEY) {
+                e.error = WcStatus.LOCAL_PROTECTION_ERROR;
+            } else {
+                e.fenced = result == TcpMemoryRegion.INVALIDATED;
+            }
+        } else {
+            TcpMemoryRegion r = e.region;
+            boolean ok = r.pd() == qp.pd && (e.registerKey >>> 8) == r.index()
+                    && r.register(e.registerKey, e.registerAccess & Access.ALL);
+            if (ok) {
+                e.fenced = true;
+            } else {
+                e.error = WcStatus.LOCAL_PROTECTION_ERROR;
+            }
+        }
+    }
+
+    /** Completes a LOCAL_INV whose region had accesses in flight, once they are done. */
+    private static final class SendFence implements TcpMemoryRegion.FenceWaiter {
+        private final TcpQueuePair qp;
+        private final long position;
+
+        SendFence(TcpQueuePair qp, long position) {
+            this.qp = qp;
+            this.position = position;
+        }
+
+        @Override
+        public void fenced() {
+            qp.io.execute(() -> {
+                SendQueue q = qp.sendQueue;
+                if (!qp.isClosed() && position >= q.completePosition && position < q.sendPosition) {
+                    q.entry(position).fenced = true;
+                    q.complete(qp);
+                }
+            });
+        }
+    }
+
+    /** The responder executed every request up to {@code ack}. */
+    void onAck(int ack) throws FrameException {
+        if (Psn.before(ack, sq.acked) || Psn.after(ack, lastSent)) {
+            throw new FrameException("ACK " + Integer.toUnsignedString(ack) + " outside the window after "
+                    + Integer.toUnsignedString(sq.acked));
+        }
+        sq.acked = ack;
+        sq.complete(qp);
+    }
+
+    /** The responder refused request {@code psn} (and executed everything before it). */
+    void onNak(int psn, NakCode code) throws FrameException {
+        if (!Psn.after(psn, sq.acked) || Psn.after(psn, lastSent)) {
+            throw new FrameException("NAK of PSN " + Integer.toUnsignedString(psn) + " outside the window");
+        }
+        SendEntry e = find(psn);
+        if (e == null) {
+            throw new FrameException("NAK of PSN " + Integer.toUnsignedString(psn) + " names no outstanding request");
+        }
+        sq.acked = psn - 1;
+        sq.complete(qp);
+        if (code != NakCode.RECEIVER_NOT_READY) {
+            e.error = code.status();
+            qp.fail(null);
+            return;
+        }
+        long now = System.nanoTime();
+        if (!e.rnrRetrying) {
+            e.rnrRetrying = true;
+            e.rnrStart = now;
+        }
+        long left = rnrTimeoutNanos - (now - e.rnrStart);
+        if (left <= 0) {
+            e.error = WcStatus.RNR_RETRY_EXCEEDED_ERROR;
+            qp.fail(null);
+            return;
+        }
+        long backoff = Math.min(MAX_BACKOFF_NANOS, TimeUnit.MILLISECONDS.toNanos(1) << Math.min(e.rnrRetries++, 6));
+        rewindTo = e.position;
+        paused = true;
+        retryTimer = connection.io().schedule(Math.min(backoff, left), resume);
+    }
+
+    private void resume() {
+        retryTimer = null;
+        paused = false;
+        connection.flush();
+    }
+
+    private SendEntry find(int psn) {
+        for (long p = sq.completePosition; p < sq.sendPosition; p++) {
+            SendEntry e = sq.entry(p);
+            if (!e.isLocal() && e.transmitted && e.psn == psn) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** Goes back to the NAKed request: what follows it was discarded by the responder. */
+    private void rewind() {
+        for (long p = rewindTo; p < sq.sendPosition; p++) {
+            SendEntry e = sq.entry(p);
+            if (e.opcode == SendOpcode.RDMA_READ && !e.arrived) {
+                e.data.release();
+                outstandingReads--;
+            }
+        }
+        sq.sendPosition = rewindTo;
+        readCursor = Math.min(readCursor, rewindTo);
+        rewindTo = -1;
+    }
+
+    /**
+     * A READ response for {@code psn} of {@code length} bytes arrives: it must answer the oldest READ waiting.
+     *
+     * @return the views to place it into
+     */
+    SgList onReadResponse(int psn, int length) throws FrameException {
+        long p = Math.max(readCursor, sq.completePosition);
+        SendEntry e = null;
+        for (; p < sq.sendPosition; p++) {
+            SendEntry candidate = sq.entry(p);
+            if (candidate.opcode == SendOpcode.RDMA_READ && candidate.transmitted && !candidate.arrived) {
+                e = candidate;
+                break;
+            }
+        }
+        if (e == null || e.psn != psn || e.length != length) {
+            throw new FrameException("READ response for PSN " + Integer.toUnsignedString(psn) + " of " + length
+                    + " bytes answers no outstanding READ");
+        }
+        readCursor = p;
+        receiving = e;
+        return e.data;
+    }
+
+    /** The READ response's payload was read; {@code aborted} when its destination was closed meanwhile. */
+    void readResponseDone(boolean aborted) {
+        SendEntry e = receiving;
+        receiving = null;
+        e.data.release();
+        outstandingReads--;
+        if (aborted) {
+            e.error = WcStatus.LOCAL_PROTECTION_ERROR;
+            qp.fail(null);
+            return;
+        }
+        e.arrived = true;
+        readCursor = e.position + 1;
+        sq.complete(qp);
+    }
+
+    /** The queue pair entered the error state: no more retries. */
+    void onError() {
+        if (retryTimer != null) {
+            retryTimer.cancel();
+            retryTimer = null;
+        }
+        paused = true;
+        receiving = null;
+    }
+}

@@ -1,0 +1,284 @@
+package dev.rtrs.verbs.tcp.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import dev.rtrs.verbs.Access;
+import dev.rtrs.verbs.CmEvent;
+import dev.rtrs.verbs.CmEventType;
+import dev.rtrs.verbs.CmId;
+import dev.rtrs.verbs.CompletionQueue;
+import dev.rtrs.verbs.Errno;
+import dev.rtrs.verbs.MemoryRegion;
+import dev.rtrs.verbs.QpState;
+import dev.rtrs.verbs.QueuePair;
+import dev.rtrs.verbs.SendOpcode;
+import dev.rtrs.verbs.SendWorkRequest;
+import dev.rtrs.verbs.WcOpcode;
+import dev.rtrs.verbs.WcStatus;
+import dev.rtrs.verbs.WorkCompletion;
+import dev.rtrs.verbs.tcp.TcpProviderOptions;
+import dev.rtrs.verbs.tcp.TcpVerbsProvider;
+
+/**
+ * The tcp provider against a hand-driven peer: what only the wire shows (a peer that stops reading, half a
+ * payload in flight, malformed frames, drained payloads).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class RawPeerTest {
+
+    private static final int ALL = Access.LOCAL_WRITE | Access.REMOTE_WRITE | Access.REMOTE_READ;
+    private TcpVerbsProvider provider;
+
+    @BeforeAll
+    void start() {
+        provider = new TcpVerbsProvider(TcpProviderOptions.builder().ioThreads(2).handshakeTimeoutMs(300)
+                .disconnectTimeoutMs(500).build());
+    }
+
+    @AfterAll
+    void stop() {
+        provider.close();
+    }
+
+    private static WorkCompletion awaitCompletion(CompletionQueue cq) throws Exception {
+        WorkCompletion[] one = {new WorkCompletion()};
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (cq.poll(one) == 0) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("no completion");
+            }
+            LockSupport.parkNanos(100_000);
+        }
+        return one[0];
+    }
+
+    private static void assertNoCompletion(CompletionQueue cq, long millis) throws Exception {
+        WorkCompletion[] one = {new WorkCompletion()};
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() - end < 0) {
+            assertEquals(0, cq.poll(one), () -> "unexpected " + one[0]);
+            LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    private static void awaitBytes(MemoryRegion mr, int offset, byte[] expected) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        byte[] now = new byte[expected.length];
+        do {
+            mr.buffer().position(offset).get(now);
+            if (Arrays.equals(expected, now)) {
+                return;
+            }
+            LockSupport.parkNanos(200_000);
+        } while (System.nanoTime() - deadline < 0);
+        throw new AssertionError("bytes never arrived");
+    }
+
+    private static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    @Test
+    void aSendToAPeerThatStopsReadingNeverCompletesUntilThePeerIsGone() throws Exception {
+        try (Server server = new Server(provider, 0); RawPeer peer = RawPeer.connect(server.address())) {
+            Server.Accepted a = server.next();
+            a.event(CmEventType.ESTABLISHED);
+            MemoryRegion src = server.pd.register(ByteBuffer.allocateDirect(64), 0);
+            a.qp.postSend(new SendWorkRequest().reset(1, SendOpcode.SEND).addSge(src, 0, 64));
+            assertNoCompletion(a.cq, 300);
+            peer.reset();
+            WorkCompletion wc = awaitCompletion(a.cq);
+            assertEquals(WcStatus.RETRY_EXCEEDED_ERROR, wc.status());
+            CmEvent e = a.event(CmEventType.DISCONNECTED);
+            assertEquals(Errno.ECONNRESET, e.status());
+            src.close();
+        }
+    }
+
+    @Test
+    void aMalformedFrameClosesOnlyItsConnection() throws Exception {
+        try (Server server = new Server(provider, 4); RawPeer bad = RawPeer.connect(server.address());
+                RawPeer good = RawPeer.connect(server.address())) {
+            Server.Accepted badSide = server.next();
+            Server.Accepted goodSide = server.next();
+            badSide.event(CmEventType.ESTABLISHED);
+            goodSide.event(CmEventType.ESTABLISHED);
+            byte[] garbage = new byte[FrameCodec.HEADER_SIZE];
+            Arrays.fill(garbage, (byte) 0x42);
+            bad.raw(garbage);
+            CmEvent e = badSide.event(CmEventType.DISCONNECTED);
+            assertEquals(Errno.EPROTO, e.status());
+            assertTrue(bad.closedByPeer());
+            assertEquals(QpState.ERROR, badSide.qp.state());
+
+            byte[] hello = "still here".getBytes();
+            good.frame(FrameType.SEND, 0, good.psn, good.peerPsn - 1, hello.length, 0, 0, 0, hello);
+            WorkCompletion wc = awaitCompletion(goodSide.cq);
+            assertEquals(WcStatus.SUCCESS, wc.status());
+            assertEquals(hello.length, wc.byteLength());
+            FrameHeader ack = good.await(FrameType.ACK);
+            assertEquals(good.psn, ack.ack);
+            assertEquals(QpState.READY_TO_SEND, goodSide.qp.state());
+        }
+    }
+
+    @Test
+    void aRequestOutOfSequenceIsAProtocolError() throws Exception {
+        try (Server server = new Server(provider, 4); RawPeer peer = RawPeer.connect(server.address())) {
+            Server.Accepted a = server.next();
+            a.event(CmEventType.ESTABLISHED);
+            peer.frame(FrameType.SEND, 0, peer.psn + 5, peer.peerPsn - 1, 0, 0, 0, 0, null);
+            assertEquals(Errno.EPROTO, a.event(CmEventType.DISCONNECTED).status());
+            assertTrue(peer.closedByPeer());
+        }
+    }
+
+    @Test
+    void anAcknowledgementOfNothingSentIsAProtocolError() throws Exception {
+        try (Server server = new Server(provider, 4); RawPeer peer = RawPeer.connect(server.address())) {
+            Server.Accepted a = server.next();
+            a.event(CmEventType.ESTABLISHED);
+            peer.frame(FrameType.ACK, 0, 0, peer.peerPsn + 10, 0, 0, 0, 0, null);
+            assertEquals(Errno.EPROTO, a.event(CmEventType.DISCONNECTED).status());
+        }
+    }
+
+    @Test
+    void localInvalidateCompletesOnlyAfterTheWriteBeingPlacedFinished() throws Exception {
+        try (Server server = new Server(provider, 0); RawPeer peer = RawPeer.connect(server.address())) {
+            Server.Accepted a = server.next();
+            a.event(CmEventType.ESTABLISHED);
+            MemoryRegion target = server.pd.register(ByteBuffer.allocateDirect(64 * 1024), ALL);
+            byte[] data = random(64 * 1024, 1);
+            peer.frame(FrameType.WRITE, 0, peer.psn, peer.peerPsn - 1, data.length, 0, target.rkey(), target.address(),
+                    Arrays.copyOf(data, 32 * 1024));
+            awaitBytes(target, 0, Arrays.copyOf(data, 32 * 1024));
+
+            a.qp.postSend(new SendWorkRequest().reset(9, SendOpcode.LOCAL_INV).invalidate(target.rkey()));
+            assertNoCompletion(a.cq, 200);
+            assertFalse(target.isRemotelyAccessible(), "no new access may start");
+
+            peer.raw(Arrays.copyOfRange(data, 32 * 1024, data.length));
+            WorkCompletion wc = awaitCompletion(a.cq);
+            assertEquals(WcStatus.SUCCESS, wc.status());
+            assertEquals(WcOpcode.LOCAL_INV, wc.opcode());
+            byte[] now = new byte[data.length];
+            target.buffer().get(now);
+            assertArrayEquals(data, now, "the write in flight was completed before the fence");
+            assertEquals(peer.psn, peer.await(FrameType.ACK).ack);
+
+            peer.frame(FrameType.WRITE, 0, peer.psn + 1, peer.peerPsn - 1, 8, 0, target.rkey(), target.address(),
+                    new byte[8]);
+            FrameHeader nak = peer.await(FrameType.NAK);
+            assertEquals(NakCode.REMOTE_ACCESS.wireValue(), nak.word);
+            assertEquals(peer.psn + 1, nak.psn);
+            target.close();
+        }
+    }
+
+    @Test
+    void closingARegionAbandonsTheWriteBeingPlaced() throws Exception {
+        try (Server server = new Server(provider, 0); RawPeer peer = RawPeer.connect(server.address())) {
+            Server.Accepted a = server.next();
+            a.event(CmEventType.ESTABLISHED);
+            MemoryRegion target = server.pd.register(ByteBuffer.allocateDirect(64 * 1024), ALL);
+            byte[] data = random(64 * 1024, 2);
+            peer.frame(FrameType.WRITE, 0, peer.psn, peer.peerPsn - 1, data.length, 0, target.rkey(), target.address(),
+                    Arrays.copyOf(data, 16 * 1024));
+            awaitBytes(target, 0, Arrays.copyOf(data, 16 * 1024));
+            target.close();
+            peer.raw(Arrays.copyOfRange(data, 16 * 1024, data.length));
+            FrameHeader nak = peer.await(FrameType.NAK);
+            assertEquals(NakCode.REMOTE_ACCESS.wireValue(), nak.word);
+            byte[] rest = new byte[data.length - 16 * 1024];
+            target.buffer().position(16 * 1024).get(rest);
+            assertArrayEquals(new byte[rest.length], rest, "nothing placed after close returned");
+            awaitState(a.qp, QpState.ERROR);
+        }
+    }
+
+    private static void awaitState(QueuePair qp, QpState state) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (qp.state() != state) {
+            assertTrue(System.nanoTime() - deadline < 0, "state " + qp.state());
+            LockSupport.parkNanos(200_000);
+        }
+    }
+
+    @Test
+    void aRefusedWriteIsDrainedAndTheStreamStaysInStep() throws Exception {
+        try (Server server = new Server(provider, 2); RawPeer peer = RawPeer.connect(server.address())) {
+            Server.Accepted a = server.next();
+            a.event(CmEventType.ESTABLISHED);
+            MemoryRegion target = server.pd.register(ByteBuffer.allocateDirect(4096), Access.LOCAL_WRITE);
+            byte[] big = random(1 << 20, 3);
+            peer.frame(FrameType.WRITE, 0, peer.psn, peer.peerPsn - 1, big.length, 0, target.rkey(), target.address(),
+                    big);
+            peer.frame(FrameType.DISCONNECT, 0, 0, 0, 0, 0, 0, 0, null);
+            FrameHeader nak = peer.await(FrameType.NAK);
+            assertEquals(NakCode.REMOTE_ACCESS.wireValue(), nak.word);
+            assertEquals(peer.psn, nak.psn);
+            assertEquals(0, a.event(CmEventType.DISCONNECTED).status(), "the DISCONNECT after the drained payload was read");
+            byte[] now = new byte[4096];
+            target.buffer().get(now);
+            assertArrayEquals(new byte[4096], now);
+            WorkCompletion flushed = awaitCompletion(a.cq);
+            assertEquals(WcStatus.WR_FLUSH_ERROR, flushed.status());
+            target.close();
+        }
+    }
+
+    @Test
+    void aSocketThatNeverSendsItsRequestIsDropped() throws Exception {
+        try (Server server = new Server(provider, 0);
+                java.net.Socket s = new java.net.Socket(server.address().getAddress(), server.address().getPort())) {
+            s.setSoTimeout(5000);
+            assertEquals(-1, s.getInputStream().read(), "closed after the handshake timeout");
+            assertTrue(server.accepted.isEmpty());
+        }
+    }
+
+    @Test
+    void aDestinationThatNeverAnswersIsUnreachableAfterTheTimeout() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 4, java.net.InetAddress.getByName("127.0.0.1"))) {
+            LinkedBlockingQueue<CmEvent> events = new LinkedBlockingQueue<>();
+            CmId id = provider.createCmId(events::add);
+            id.resolveAddress(null, new InetSocketAddress("127.0.0.1", silent.getLocalPort()), 1000);
+            assertEquals(CmEventType.ADDR_RESOLVED, events.poll(10, TimeUnit.SECONDS).type());
+            id.resolveRoute(1000);
+            assertEquals(CmEventType.ROUTE_RESOLVED, events.poll(10, TimeUnit.SECONDS).type());
+            CompletionQueue cq = id.device().createCompletionQueue(4, null);
+            var pd = id.device().allocateProtectionDomain();
+            QueuePair qp = id.createQueuePair(pd, new dev.rtrs.verbs.QueuePairAttributes(cq, cq, 4, 4, 1, 1));
+            id.connect(new byte[0], 300);
+            CmEvent e = events.poll(10, TimeUnit.SECONDS);
+            assertEquals(CmEventType.UNREACHABLE, e.type());
+            assertEquals(Errno.ETIMEDOUT, e.status());
+            qp.close();
+            id.close();
+            cq.close();
+            pd.close();
+        }
+    }
+}
