@@ -1,0 +1,64 @@
+package dev.rtrs.block;
+
+import java.util.List;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * What an operator does with the RNBD client: map and unmap devices, as the kernel's {@code map_device} and
+ * {@code unmap_device}. Mappings made here are persistent (factory configurations) and come back after a
+ * restart. A service of the block client.
+ */
+@ProviderType
+public interface RnbdClientAdmin {
+
+    /**
+     * A mapping request.
+     *
+     * @param name       name of the mapped device (and its NBD export)
+     * @param session    session to map through
+     * @param paths      paths as {@code [src,]dst} (kernel syntax, {@code ip:} prefixes allowed)
+     * @param port       server port for paths that name none
+     * @param devicePath the device's name on the server
+     * @param accessMode {@code ro}, {@code rw} or {@code migration}
+     */
+    record MapRequest(String name, String session, List<String> paths, int port, String devicePath,
+            String accessMode) {
+
+        public MapRequest {
+            paths = List.copyOf(paths);
+        }
+    }
+
+    /**
+     * A mapped device.
+     *
+     * @param name       the device's name
+     * @param session    its session
+     * @param devicePath its name on the server
+     * @param accessMode RO, RW or MIGRATION
+     * @param size       bytes, or -1 while it is not mapped yet
+     * @param state      {@code mapped}, {@code reconnecting} or {@code mapping} (configured, not mapped yet)
+     */
+    record MappedDeviceInfo(String name, String session, String devicePath, String accessMode, long size,
+            String state) {
+    }
+
+    List<MappedDeviceInfo> devices();
+
+    /**
+     * Maps a device and keeps the mapping across restarts. Blocks until it is mapped or {@code timeoutMs} passed.
+     *
+     * @throws BlockException EEXIST for a name in use, EINVAL for a bad request, ETIMEDOUT when the device was
+     *                        not mapped in time (the mapping stays configured and keeps trying), or the server's
+     *                        errno when it refused the device
+     */
+    MappedDeviceInfo map(MapRequest request, long timeoutMs) throws BlockException;
+
+    /**
+     * Unmaps a device and forgets its mapping.
+     *
+     * @throws BlockException ENOENT when no device has that name
+     */
+    void unmap(String name) throws BlockException;
+}

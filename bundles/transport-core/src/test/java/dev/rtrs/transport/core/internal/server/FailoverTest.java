@@ -1,0 +1,149 @@
+package dev.rtrs.transport.core.internal.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.rtrs.transport.ClientLinkListener.LinkEvent;
+import dev.rtrs.transport.ClientSession;
+import dev.rtrs.transport.ClientSessionOptions;
+import dev.rtrs.transport.Direction;
+import dev.rtrs.transport.PathAddress;
+import dev.rtrs.transport.PathState;
+import dev.rtrs.transport.Permit;
+import dev.rtrs.transport.ServerOptions;
+import dev.rtrs.transport.ServerRequest;
+import dev.rtrs.transport.SessionState;
+import dev.rtrs.transport.core.RtrsTransport;
+import dev.rtrs.verbs.tcp.TcpVerbsProvider;
+
+/** Paths that break: in-flight IO moves to a healthy path, paths reconnect, and storms of it do not hang. */
+@Timeout(90)
+class FailoverTest {
+
+    private final TcpVerbsProvider provider = new TcpVerbsProvider();
+    private final RtrsTransport transport = new RtrsTransport().addProvider(provider);
+
+    @AfterEach
+    void stop() {
+        transport.close();
+        provider.close();
+    }
+
+    /** Listens; a port just released by a closed server may take a moment to be free again. */
+    private ServerEndpointImpl listen(int port, dev.rtrs.transport.RequestHandler handler) throws Exception {
+        ServerOptions options = new ServerOptions(List.of(InetAddress.getByName("127.0.0.1"),
+                InetAddress.getByName("127.0.0.2")), port, 8, 16384, true, "tcp");
+        long end = System.currentTimeMillis() + 5000;
+        while (true) {
+            try {
+                return (ServerEndpointImpl) transport.listen(options, handler, null);
+            } catch (dev.rtrs.transport.TransportException e) {
+                if (e.errno() != dev.rtrs.verbs.Errno.EADDRINUSE || System.currentTimeMillis() > end) {
+                    throw e;
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    private ClientSession open(int port, String name, ConcurrentLinkedQueue<LinkEvent> events) throws Exception {
+        return transport.open(ClientSessionOptions.builder(name)
+                .paths(PathAddress.parse("127.0.0.1", port), PathAddress.parse("127.0.0.2", port))
+                .connectionsPerPath(2).reconnectDelay(Duration.ofMillis(100)).connectTimeout(Duration.ofSeconds(10))
+                .build(), (s, e) -> events.add(e));
+    }
+
+    @Test
+    void inFlightIoMovesToTheHealthyPathWhenItsPathDies() throws Exception {
+        ConcurrentLinkedQueue<ServerRequest> held = new ConcurrentLinkedQueue<>();
+        ServerEndpointImpl server = listen(0, held::add);
+        ClientSession s = open(server.localAddresses().get(0).getPort(), "failover", new ConcurrentLinkedQueue<>());
+        List<CompletableFuture<Integer>> done = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            Permit p = s.acquirePermit();
+            CompletableFuture<Integer> f = new CompletableFuture<>();
+            s.submit(p, Direction.WRITE, ByteBuffer.allocate(8), new ByteBuffer[] {ByteBuffer.allocate(4096)},
+                    errno -> {
+                        f.complete(errno);
+                        s.releasePermit(p);
+                    });
+            done.add(f);
+        }
+        long end = System.currentTimeMillis() + 10_000;
+        while (held.size() < 6 && System.currentTimeMillis() < end) {
+            Thread.sleep(5);
+        }
+        assertEquals(6, held.size(), "all IOs reached the server and wait there");
+        // kill the path that carries the first IO; its IOs must go over to the other path
+        ServerPath victim = ((ServerIo) held.peek()).path;
+        victim.close("test: link down");
+        // respond to everything the server holds: IOs of the dead path are answered a second time, by the path
+        // they moved to (an answer to a dead path's IO is dropped)
+        end = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < end && done.stream().anyMatch(f -> !f.isDone())) {
+            ServerRequest r = held.poll();
+            if (r != null) {
+                r.respond(0);
+            } else {
+                Thread.sleep(2);
+            }
+        }
+        for (CompletableFuture<Integer> f : done) {
+            assertEquals(0, f.get(1, TimeUnit.SECONDS), "every IO completed successfully");
+        }
+        long failedOver = s.paths().stream().mapToLong(p -> p.statistics().failedOver()).sum();
+        assertTrue(failedOver > 0, "the statistics count the fail-over");
+        assertEquals(SessionState.CONNECTED, s.state(), "one path was healthy all along");
+        end = System.currentTimeMillis() + 10_000;
+        while (s.paths().stream().anyMatch(p -> p.state() != PathState.CONNECTED) && System.currentTimeMillis() < end) {
+            Thread.sleep(10);
+        }
+        assertTrue(s.paths().stream().allMatch(p -> p.state() == PathState.CONNECTED), "the dead path reconnected");
+        assertTrue(s.paths().stream().mapToLong(p -> p.statistics().reconnectsSuccessful()).sum() >= 1);
+    }
+
+    @Test
+    void aStormOfServerRestartsNeitherHangsNorLeaksTheSession() throws Exception {
+        ServerEndpointImpl server = listen(0, r -> r.respond(0));
+        int port = server.localAddresses().get(0).getPort();
+        ConcurrentLinkedQueue<LinkEvent> events = new ConcurrentLinkedQueue<>();
+        ClientSession s = open(port, "storm", events);
+        for (int round = 0; round < 8; round++) {
+            server.close();
+            Thread.sleep(round % 3 * 40L);
+            server = listen(port, r -> r.respond(0));
+        }
+        long end = System.currentTimeMillis() + 20_000;
+        int errno = -1;
+        while (errno != 0 && System.currentTimeMillis() < end) {
+            Permit p = s.acquirePermit();
+            CompletableFuture<Integer> f = new CompletableFuture<>();
+            try {
+                s.submit(p, Direction.WRITE, ByteBuffer.allocate(8), new ByteBuffer[0], f::complete);
+                errno = f.get(5, TimeUnit.SECONDS);
+            } catch (dev.rtrs.transport.TransportException notYet) {
+                Thread.sleep(50);
+            } finally {
+                s.releasePermit(p);
+            }
+        }
+        assertEquals(0, errno, "IO flows again after the storm");
+        assertTrue(events.contains(LinkEvent.DISCONNECTED) && events.contains(LinkEvent.RECONNECTED), events.toString());
+        long start = System.nanoTime();
+        s.close();
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "close does not hang");
+    }
+}
