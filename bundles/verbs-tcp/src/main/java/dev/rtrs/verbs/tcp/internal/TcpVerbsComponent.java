@@ -30,15 +30,15 @@ public final class TcpVerbsComponent extends TcpVerbsProvider {
     }
 
     static TcpProviderOptions options(TcpVerbsConfig config) {
-        TcpProviderOptions.Builder b = TcpProviderOptions.builder().deviceName(config.device_name())
-                .eventThreads(config.event_threads()).rnrTimeoutMs(config.rnr_timeout_ms())
-                .maxQueuePairWorkRequests(config.max_queue_pair_work_requests())
-                .maxScatterGatherEntries(config.max_scatter_gather_entries())
-                .maxCompletionQueueEntries(config.max_completion_queue_entries())
-                .responderResources(config.responder_resources()).handshakeTimeoutMs(config.handshake_timeout_ms())
-                .disconnectTimeoutMs(config.disconnect_timeout_ms()).socketBufferBytes(config.socket_buffer_bytes());
-        if (config.io_threads() > 0) {
-            b.ioThreads(config.io_threads());
+        TcpProviderOptions.Builder b = TcpProviderOptions.builder().deviceName(config.deviceName())
+                .eventThreads(config.eventThreads()).rnrTimeoutMs(config.rnrTimeoutMs())
+                .maxQueuePairWorkRequests(config.maxQueuePairWorkRequests())
+                .maxScatterGatherEntries(config.maxScatterGatherEntries())
+                .maxCompletionQueueEntries(config.maxCompletionQueueEntries())
+                .responderResources(config.responderResources()).handshakeTimeoutMs(config.handshakeTimeoutMs())
+                .disconnectTimeoutMs(config.disconnectTimeoutMs()).socketBufferBytes(config.socketBufferBytes());
+        if (config.ioThreads() > 0) {
+            b.ioThreads(config.ioThreads());
         }
         return b.build();
     }

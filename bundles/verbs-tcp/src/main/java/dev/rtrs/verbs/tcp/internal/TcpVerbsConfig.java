@@ -10,45 +10,45 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @interface TcpVerbsConfig {
 
     @AttributeDefinition(name = "Device name", description = "Name of the provider's one RDMA device.")
-    String device_name() default "tcp0";
+    String deviceName() default "tcp0";
 
     @AttributeDefinition(name = "IO threads", description = "Selector threads that own the connections (reads,"
             + " writes, completions). 0 means one per core, at most 4.", min = "0")
-    int io_threads() default 0;
+    int ioThreads() default 0;
 
     @AttributeDefinition(name = "Event threads", description = "Threads delivering connection-manager events.",
             min = "1")
-    int event_threads() default 2;
+    int eventThreads() default 2;
 
     @AttributeDefinition(name = "RNR timeout (ms)", description = "How long a request the peer has no receive"
             + " posted for is retried before it fails with RNR_RETRY_EXCEEDED_ERROR.", min = "1")
-    int rnr_timeout_ms() default 1000;
+    int rnrTimeoutMs() default 1000;
 
     @AttributeDefinition(name = "Queue size limit", description = "Most work requests of one send or receive queue.",
             min = "1")
-    int max_queue_pair_work_requests() default 16384;
+    int maxQueuePairWorkRequests() default 16384;
 
     @AttributeDefinition(name = "Scatter/gather limit", description = "Most scatter/gather entries per work request.",
             min = "1")
-    int max_scatter_gather_entries() default 32;
+    int maxScatterGatherEntries() default 32;
 
     @AttributeDefinition(name = "Completion queue size limit", description = "Most entries of one completion"
             + " queue.", min = "1")
-    int max_completion_queue_entries() default 1 << 20;
+    int maxCompletionQueueEntries() default 1 << 20;
 
     @AttributeDefinition(name = "Responder resources", description = "RDMA READs a queue pair may have"
             + " outstanding at its peer.", min = "1", max = "65535")
-    int responder_resources() default 128;
+    int responderResources() default 128;
 
     @AttributeDefinition(name = "Handshake timeout (ms)", description = "How long an accepted socket may take to"
             + " send its connect request, and an accepted connection its READY_TO_USE.", min = "1")
-    int handshake_timeout_ms() default 10_000;
+    int handshakeTimeoutMs() default 10_000;
 
     @AttributeDefinition(name = "Disconnect timeout (ms)", description = "How long an orderly disconnect waits for"
             + " the peer's reply before the socket is closed.", min = "1")
-    int disconnect_timeout_ms() default 2_000;
+    int disconnectTimeoutMs() default 2_000;
 
     @AttributeDefinition(name = "Socket buffer (bytes)", description = "SO_SNDBUF and SO_RCVBUF of connections;"
             + " 0 keeps the kernel's auto-tuning.", min = "0")
-    int socket_buffer_bytes() default 0;
+    int socketBufferBytes() default 0;
 }

@@ -40,17 +40,17 @@ class TcpVerbsComponentTest {
     @Test
     void everyAttributeReachesTheOptions() {
         Map<String, Object> v = new HashMap<>();
-        v.put("device_name", "tcp9");
-        v.put("io_threads", 3);
-        v.put("event_threads", 1);
-        v.put("rnr_timeout_ms", 250);
-        v.put("max_queue_pair_work_requests", 100);
-        v.put("max_scatter_gather_entries", 4);
-        v.put("max_completion_queue_entries", 1000);
-        v.put("responder_resources", 8);
-        v.put("handshake_timeout_ms", 111);
-        v.put("disconnect_timeout_ms", 222);
-        v.put("socket_buffer_bytes", 65536);
+        v.put("deviceName", "tcp9");
+        v.put("ioThreads", 3);
+        v.put("eventThreads", 1);
+        v.put("rnrTimeoutMs", 250);
+        v.put("maxQueuePairWorkRequests", 100);
+        v.put("maxScatterGatherEntries", 4);
+        v.put("maxCompletionQueueEntries", 1000);
+        v.put("responderResources", 8);
+        v.put("handshakeTimeoutMs", 111);
+        v.put("disconnectTimeoutMs", 222);
+        v.put("socketBufferBytes", 65536);
         TcpProviderOptions o = TcpVerbsComponent.options(config(v));
         assertEquals(new TcpProviderOptions("tcp9", 3, 1, 250, 100, 4, 1000, 8, 111, 222, 65536), o);
     }
@@ -58,13 +58,13 @@ class TcpVerbsComponentTest {
     @Test
     void anInvalidValueFailsTheActivationWithTheReason() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> TcpVerbsComponent.options(config(Map.of("rnr_timeout_ms", 0))));
+                () -> TcpVerbsComponent.options(config(Map.of("rnrTimeoutMs", 0))));
         assertTrue(e.getMessage().contains("rnrTimeoutMs"), e.getMessage());
     }
 
     @Test
     void theComponentIsAWorkingProvider() throws Exception {
-        TcpVerbsComponent c = new TcpVerbsComponent(config(Map.of("io_threads", 1)));
+        TcpVerbsComponent c = new TcpVerbsComponent(config(Map.of("ioThreads", 1)));
         try {
             assertEquals("tcp", c.name());
             assertEquals(1, c.devices().size());

@@ -339,8 +339,27 @@ final class ServerPath implements Connection.Handler {
             io.free();
             return;
         }
-        if (io.direction == Direction.READ && errno == 0) {
-            postReadData(c, io);
+        int rkey = 0;
+        SendWorkRequest register = null;
+        try {
+            // without fast registration the chunk was deregistered as the fence: register it anew before the
+            // READ data leaves through it; with fast registration the data leaves through the current lkey and
+            // the REG_MR of the fresh key follows it in send-queue order
+            if (alwaysInvalidate && !fastRegistration) {
+                rkey = renewKey(bufId);
+            }
+            if (io.direction == Direction.READ && errno == 0) {
+                postReadData(c, io);
+            }
+            if (alwaysInvalidate && fastRegistration) {
+                rkey = renewKey(bufId);
+                register = registerWr[bufId].reset(WrIds.of(WrIds.REGISTER, bufId), SendOpcode.REG_MR)
+                        .registration(chunkRegions[bufId], CHUNK_ACCESS);
+            }
+        } catch (VerbsException e) {
+            LOG.error("{} path {}: cannot renew the key of chunk {}: {}", session.name(), uuid, bufId, e.getMessage());
+            close("chunk registration failed");
+            return;
         }
         boolean withInvalidate = io.needInvalidate && io.direction == Direction.READ;
         if (withInvalidate) {
@@ -349,20 +368,7 @@ final class ServerPath implements Connection.Handler {
         }
         int imm = Imm.ioResponse(bufId, errno, withInvalidate);
         SendWorkRequest rsp = responseWr[bufId];
-        SendWorkRequest register = null;
         if (alwaysInvalidate) {
-            int rkey;
-            try {
-                rkey = renewKey(bufId);
-            } catch (VerbsException e) {
-                LOG.error("{} path {}: cannot renew the key of chunk {}: {}", session.name(), uuid, bufId, e.getMessage());
-                close("chunk registration failed");
-                return;
-            }
-            if (fastRegistration) {
-                register = registerWr[bufId].reset(WrIds.of(WrIds.REGISTER, bufId), SendOpcode.REG_MR)
-                        .registration(chunkRegions[bufId], CHUNK_ACCESS);
-            }
             RtrsCodec.encode(new RkeyRsp(bufId, rkey), responseRegion.buffer(), bufId * RkeyRsp.SIZE);
             rsp.reset(WrIds.of(WrIds.RESPONSE, bufId), SendOpcode.SEND_WITH_IMM)
                     .addSge(responseRegion, bufId * RkeyRsp.SIZE, RkeyRsp.SIZE).immediate(imm);
