@@ -166,6 +166,61 @@ class TransportIoTest {
     }
 
     @Test
+    void linkEventsTellSessionsAndPathsComingAndGoing() throws Exception {
+        try (Fixture f = new Fixture(true)) {
+            java.util.Queue<String> server = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            java.util.Queue<String> client = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            dev.rtrs.transport.ServerEndpoint endpoint = f.transport.listen(dev.rtrs.transport.ServerOptions
+                    .defaults(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2")).withPort(0)
+                    .withQueueDepth(4).withChunkSize(16384), r -> r.respond(0), new dev.rtrs.transport.ServerLinkListener() {
+                        @Override
+                        public void sessionConnected(dev.rtrs.transport.ServerSession s) {
+                            server.add("session up " + s.name());
+                        }
+
+                        @Override
+                        public void sessionDisconnected(dev.rtrs.transport.ServerSession s) {
+                            server.add("session down " + s.name());
+                        }
+
+                        @Override
+                        public void pathConnected(dev.rtrs.transport.ServerSession s, PathInfo p) {
+                            server.add("path up");
+                        }
+
+                        @Override
+                        public void pathDisconnected(dev.rtrs.transport.ServerSession s, PathInfo p) {
+                            server.add("path down");
+                        }
+                    });
+            int port = endpoint.localAddresses().get(0).getPort();
+            ClientSession s = f.transport.open(dev.rtrs.transport.ClientSessionOptions.builder("events")
+                    .paths(dev.rtrs.transport.PathAddress.parse("127.0.0.1", port),
+                            dev.rtrs.transport.PathAddress.parse("127.0.0.2", port))
+                    .connectionsPerPath(2).build(), (session, e) -> client.add(e.name()));
+            awaitTrue(() -> server.stream().filter("path up"::equals).count() == 2, server::toString);
+            s.close();
+            awaitTrue(() -> server.contains("session down events"), server::toString);
+            java.util.List<String> seen = java.util.List.copyOf(server);
+            assertEquals("session up events", seen.get(0));
+            assertEquals(2, seen.stream().filter("path down"::equals).count(), seen.toString());
+            assertEquals("session down events", seen.get(seen.size() - 1));
+            awaitTrue(() -> client.contains("CONNECTED"), client::toString);
+        }
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition, java.util.function.Supplier<String> what)
+            throws InterruptedException {
+        long end = System.currentTimeMillis() + 10_000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > end) {
+                throw new AssertionError("not within 10 s: " + what.get());
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
     void statisticsCountAndReset() throws Exception {
         try (Fixture f = new Fixture(true)) {
             ClientSession s = f.open("stats");

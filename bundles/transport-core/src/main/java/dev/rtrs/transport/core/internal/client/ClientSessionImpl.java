@@ -164,7 +164,7 @@ public final class ClientSessionImpl implements ClientSession {
             refreshConnected();
             state = SessionState.CONNECTED;
             firstOutcome.countDown();
-            if (before == SessionState.CONNECTING && connected.size() == 1) {
+            if (before == SessionState.CONNECTING) {
                 notifyListener(LinkEvent.CONNECTED);
             } else if (before == SessionState.RECONNECTING) {
                 notifyListener(LinkEvent.RECONNECTED);

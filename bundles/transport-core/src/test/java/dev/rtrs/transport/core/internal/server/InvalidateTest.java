@@ -133,6 +133,43 @@ class InvalidateTest {
     }
 
     @Test
+    void aReadAskingForInvalidationGetsItsBufferInvalidatedBeforeTheResponse() throws Exception {
+        ServerEndpointImpl server = server(true, 2, r -> {
+            r.data().put(0, (byte) 42);
+            r.respond(0);
+        });
+        ConRsp[] rsp = new ConRsp[1];
+        InfoRsp[] info = new InfoRsp[1];
+        try (RawClient c = handshake(server, UUID.randomUUID(), rsp, info)) {
+            // the READ message names 512 bytes of the raw client's own memory, at offset 4096
+            dev.rtrs.verbs.MemoryRegion target = c.memory;
+            long address = target.address() + 4096;
+            ReadMsgWriter.write(c.memory.buffer(), 0, address, target.rkey(), 512);
+            c.write(info[0].chunks().get(0).address(), info[0].chunks().get(0).key(), ReadMsgWriter.SIZE,
+                    Imm.ioRequest(0, 0, Imm.memBits(2)));
+            WorkCompletion inv = c.receive();
+            assertTrue(inv.isSuccess(), inv.toString());
+            assertTrue(inv.hasInvalidate(), "SEND_WITH_INV first: " + inv);
+            assertEquals(target.rkey(), inv.invalidatedRkey());
+            assertFalse(target.isRemotelyAccessible(), "the client's buffer is fenced");
+            WorkCompletion response = c.receive();
+            assertEquals(ImmType.IO_RSP_W_INV, Imm.type(response.immediateData()));
+            assertEquals(0, Imm.responseErrno(Imm.payload(response.immediateData())));
+            assertEquals(42, c.memory.buffer().get(4096), "the data arrived before the response");
+        }
+    }
+
+    /** A READ message with NEED_INVAL and one descriptor, as the kernel client sends for a fast-registered buffer. */
+    private static final class ReadMsgWriter {
+        static final int SIZE = 24;
+
+        static void write(ByteBuffer b, int at, long address, int key, int length) {
+            RtrsCodec.encode(new dev.rtrs.transport.core.internal.wire.ReadMsg(0, RtrsProtocol.FLAG_NEED_INVAL,
+                    java.util.List.of(new dev.rtrs.transport.core.internal.wire.SgDesc(address, key, length))), b, at);
+        }
+    }
+
+    @Test
     void withoutAlwaysInvalidateTheOldRkeyStaysValid() throws Exception {
         ServerEndpointImpl server = server(false, 2, r -> r.respond(0));
         UUID session = UUID.randomUUID();
