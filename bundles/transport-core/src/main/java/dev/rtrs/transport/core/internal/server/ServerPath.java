@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +62,6 @@ final class ServerPath implements Connection.Handler {
     private final ServerSessionImpl session;
     private final ServerEndpointImpl endpoint;
     private final Connection[] connections;
-    private final AtomicInteger established = new AtomicInteger();
     private final ProtectionDomain pd;
     private final MemoryRegion[] chunkRegions;
     private final MemoryRegion responseRegion;
@@ -142,7 +140,6 @@ final class ServerPath implements Connection.Handler {
             clientAddress = c.cmId().remoteAddress();
             serverAddress = c.cmId().localAddress();
         }
-        established.incrementAndGet();
     }
 
     /** The chunk's registration on this path. */
