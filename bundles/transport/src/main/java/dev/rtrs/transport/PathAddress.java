@@ -78,7 +78,15 @@ public record PathAddress(InetSocketAddress source, InetSocketAddress destinatio
 
     // Only literals: a path names an interface address; name lookups would block and hide typos.
     private static boolean isLiteral(String host) {
-        return host.matches("[0-9.]+") && host.split("\\.").length == 4 || host.matches("[0-9a-fA-F:.%a-zA-Z]*:[0-9a-fA-F:.%a-zA-Z]*");
+        if (host.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) {
+            for (String octet : host.split("\\.")) {
+                if (Integer.parseInt(octet) > 255) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return host.matches("[0-9a-fA-F:.%a-zA-Z]*:[0-9a-fA-F:.%a-zA-Z]*");
     }
 
     private static int port(String text, String part) {

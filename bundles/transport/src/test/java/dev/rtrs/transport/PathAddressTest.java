@@ -32,6 +32,8 @@ class PathAddressTest {
         assertThrows(IllegalArgumentException.class, () -> PathAddress.parse("example.org", 1));
         assertThrows(IllegalArgumentException.class, () -> PathAddress.parse("10.0.0.1:70000", 1));
         assertThrows(IllegalArgumentException.class, () -> PathAddress.parse("[::1", 1));
+        assertThrows(IllegalArgumentException.class, () -> PathAddress.parse("127.0.0.300", 1), "no name lookup");
+        assertThrows(IllegalArgumentException.class, () -> PathAddress.parse("1.2.3", 1));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PathAddress.parse("1.2.3.4:x", 1));
         assertEquals("bad port 'x' in '1.2.3.4:x'", e.getMessage());
     }

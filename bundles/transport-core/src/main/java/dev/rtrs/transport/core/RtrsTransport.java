@@ -13,6 +13,7 @@ import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.ClientSessionOptions;
 import dev.rtrs.transport.MultipathPolicy;
 import dev.rtrs.transport.RequestHandler;
+import dev.rtrs.transport.RtrsAdmin;
 import dev.rtrs.transport.RtrsClient;
 import dev.rtrs.transport.RtrsServer;
 import dev.rtrs.transport.ServerEndpoint;
@@ -38,7 +39,7 @@ import dev.rtrs.verbs.VerbsProvider;
  * }
  * }</pre>
  */
-public final class RtrsTransport implements RtrsClient, RtrsServer, AutoCloseable {
+public final class RtrsTransport implements RtrsClient, RtrsServer, RtrsAdmin, AutoCloseable {
 
     private static final AtomicInteger THREADS = new AtomicInteger();
 
@@ -105,8 +106,21 @@ public final class RtrsTransport implements RtrsClient, RtrsServer, AutoCloseabl
             throws TransportException {
         ServerEndpointImpl endpoint = new ServerEndpointImpl(options, handler, listener, provider(options.provider()));
         endpoint.start();
+        endpoint.onClose(() -> endpoints.remove(endpoint));
         endpoints.add(endpoint);
         return endpoint;
+    }
+
+    /** The client sessions open now (connected or reconnecting). Non-blocking; a snapshot. */
+    @Override
+    public List<ClientSession> clientSessions() {
+        return List.copyOf(sessions);
+    }
+
+    /** The servers listening now. Non-blocking; a snapshot. */
+    @Override
+    public List<ServerEndpoint> servers() {
+        return List.copyOf(endpoints);
     }
 
     /** Closes every session and server this transport opened. */

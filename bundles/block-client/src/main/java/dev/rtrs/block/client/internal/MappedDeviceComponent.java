@@ -1,16 +1,16 @@
 package dev.rtrs.block.client.internal;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -26,11 +26,13 @@ import dev.rtrs.block.BlockException;
 import dev.rtrs.block.protocol.AccessMode;
 import dev.rtrs.transport.ClientSessionOptions;
 import dev.rtrs.transport.PathAddress;
+import dev.rtrs.verbs.Errno;
 
 /**
  * One mapped device per factory configuration, so mappings survive appliance restarts. Maps in the background
  * (retrying while the server is unreachable) and registers the device as a {@link BlockDevice} service with the
- * {@value BlockDevice#DEVICE_NAME} property once mapped; unmaps when the configuration is deleted.
+ * {@value BlockDevice#DEVICE_NAME} property once mapped; unmaps when the configuration is deleted. Each failed attempt
+ * is reported to the {@link RnbdClientComponent} under the configuration's PID.
  */
 @Component(service = {}, configurationPid = MappedDeviceComponent.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
@@ -41,7 +43,9 @@ public final class MappedDeviceComponent {
     private static final Logger LOG = LoggerFactory.getLogger(MappedDeviceComponent.class);
     private static final long RETRY_MS = 3000;
 
+    private final RnbdClientComponent owner;
     private final RnbdClient client;
+    private final String pid;
     private final RnbdClient.MapSpec spec;
     private final BundleContext context;
     private final ScheduledExecutorService retry = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -53,28 +57,19 @@ public final class MappedDeviceComponent {
     private boolean stopped;
 
     @Activate
-    public MappedDeviceComponent(@Reference RnbdClientComponent owner, MappedDeviceConfig config, BundleContext context) {
+    public MappedDeviceComponent(@Reference RnbdClientComponent owner, MappedDeviceConfig config,
+            Map<String, Object> properties, BundleContext context) {
+        this.owner = owner;
         this.client = owner.client();
+        this.pid = String.valueOf(properties.get(Constants.SERVICE_PID));
         this.context = context;
         this.spec = spec(config);
         retry.execute(this::map);
     }
 
     static RnbdClient.MapSpec spec(MappedDeviceConfig c) {
-        List<PathAddress> paths = new ArrayList<>();
-        for (String p : c.paths()) {
-            for (String part : p.split(";")) {
-                if (!part.isBlank()) {
-                    paths.add(PathAddress.parse(part.trim(), c.port()));
-                }
-            }
-        }
-        AccessMode mode = switch (c.accessMode().trim().toLowerCase(Locale.ROOT)) {
-            case "ro" -> AccessMode.RO;
-            case "rw" -> AccessMode.RW;
-            case "migration" -> AccessMode.MIGRATION;
-            default -> throw new IllegalArgumentException("access_mode must be ro, rw or migration: " + c.accessMode());
-        };
+        List<PathAddress> paths = MappingConfigs.paths(c.paths(), c.port());
+        AccessMode mode = MappingConfigs.accessMode(c.accessMode());
         int connections = c.connectionsPerPath() > 0 ? c.connectionsPerPath()
                 : ClientSessionOptions.defaultConnectionsPerPath();
         return new RnbdClient.MapSpec(c.name(), c.session(), paths, c.devicePath(), mode, connections, c.provider(),
@@ -90,6 +85,8 @@ public final class MappedDeviceComponent {
                     spec.sessionName(), e.getMessage(), RETRY_MS);
             synchronized (this) {
                 if (!stopped) {
+                    owner.mapFailed(pid, e instanceof BlockException b ? b
+                            : new BlockException(Errno.EINVAL, String.valueOf(e.getMessage())));
                     retry.schedule(this::map, RETRY_MS, TimeUnit.MILLISECONDS);
                 }
             }
@@ -106,6 +103,7 @@ public final class MappedDeviceComponent {
             props.put("rnbd.device_path", device.devicePath());
             props.put("rnbd.access_mode", device.accessMode().name());
             registration = context.registerService(BlockDevice.class, device, props);
+            owner.clearMapFailure(pid);
         }
     }
 
@@ -128,5 +126,6 @@ public final class MappedDeviceComponent {
             }
         }
         retry.shutdownNow();
+        owner.clearMapFailure(pid);
     }
 }

@@ -82,8 +82,9 @@ public final class RnbdClient implements AutoCloseable {
     /**
      * Maps a device. Blocks until the server answered OPEN (bounded by the session's connect timeout and 30 s).
      *
-     * @throws BlockException with the server's errno (ENOENT, EACCES, EPERM, EROFS, ...), EEXIST for a taken name,
-     *                        or the transport's errno when the session cannot be opened
+     * @throws BlockException {@link OpenRefusedException} with the server's errno (ENOENT, EACCES, EPERM, EROFS, ...)
+     *                        when it refused the device, EEXIST for a taken name, or the transport's errno when the
+     *                        session cannot be opened or its link broke
      */
     public synchronized MappedDevice map(MapSpec spec) throws BlockException {
         if (devices.containsKey(spec.name())) {
@@ -132,9 +133,12 @@ public final class RnbdClient implements AutoCloseable {
         return h;
     }
 
-    /** Unmaps a device: CLOSE to the server, and the session goes with its last device. */
+    /**
+     * Unmaps a device: CLOSE to the server, and the session goes with its last device. The device stays in
+     * {@link #devices()} until both are done, so that its absence there means the server has let it go.
+     */
     public synchronized void unmap(String name) throws BlockException {
-        MappedDevice d = devices.remove(name);
+        MappedDevice d = devices.get(name);
         if (d == null) {
             throw new BlockException(Errno.ENOENT, "no mapped device " + name);
         }
@@ -153,12 +157,18 @@ public final class RnbdClient implements AutoCloseable {
                 sessions.remove(h.name, h);
                 h.close();
             }
+            devices.remove(name, d);
         }
         LOG.info("unmapped {}", name);
     }
 
     public List<MappedDevice> devices() {
         return new ArrayList<>(devices.values());
+    }
+
+    /** The mapped device of that name, or {@code null}. */
+    public MappedDevice device(String name) {
+        return devices.get(name);
     }
 
     // ---- remap after a reconnect ----
@@ -210,14 +220,23 @@ public final class RnbdClient implements AutoCloseable {
         RnbdCodec.encode(new RnbdOpen(mode, devicePath), msg, 0);
         ByteBuffer rsp = ByteBuffer.allocate(RnbdOpenRsp.SIZE);
         int errno = control(h, Direction.READ, msg, rsp);
+        if (errno != 0 && lostLink(errno)) {
+            throw new BlockException(errno, "session " + h.name + ": link lost while opening " + devicePath);
+        }
         if (errno != 0) {
-            throw new BlockException(errno, "server refused to open " + devicePath + " " + mode);
+            throw new OpenRefusedException(errno, "server refused to open " + devicePath + " " + mode);
         }
         try {
             return RnbdCodec.decodeOpenRsp(rsp, 0, rsp.capacity());
         } catch (RnbdProtocolException e) {
             throw new BlockException(e.errno(), "bad OPEN_RSP for " + devicePath + ": " + e.getMessage());
         }
+    }
+
+    /** Errnos of the link (and of a control message that got no answer) rather than of the server's RNBD. */
+    private static boolean lostLink(int errno) {
+        return errno == Errno.ECONNABORTED || errno == Errno.ECONNRESET || errno == Errno.ENOTCONN
+                || errno == Errno.ESHUTDOWN || errno == Errno.ETIMEDOUT || errno == Errno.EINTR;
     }
 
     /** Sends a control message and waits for its errno. */

@@ -161,7 +161,9 @@ final class SessionHandle implements ClientLinkListener {
             });
         }
         for (IoTask t : expired) {
-            t.done.complete(Errno.EIO);
+            // a control message without an answer is a timeout, an errno the server never sends: RnbdClient tells
+            // a refusal from a lost link by it
+            t.done.complete(t.control ? Errno.ETIMEDOUT : Errno.EIO);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.rtrs.block.server.internal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.rtrs.block.BlockBackend;
 import dev.rtrs.block.BlockException;
+import dev.rtrs.block.RnbdServerAdmin.ExportInfo;
 import dev.rtrs.block.protocol.AccessMode;
 import dev.rtrs.verbs.Errno;
 
@@ -125,6 +127,33 @@ final class ExportRegistry {
                 active.remove(e.definition.name(), e);
             }
         }
+    }
+
+    /**
+     * The configured exports, then the search-path exports that are open, by name. A configured export nobody opened
+     * yet is available when its backend is present (its storage opens with the first client).
+     */
+    List<ExportInfo> exportInfos() {
+        List<ExportInfo> list = new ArrayList<>();
+        synchronized (this) {
+            for (ExportDefinition d : configured.values()) {
+                Export e = active.get(d.name());
+                boolean live = e != null && e.definition == d;
+                boolean available = live ? e.device() != null : backends.containsKey(d.backend());
+                list.add(info(d, true, live ? e.openCount() : 0, available));
+            }
+            for (Export e : active.values()) {
+                if (configured.get(e.definition.name()) != e.definition) {
+                    list.add(info(e.definition, false, e.openCount(), e.device() != null));
+                }
+            }
+        }
+        list.sort(Comparator.comparing(ExportInfo::name));
+        return list;
+    }
+
+    private static ExportInfo info(ExportDefinition d, boolean configured, int openCount, boolean available) {
+        return new ExportInfo(d.name(), d.backend(), d.parameters(), d.readOnly(), configured, openCount, available);
     }
 
     /** Names of configured exports, for listings. */

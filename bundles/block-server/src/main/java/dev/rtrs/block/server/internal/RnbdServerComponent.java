@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.rtrs.block.BlockBackend;
+import dev.rtrs.block.RnbdServerAdmin;
 import dev.rtrs.transport.RtrsServer;
 import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerOptions;
@@ -28,12 +29,12 @@ import dev.rtrs.transport.TransportException;
  * The RNBD server in the appliance: listens with the configured RTRS options and serves the configured exports
  * and the files under the search path. Backends and exports are dynamic references, bound before the server
  * starts listening and then as they come and go (a vanished backend makes its exports' IO fail with EIO until
- * it is back; clients keep their mapping).
+ * it is back; clients keep their mapping). Also the {@link RnbdServerAdmin} service of the shell and web console.
  */
-@Component(service = RnbdServerComponent.class, immediate = true, configurationPid = RnbdServerComponent.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Component(service = {RnbdServerComponent.class, RnbdServerAdmin.class}, immediate = true,
+        configurationPid = RnbdServerComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = RnbdServerConfig.class)
-public final class RnbdServerComponent {
+public final class RnbdServerComponent implements RnbdServerAdmin {
 
     static final String PID = "dev.rtrs.block.server.RnbdServer";
     private static final Logger LOG = LoggerFactory.getLogger(RnbdServerComponent.class);
@@ -86,8 +87,24 @@ public final class RnbdServerComponent {
                 config.devSearchPath());
     }
 
+    @Override
+    public List<ExportInfo> exports() {
+        return registry.exportInfos();
+    }
+
+    @Override
+    public List<OpenDeviceInfo> openDevices() {
+        return RnbdServerCore.openDevices(endpoint);
+    }
+
+    @Override
+    public String devSearchPath() {
+        return registry.searchPath();
+    }
+
     /** Force-closes a client's session and with it every device it opened; false when there is none. */
-    boolean closeSession(String name) {
+    @Override
+    public boolean closeSession(String name) {
         Optional<ServerSession> s = endpoint.session(name);
         s.ifPresent(ServerSession::close);
         return s.isPresent();

@@ -1,6 +1,8 @@
 package dev.rtrs.block.server.internal;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 import org.slf4j.Logger;
@@ -9,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import dev.rtrs.block.BlockCompletion;
 import dev.rtrs.block.BlockDevice;
 import dev.rtrs.block.BlockException;
+import dev.rtrs.block.RnbdServerAdmin.OpenDeviceInfo;
 import dev.rtrs.block.protocol.IoOperation;
 import dev.rtrs.block.protocol.RnbdClose;
 import dev.rtrs.block.protocol.RnbdCodec;
@@ -21,6 +24,7 @@ import dev.rtrs.block.protocol.RnbdSessInfo;
 import dev.rtrs.block.protocol.RnbdSessInfoRsp;
 import dev.rtrs.transport.Direction;
 import dev.rtrs.transport.RequestHandler;
+import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerLinkListener;
 import dev.rtrs.transport.ServerRequest;
 import dev.rtrs.transport.ServerSession;
@@ -196,6 +200,20 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
             case DISCARD, SECURE_ERASE -> device.discard(offset, io.length(), done);
             default -> request.respond(Errno.EOPNOTSUPP);
         }
+    }
+
+    /** The devices the sessions of {@code endpoint} have open, by session name and device id. Non-blocking. */
+    static List<OpenDeviceInfo> openDevices(ServerEndpoint endpoint) {
+        List<OpenDeviceInfo> list = new ArrayList<>();
+        for (ServerSession s : endpoint.sessions()) {
+            if (s.attachment() instanceof RnbdSession r) {
+                for (RnbdSession.OpenDevice d : r.devices()) {
+                    list.add(new OpenDeviceInfo(s.name(), d.id(), d.deviceName(), d.mode().name()));
+                }
+            }
+        }
+        list.sort(Comparator.comparing(OpenDeviceInfo::session).thenComparingInt(OpenDeviceInfo::deviceId));
+        return list;
     }
 
     // ---- link events ----

@@ -1,5 +1,7 @@
 package dev.rtrs.transport.core.internal;
 
+import java.util.List;
+
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
@@ -11,6 +13,7 @@ import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.ClientSessionOptions;
 import dev.rtrs.transport.MultipathPolicy;
 import dev.rtrs.transport.RequestHandler;
+import dev.rtrs.transport.RtrsAdmin;
 import dev.rtrs.transport.RtrsClient;
 import dev.rtrs.transport.RtrsServer;
 import dev.rtrs.transport.ServerEndpoint;
@@ -21,11 +24,11 @@ import dev.rtrs.transport.core.RtrsTransport;
 import dev.rtrs.verbs.VerbsProvider;
 
 /**
- * Registers the transport as the RtrsClient and RtrsServer services. Verbs providers and multipath policies
- * are dynamic: they come and go with their bundles while sessions keep running.
+ * Registers the transport as the RtrsClient, RtrsServer and RtrsAdmin services. Verbs providers and multipath
+ * policies are dynamic: they come and go with their bundles while sessions keep running.
  */
-@Component(service = {RtrsClient.class, RtrsServer.class})
-public final class RtrsTransportComponent implements RtrsClient, RtrsServer {
+@Component(service = {RtrsClient.class, RtrsServer.class, RtrsAdmin.class})
+public final class RtrsTransportComponent implements RtrsClient, RtrsServer, RtrsAdmin {
 
     private final RtrsTransport transport = new RtrsTransport();
 
@@ -56,6 +59,16 @@ public final class RtrsTransportComponent implements RtrsClient, RtrsServer {
     public ServerEndpoint listen(ServerOptions options, RequestHandler handler, ServerLinkListener listener)
             throws TransportException {
         return transport.listen(options, handler, listener);
+    }
+
+    @Override
+    public List<ClientSession> clientSessions() {
+        return transport.clientSessions();
+    }
+
+    @Override
+    public List<ServerEndpoint> servers() {
+        return transport.servers();
     }
 
     @Deactivate

@@ -145,9 +145,8 @@ class NbdGatewayTest {
             DataInputStream in = new DataInputStream(bad.getInputStream());
             DataOutputStream out = new DataOutputStream(bad.getOutputStream());
             greet(in, out);
-            out.writeLong(0x1234);
-            out.writeInt(1);
-            out.writeInt(0);
+            // one write: the gateway may hang up as soon as it has seen the bad magic
+            out.write(java.nio.ByteBuffer.allocate(16).putLong(0x1234).putInt(1).putInt(0).array());
             out.flush();
             assertClosed(in, "the gateway hangs up on a client that breaks the protocol");
         }
@@ -155,9 +154,8 @@ class NbdGatewayTest {
             DataInputStream in = new DataInputStream(huge.getInputStream());
             DataOutputStream out = new DataOutputStream(huge.getOutputStream());
             greet(in, out);
-            out.writeLong(Nbd.OPTION_MAGIC);
-            out.writeInt(Nbd.OPT_GO);
-            out.writeInt(Integer.MAX_VALUE);
+            out.write(java.nio.ByteBuffer.allocate(16).putLong(Nbd.OPTION_MAGIC).putInt(Nbd.OPT_GO)
+                    .putInt(Integer.MAX_VALUE).array());
             out.flush();
             assertClosed(in, "an oversized option is refused without reading it");
         }

@@ -53,6 +53,7 @@ public final class ServerEndpointImpl implements ServerEndpoint {
     private final List<InetSocketAddress> bound = new CopyOnWriteArrayList<>();
     private final ConcurrentHashMap<UUID, ServerSessionImpl> sessions = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    private volatile Runnable closeHook = () -> { };
 
     public ServerEndpointImpl(ServerOptions options, RequestHandler handler, ServerLinkListener listener,
             VerbsProvider provider) throws TransportException {
@@ -92,6 +93,11 @@ public final class ServerEndpointImpl implements ServerEndpoint {
             close();
             throw new TransportException(e.errno(), "cannot listen on " + options.addresses() + " port " + port, e);
         }
+    }
+
+    /** Runs once when the endpoint is closed (the transport drops it from its list of servers). */
+    public void onClose(Runnable hook) {
+        this.closeHook = hook;
     }
 
     RequestHandler handler() {
@@ -286,6 +292,7 @@ public final class ServerEndpointImpl implements ServerEndpoint {
             s.close();
         }
         sessions.clear();
+        closeHook.run();
         LOG.info("RTRS server on {} closed", bound);
     }
 }

@@ -1,0 +1,205 @@
+package dev.rtrs.block.client.internal;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.rtrs.block.BlockException;
+import dev.rtrs.block.RnbdClientAdmin;
+import dev.rtrs.verbs.Errno;
+
+/**
+ * Maps and unmaps devices the way an operator's etc/ file does: through a factory configuration of
+ * {@value MappedDeviceComponent#PID}, which its {@link MappedDeviceComponent} maps in the background. {@link #map}
+ * waits for that component, and reports the server's refusal as soon as the first attempt meets one.
+ */
+@Component(service = RnbdClientAdmin.class)
+public final class RnbdClientAdminComponent implements RnbdClientAdmin {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RnbdClientAdminComponent.class);
+    private static final long POLL_MS = 50;
+    /** How long unmap waits for the device to go after its configuration did (a CLOSE may wait for the server). */
+    private static final long UNMAP_WAIT_MS = 35_000;
+
+    private final RnbdClientComponent owner;
+    private final ConfigurationAdmin configurationAdmin;
+
+    @Activate
+    public RnbdClientAdminComponent(@Reference RnbdClientComponent owner,
+            @Reference ConfigurationAdmin configurationAdmin) {
+        this.owner = owner;
+        this.configurationAdmin = configurationAdmin;
+    }
+
+    private RnbdClient client() {
+        return owner.client();
+    }
+
+    @Override
+    public List<MappedDeviceInfo> devices() {
+        Map<String, MappedDeviceInfo> byName = new TreeMap<>();
+        for (MappedDevice d : client().devices()) {
+            byName.put(d.name(), info(d));
+        }
+        try {
+            for (Configuration c : configurations(null)) {
+                Dictionary<String, Object> p = c.getProperties();
+                String name = p == null ? null : string(p, MappingConfigs.NAME);
+                if (name != null && !byName.containsKey(name)) {
+                    byName.put(name, new MappedDeviceInfo(name, string(p, MappingConfigs.SESSION),
+                            string(p, MappingConfigs.DEVICE_PATH), accessMode(string(p, MappingConfigs.ACCESS_MODE)),
+                            -1, "mapping"));
+                }
+            }
+        } catch (BlockException e) {
+            LOG.warn("mapped devices: configurations not readable: {}", e.getMessage());
+        }
+        return new ArrayList<>(byName.values());
+    }
+
+    private static MappedDeviceInfo info(MappedDevice d) {
+        return new MappedDeviceInfo(d.name(), d.sessionName(), d.devicePath(), d.accessMode().name(), d.size(),
+                d.isConnected() ? "mapped" : "reconnecting");
+    }
+
+    private static String string(Dictionary<String, Object> p, String key) {
+        Object v = p.get(key);
+        if (v instanceof String[] a) {
+            return String.join(MappingConfigs.PATH_SEPARATOR, a);
+        }
+        return v == null ? null : v.toString();
+    }
+
+    private static String accessMode(String configured) {
+        try {
+            return MappingConfigs.accessMode(configured).name();
+        } catch (IllegalArgumentException e) {
+            return String.valueOf(configured);
+        }
+    }
+
+    @Override
+    public MappedDeviceInfo map(MapRequest request, long timeoutMs) throws BlockException {
+        Dictionary<String, Object> properties = MappingConfigs.properties(request);
+        if (timeoutMs <= 0) {
+            throw new BlockException(Errno.EINVAL, "timeout must be positive, not " + timeoutMs + " ms");
+        }
+        String name = request.name();
+        Configuration created;
+        synchronized (this) {
+            if (client().device(name) != null || !configurations(name).isEmpty()) {
+                throw new BlockException(Errno.EEXIST, "a device named " + name + " is already mapped or configured");
+            }
+            try {
+                // a fresh PID per mapping: a failure recorded under it belongs to this mapping only
+                created = configurationAdmin.createFactoryConfiguration(MappedDeviceComponent.PID);
+                created.update(properties);
+            } catch (IOException e) {
+                throw new BlockException(Errno.EIO, "cannot store the mapping of " + name + ": " + e.getMessage(), e);
+            }
+        }
+        LOG.info("mapping {}: {} through session {} ({})", name, request.devicePath(), request.session(),
+                created.getPid());
+        return awaitMapped(created, request, timeoutMs);
+    }
+
+    private MappedDeviceInfo awaitMapped(Configuration created, MapRequest request, long timeoutMs)
+            throws BlockException {
+        String name = request.name();
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (true) {
+            MappedDevice d = client().device(name);
+            if (d != null) {
+                return info(d);
+            }
+            BlockException failure = owner.mapFailure(created.getPid());
+            if (failure instanceof OpenRefusedException) {
+                delete(created);
+                throw new BlockException(failure.errno(), "the server refused device " + request.devicePath()
+                        + " (" + request.accessMode() + ") for " + name + "; the mapping is removed");
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new BlockException(Errno.ETIMEDOUT, name + " is not mapped after " + timeoutMs
+                        + " ms; the mapping stays configured and keeps trying"
+                        + (failure == null ? "" : " (last attempt: " + failure.getMessage() + ")"));
+            }
+            try {
+                Thread.sleep(POLL_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BlockException(Errno.EINTR, "interrupted while mapping " + name
+                        + "; the mapping stays configured and keeps trying");
+            }
+        }
+    }
+
+    @Override
+    public void unmap(String name) throws BlockException {
+        if (name == null || name.isBlank()) {
+            throw new BlockException(Errno.EINVAL, "a device name is needed");
+        }
+        List<Configuration> configs;
+        synchronized (this) {
+            configs = configurations(name);
+            if (configs.isEmpty()) {
+                if (client().device(name) == null) {
+                    throw new BlockException(Errno.ENOENT, "no mapped device named " + name);
+                }
+                // mapped through RnbdClient directly, without a configuration
+                client().unmap(name);
+                return;
+            }
+            for (Configuration c : configs) {
+                delete(c);
+            }
+        }
+        long deadline = System.nanoTime() + UNMAP_WAIT_MS * 1_000_000L;
+        while (client().device(name) != null) {
+            if (System.nanoTime() - deadline >= 0) {
+                throw new BlockException(Errno.ETIMEDOUT, "the mapping of " + name
+                        + " is deleted, but the device is still being unmapped (its server does not answer)");
+            }
+            try {
+                Thread.sleep(POLL_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BlockException(Errno.EINTR, "interrupted; the mapping of " + name + " is deleted");
+            }
+        }
+        LOG.info("unmapped {}", name);
+    }
+
+    private static void delete(Configuration c) throws BlockException {
+        try {
+            c.delete();
+        } catch (IOException | IllegalStateException e) {
+            throw new BlockException(Errno.EIO, "cannot delete configuration " + c.getPid() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The mapped-device configurations, all or those of one device name. */
+    private List<Configuration> configurations(String name) throws BlockException {
+        String filter = "(" + ConfigurationAdmin.SERVICE_FACTORYPID + "=" + MappedDeviceComponent.PID + ")";
+        if (name != null) {
+            filter = "(&" + filter + "(" + MappingConfigs.NAME + "=" + MappingConfigs.filterValue(name) + "))";
+        }
+        try {
+            Configuration[] found = configurationAdmin.listConfigurations(filter);
+            return found == null ? List.of() : List.of(found);
+        } catch (IOException | InvalidSyntaxException e) {
+            throw new BlockException(Errno.EIO, "cannot read the mapped-device configurations: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.rtrs.shell.internal;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import org.apache.karaf.shell.support.table.ShellTable;
+
+import dev.rtrs.block.RnbdClientAdmin.MappedDeviceInfo;
+import dev.rtrs.block.RnbdServerAdmin.ExportInfo;
+import dev.rtrs.block.RnbdServerAdmin.OpenDeviceInfo;
+
+/** What the rnbd:* commands print: the server's exports and open devices, the client's mapped devices. */
+final class BlockTables {
+
+    private BlockTables() {
+    }
+
+    static void printExports(List<ExportInfo> exports, String devSearchPath, PrintStream out) {
+        ShellTable table = new ShellTable().emptyTableText("No exports.");
+        for (String header : new String[] {"Name", "Backend", "Parameters", "Read-only", "Configured", "Open",
+                "Available"}) {
+            table.column(header);
+        }
+        for (ExportInfo e : exports) {
+            table.addRow().addContent(e.name(), e.backend(), parameters(e.parameters()), yesNo(e.readOnly()),
+                    yesNo(e.configured()), e.openCount(), yesNo(e.available()));
+        }
+        table.print(out);
+        out.println("Other device names are files under dev_search_path " + devSearchPath);
+    }
+
+    static void printOpenDevices(List<OpenDeviceInfo> devices, PrintStream out) {
+        ShellTable table = new ShellTable().emptyTableText("No device is open.");
+        for (String header : new String[] {"Session", "Device id", "Device", "Access mode"}) {
+            table.column(header);
+        }
+        for (OpenDeviceInfo d : devices) {
+            table.addRow().addContent(d.session(), d.deviceId(), d.deviceName(), d.accessMode());
+        }
+        table.print(out);
+    }
+
+    static void printMappedDevices(List<MappedDeviceInfo> devices, PrintStream out) {
+        ShellTable table = new ShellTable().emptyTableText("No mapped devices.");
+        for (String header : new String[] {"Name", "Session", "Device path", "Access mode", "Size", "State"}) {
+            table.column(header);
+        }
+        for (MappedDeviceInfo d : devices) {
+            table.addRow().addContent(d.name(), d.session(), d.devicePath(), d.accessMode(),
+                    d.size() < 0 ? "-" : d.size(), d.state());
+        }
+        table.print(out);
+    }
+
+    static void printMapped(MappedDeviceInfo d, PrintStream out) {
+        out.println("Mapped " + d.name() + ": " + d.devicePath() + " " + d.accessMode() + " through session "
+                + d.session() + ", " + d.size() + " bytes");
+    }
+
+    private static String parameters(Map<String, String> parameters) {
+        return new TreeMap<>(parameters).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(","));
+    }
+
+    private static String yesNo(boolean value) {
+        return value ? "yes" : "no";
+    }
+}

@@ -1,0 +1,25 @@
+package dev.rtrs.shell.internal;
+
+import java.util.List;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+import dev.rtrs.verbs.VerbsProvider;
+
+@Service
+@Command(scope = "rtrs", name = "providers", description = "Lists the RDMA verbs providers, their devices and what the devices can do")
+public class ListProvidersCommand implements Action {
+
+    // every provider (tcp, disni, ...): the shell injects all services of a List reference
+    @Reference
+    List<VerbsProvider> providers;
+
+    @Override
+    public Object execute() {
+        TransportTables.printProviders(providers, System.out);
+        return null;
+    }
+}
