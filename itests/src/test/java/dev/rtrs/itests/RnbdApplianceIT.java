@@ -73,6 +73,25 @@ public class RnbdApplianceIT extends ApplianceTestSupport {
     }
 
     @Test
+    public void theVerbsProviderBundleCanBeReplacedUnderTheRunningDemo() throws Exception {
+        BlockDevice demo = awaitService(BlockDevice.class, "(rnbd.device=demo)");
+        byte[] data = new byte[4096];
+        new Random(9).nextBytes(data);
+        assertEquals(0, sync(f -> demo.write(8192, ByteBuffer.wrap(data), 0, f::complete)));
+        Bundle tcp = bundle("dev.rtrs.verbs.tcp");
+        assertNotNull(tcp);
+        String location = tcp.getLocation();
+        tcp.uninstall();
+        Bundle again = bundleContext.installBundle(location);
+        again.start();
+        awaitService(dev.rtrs.verbs.VerbsProvider.class, "(provider=tcp)");
+        ByteBuffer back = ByteBuffer.allocate(4096);
+        assertEquals("IO waits for the reconnect and remap through the new provider", 0,
+                sync(f -> demo.read(8192, back, f::complete)));
+        assertArrayEquals(data, back.array());
+    }
+
+    @Test
     public void aBackendUninstalledUnderOpenExportsFailsIoAndItsReinstallBringsThemBack() throws Exception {
         BlockDevice demo = awaitService(BlockDevice.class, "(rnbd.device=demo)");
         Bundle memory = bundle("dev.rtrs.block.backend.memory");

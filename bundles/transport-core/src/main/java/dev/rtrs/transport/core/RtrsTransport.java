@@ -56,6 +56,10 @@ public final class RtrsTransport implements RtrsClient, RtrsServer, RtrsAdmin, A
     /** Makes a verbs provider available under its {@link VerbsProvider#name()}. */
     public RtrsTransport addProvider(VerbsProvider provider) {
         providers.put(provider.name(), provider);
+        // servers whose provider went away listen again; client paths pick it up at their next attempt
+        for (ServerEndpointImpl e : endpoints) {
+            e.providerAdded(provider.name());
+        }
         return this;
     }
 
@@ -82,7 +86,8 @@ public final class RtrsTransport implements RtrsClient, RtrsServer, RtrsAdmin, A
         return p != null ? p.newSelector() : new RoundRobinSelector();
     }
 
-    private VerbsProvider provider(String name) throws TransportException {
+    /** Fails fast when a session or server names a provider that is not installed. */
+    private VerbsProvider requireProvider(String name) throws TransportException {
         VerbsProvider p = providers.get(name);
         if (p == null) {
             throw new TransportException(Errno.ENODEV, "no verbs provider '" + name + "' (available: "
@@ -93,8 +98,9 @@ public final class RtrsTransport implements RtrsClient, RtrsServer, RtrsAdmin, A
 
     @Override
     public ClientSession open(ClientSessionOptions options, ClientLinkListener listener) throws TransportException {
-        ClientSessionImpl session = new ClientSessionImpl(options, listener, provider(options.provider()),
-                this::selector, executor, executor);
+        requireProvider(options.provider());
+        ClientSessionImpl session = new ClientSessionImpl(options, listener, providers::get, this::selector, executor,
+                executor);
         session.open();
         sessions.add(session);
         session.onClose(() -> sessions.remove(session));
@@ -104,7 +110,8 @@ public final class RtrsTransport implements RtrsClient, RtrsServer, RtrsAdmin, A
     @Override
     public ServerEndpoint listen(ServerOptions options, RequestHandler handler, ServerLinkListener listener)
             throws TransportException {
-        ServerEndpointImpl endpoint = new ServerEndpointImpl(options, handler, listener, provider(options.provider()));
+        requireProvider(options.provider());
+        ServerEndpointImpl endpoint = new ServerEndpointImpl(options, handler, listener, providers::get);
         endpoint.start();
         endpoint.onClose(() -> endpoints.remove(endpoint));
         endpoints.add(endpoint);

@@ -37,6 +37,7 @@ import dev.rtrs.verbs.ProtectionDomain;
 import dev.rtrs.verbs.SendOpcode;
 import dev.rtrs.verbs.SendWorkRequest;
 import dev.rtrs.verbs.VerbsException;
+import dev.rtrs.verbs.VerbsProvider;
 import dev.rtrs.verbs.WcOpcode;
 import dev.rtrs.verbs.WorkCompletion;
 
@@ -127,8 +128,13 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
     // this held
     private void startConnection(int cid) {
         int gen = generation;
+        VerbsProvider provider = session.provider();
+        if (provider == null) {
+            attemptFailed(Errno.ENODEV, "no verbs provider '" + session.providerName() + "' is installed");
+            return;
+        }
         try {
-            CmId id = session.provider().createCmId(event -> onCmEvent(gen, cid, event));
+            CmId id = provider.createCmId(event -> onCmEvent(gen, cid, event));
             id.resolveAddress(address.source(), address.destination(), session.connectTimeoutMs());
         } catch (VerbsException e) {
             attemptFailed(e.errno(), "cannot start connection " + cid + ": " + e.getMessage());

@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +47,7 @@ public final class ClientSessionImpl implements ClientSession {
 
     private final ClientSessionOptions options;
     private final ClientLinkListener listener;
-    private final VerbsProvider provider;
+    private final Function<String, VerbsProvider> providers;
     private final PolicySource policies;
     private final ScheduledExecutorService scheduler;
     private final Executor executor;
@@ -75,11 +76,12 @@ public final class ClientSessionImpl implements ClientSession {
         MultipathPolicy.PathSelector selector(String name);
     }
 
-    public ClientSessionImpl(ClientSessionOptions options, ClientLinkListener listener, VerbsProvider provider,
+    public ClientSessionImpl(ClientSessionOptions options, ClientLinkListener listener,
+            Function<String, VerbsProvider> providers,
             PolicySource policies, ScheduledExecutorService scheduler, Executor serialExecutor) {
         this.options = options;
         this.listener = listener;
-        this.provider = provider;
+        this.providers = providers;
         this.policies = policies;
         this.scheduler = scheduler;
         this.executor = serialExecutor;
@@ -115,8 +117,13 @@ public final class ClientSessionImpl implements ClientSession {
         }
     }
 
+    /** The session's verbs provider as it is now: it may have been replaced, or be absent, since the last attempt. */
     VerbsProvider provider() {
-        return provider;
+        return providers.apply(options.provider());
+    }
+
+    String providerName() {
+        return options.provider();
     }
 
     Executor executor() {

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,15 +49,16 @@ public final class ServerEndpointImpl implements ServerEndpoint {
     private final ServerOptions options;
     private final RequestHandler handler;
     private final ServerLinkListener listener;
-    private final VerbsProvider provider;
+    private final Function<String, VerbsProvider> providers;
     private final List<CmId> listeners = new CopyOnWriteArrayList<>();
     private final List<InetSocketAddress> bound = new CopyOnWriteArrayList<>();
     private final ConcurrentHashMap<UUID, ServerSessionImpl> sessions = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    private boolean listening;
     private volatile Runnable closeHook = () -> { };
 
     public ServerEndpointImpl(ServerOptions options, RequestHandler handler, ServerLinkListener listener,
-            VerbsProvider provider) throws TransportException {
+            Function<String, VerbsProvider> providers) throws TransportException {
         if (options.chunkSize() > 1 << Imm.memBits(options.queueDepth())) {
             throw new TransportException(Errno.EINVAL, "chunk size " + options.chunkSize() + " does not fit the "
                     + Imm.memBits(options.queueDepth()) + " offset bits left by queue depth " + options.queueDepth());
@@ -67,16 +69,22 @@ public final class ServerEndpointImpl implements ServerEndpoint {
         this.options = options;
         this.handler = handler;
         this.listener = listener != null ? listener : new ServerLinkListener() { };
-        this.provider = provider;
+        this.providers = providers;
     }
 
     /** Binds and listens on every configured address; all share one port. */
     public void start() throws TransportException {
-        int port = options.port();
+        VerbsProvider provider = providers.apply(options.provider());
+        if (provider == null) {
+            throw new TransportException(Errno.ENODEV, "no verbs provider '" + options.provider() + "' is installed");
+        }
+        int port = bound.isEmpty() ? options.port() : bound.get(0).getPort();
+        List<CmId> ids = new ArrayList<>();
+        List<InetSocketAddress> addresses = new ArrayList<>();
         try {
             for (InetAddress address : options.addresses()) {
                 CmId id = provider.createCmId(this::onListenerEvent);
-                listeners.add(id);
+                ids.add(id);
                 id.bind(new InetSocketAddress(address, port));
                 if (id.device() != null && !id.device().capabilities().supports(Capability.CONNECT_PRIVATE_DATA)) {
                     throw new VerbsException(Errno.EPROTONOSUPPORT, "device " + id.device().name()
@@ -84,14 +92,37 @@ public final class ServerEndpointImpl implements ServerEndpoint {
                 }
                 id.listen(BACKLOG);
                 InetSocketAddress local = id.localAddress();
-                bound.add(local);
+                addresses.add(local);
                 port = local.getPort();
                 LOG.info("RTRS server listening on {} (queue depth {}, chunk {} bytes, always_invalidate {}, provider {})",
                         local, options.queueDepth(), options.chunkSize(), options.alwaysInvalidate(), provider.name());
             }
         } catch (VerbsException e) {
-            close();
+            ids.forEach(CmId::close);
             throw new TransportException(e.errno(), "cannot listen on " + options.addresses() + " port " + port, e);
+        }
+        synchronized (this) {
+            listeners.addAll(ids);
+            bound.clear();
+            bound.addAll(addresses);
+            listening = true;
+        }
+    }
+
+    /**
+     * A verbs provider came (back): a server whose provider went away listens again, on the same port. Called by
+     * the transport on the thread that adds the provider.
+     */
+    public void providerAdded(String name) {
+        synchronized (this) {
+            if (closed || listening || !name.equals(options.provider())) {
+                return;
+            }
+        }
+        try {
+            start();
+        } catch (TransportException e) {
+            LOG.error("RTRS server on {}: cannot listen again: {}", bound, e.getMessage());
         }
     }
 
@@ -114,8 +145,26 @@ public final class ServerEndpointImpl implements ServerEndpoint {
     private void onListenerEvent(CmEvent event) {
         switch (event.type()) {
             case CONNECT_REQUEST -> onConnectRequest(event.id(), event.privateData());
-            case DEVICE_REMOVAL -> LOG.error("RTRS server: device removed under a listener");
+            case DEVICE_REMOVAL -> providerGone();
             default -> LOG.debug("RTRS server listener: {}", event);
+        }
+    }
+
+    /** The provider went away under the listeners: drop them; the server listens again when it returns. */
+    private void providerGone() {
+        List<CmId> old;
+        synchronized (this) {
+            if (!listening) {
+                return;
+            }
+            listening = false;
+            old = List.copyOf(listeners);
+            listeners.clear();
+        }
+        old.forEach(CmId::close);
+        if (!closed) {
+            LOG.warn("RTRS server on {}: verbs provider '{}' is gone; it listens again when the provider is back",
+                    bound, options.provider());
         }
     }
 

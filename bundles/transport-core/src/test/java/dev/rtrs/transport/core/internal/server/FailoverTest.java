@@ -116,6 +116,43 @@ class FailoverTest {
     }
 
     @Test
+    void aVerbsProviderReplacedUnderRunningSessionsIsPickedUpByServerAndClient() throws Exception {
+        ServerEndpointImpl server = listen(0, r -> r.respond(0));
+        ConcurrentLinkedQueue<LinkEvent> events = new ConcurrentLinkedQueue<>();
+        ClientSession s = open(server.localAddresses().get(0).getPort(), "swap", events);
+        assertEquals(0, write(s));
+        transport.removeProvider(provider);
+        provider.close();
+        long end = System.currentTimeMillis() + 10_000;
+        while (!events.contains(LinkEvent.DISCONNECTED) && System.currentTimeMillis() < end) {
+            Thread.sleep(10);
+        }
+        assertTrue(events.contains(LinkEvent.DISCONNECTED), "the session noticed: " + events);
+        try (TcpVerbsProvider replacement = new TcpVerbsProvider()) {
+            transport.addProvider(replacement);
+            end = System.currentTimeMillis() + 20_000;
+            while (!events.contains(LinkEvent.RECONNECTED) && System.currentTimeMillis() < end) {
+                Thread.sleep(10);
+            }
+            assertTrue(events.contains(LinkEvent.RECONNECTED), "reconnected through the new provider: " + events);
+            assertEquals(0, write(s), "IO flows through the new provider");
+            s.close();
+            transport.close();
+        }
+    }
+
+    private static int write(ClientSession s) throws Exception {
+        Permit p = s.acquirePermit();
+        try {
+            CompletableFuture<Integer> f = new CompletableFuture<>();
+            s.submit(p, Direction.WRITE, ByteBuffer.allocate(8), new ByteBuffer[] {ByteBuffer.allocate(512)}, f::complete);
+            return f.get(10, TimeUnit.SECONDS);
+        } finally {
+            s.releasePermit(p);
+        }
+    }
+
+    @Test
     void aStormOfServerRestartsNeitherHangsNorLeaksTheSession() throws Exception {
         ServerEndpointImpl server = listen(0, r -> r.respond(0));
         int port = server.localAddresses().get(0).getPort();
