@@ -81,6 +81,18 @@ public final class RtrsTransport implements RtrsClient, RtrsServer, RtrsAdmin, A
         }
     }
 
+    private final ClientSessionImpl.PolicySource policySource = new ClientSessionImpl.PolicySource() {
+        @Override
+        public MultipathPolicy.PathSelector selector(String name) {
+            return RtrsTransport.this.selector(name);
+        }
+
+        @Override
+        public boolean isInstalled(String name) {
+            return policies.containsKey(name);
+        }
+    };
+
     private MultipathPolicy.PathSelector selector(String name) {
         MultipathPolicy p = policies.get(name);
         return p != null ? p.newSelector() : new RoundRobinSelector();
@@ -99,7 +111,7 @@ public final class RtrsTransport implements RtrsClient, RtrsServer, RtrsAdmin, A
     @Override
     public ClientSession open(ClientSessionOptions options, ClientLinkListener listener) throws TransportException {
         requireProvider(options.provider());
-        ClientSessionImpl session = new ClientSessionImpl(options, listener, providers::get, this::selector, executor,
+        ClientSessionImpl session = new ClientSessionImpl(options, listener, providers::get, policySource, executor,
                 executor);
         session.open();
         sessions.add(session);

@@ -25,6 +25,7 @@ import dev.rtrs.transport.PathState;
 import dev.rtrs.transport.Permit;
 import dev.rtrs.transport.SessionState;
 import dev.rtrs.transport.TransportException;
+import dev.rtrs.transport.core.internal.policy.RoundRobinSelector;
 import dev.rtrs.transport.core.internal.wire.ConRsp;
 import dev.rtrs.transport.core.internal.wire.ReadMsg;
 import dev.rtrs.transport.core.internal.wire.RtrsCodec;
@@ -74,6 +75,9 @@ public final class ClientSessionImpl implements ClientSession {
     public interface PolicySource {
         /** The selector of the named policy, or of the built-in round-robin while it is absent. */
         MultipathPolicy.PathSelector selector(String name);
+
+        /** Whether the named policy is installed. */
+        boolean isInstalled(String name);
     }
 
     public ClientSessionImpl(ClientSessionOptions options, ClientLinkListener listener,
@@ -337,9 +341,11 @@ public final class ClientSessionImpl implements ClientSession {
         return Math.max(0, maxHeaderSize - ReadMsg.size(1));
     }
 
+    /** The configured policy, or the fallback in use while it is not installed. */
     @Override
     public String policy() {
-        return policyName;
+        return policies.isInstalled(policyName) ? policyName
+                : RoundRobinSelector.NAME + " (" + policyName + " is not installed)";
     }
 
     /** Runs once when the session is closed. */
