@@ -81,7 +81,10 @@ public interface CmId extends AutoCloseable {
     /** The peer's address: the destination once resolved, the requester's address on a connect request's id. */
     InetSocketAddress remoteAddress();
 
-    /** Disconnects if needed and releases the id. Its queue pair must be closed by its owner. */
+    /**
+     * Disconnects if needed and releases the id. Its queue pair must be closed by its owner. A listening id's
+     * address is free again when this returns (called from an event handler: shortly after).
+     */
     @Override
     void close();
 }

@@ -73,7 +73,7 @@ public final class MappedDeviceComponent {
         int connections = c.connectionsPerPath() > 0 ? c.connectionsPerPath()
                 : ClientSessionOptions.defaultConnectionsPerPath();
         return new RnbdClient.MapSpec(c.name(), c.session(), paths, c.devicePath(), mode, connections, c.provider(),
-                Duration.ofMillis(c.reconnectDelayMs()), c.ioTimeoutMs());
+                Duration.ofMillis(c.reconnectDelayMs()), Duration.ofMillis(c.connectTimeoutMs()), c.ioTimeoutMs());
     }
 
     private void map() {

@@ -34,6 +34,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Milliseconds between reconnect attempts of a broken path")
     long reconnectDelayMs() default 2000;
 
+    @AttributeDefinition(description = "Milliseconds connecting a path of a new session may take")
+    long connectTimeoutMs() default 30000;
+
     @AttributeDefinition(description = "Milliseconds an IO may wait for a broken link before it fails with EIO")
     long ioTimeoutMs() default 30000;
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -54,10 +55,12 @@ public final class RnbdClient implements AutoCloseable {
      * @param connectionsPerPath connections of each path of a new session
      * @param provider           the verbs provider
      * @param reconnectDelay     pause between reconnect attempts
+     * @param connectTimeout     how long connecting a path of a new session may take
      * @param ioTimeoutMs        how long an IO may wait for a broken link to come back before it fails with EIO
      */
     public record MapSpec(String name, String sessionName, List<PathAddress> paths, String devicePath, AccessMode mode,
-            int connectionsPerPath, String provider, Duration reconnectDelay, long ioTimeoutMs) {
+            int connectionsPerPath, String provider, Duration reconnectDelay, Duration connectTimeout,
+            long ioTimeoutMs) {
 
         public MapSpec {
             paths = List.copyOf(paths);
@@ -67,6 +70,9 @@ public final class RnbdClient implements AutoCloseable {
     private final RtrsClient rtrs;
     private final Map<String, SessionHandle> sessions = new ConcurrentHashMap<>();
     private final Map<String, MappedDevice> devices = new ConcurrentHashMap<>();
+    /** Names being mapped right now, so that two maps of one name cannot race. */
+    private final Set<String> mapping = ConcurrentHashMap.newKeySet();
+    private final Map<String, Object> sessionLocks = new ConcurrentHashMap<>();
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "rnbd-client");
         t.setDaemon(true);
@@ -86,10 +92,21 @@ public final class RnbdClient implements AutoCloseable {
      *                        when it refused the device, EEXIST for a taken name, or the transport's errno when the
      *                        session cannot be opened or its link broke
      */
-    public synchronized MappedDevice map(MapSpec spec) throws BlockException {
-        if (devices.containsKey(spec.name())) {
+    public MappedDevice map(MapSpec spec) throws BlockException {
+        if (devices.containsKey(spec.name()) || !mapping.add(spec.name())) {
             throw new BlockException(Errno.EEXIST, "a device named " + spec.name() + " is already mapped");
         }
+        try {
+            // one lock per session: a map that waits for an unreachable server holds up only its own session
+            synchronized (lock(spec.sessionName())) {
+                return mapLocked(spec);
+            }
+        } finally {
+            mapping.remove(spec.name());
+        }
+    }
+
+    private MappedDevice mapLocked(MapSpec spec) throws BlockException {
         SessionHandle h = sessions.get(spec.sessionName());
         boolean fresh = h == null;
         if (fresh) {
@@ -116,7 +133,7 @@ public final class RnbdClient implements AutoCloseable {
         SessionHandle h = new SessionHandle(this, spec.sessionName());
         ClientSessionOptions options = ClientSessionOptions.builder(spec.sessionName()).paths(spec.paths())
                 .connectionsPerPath(spec.connectionsPerPath()).provider(spec.provider())
-                .reconnectDelay(spec.reconnectDelay()).connectTimeout(Duration.ofSeconds(30)).build();
+                .reconnectDelay(spec.reconnectDelay()).connectTimeout(spec.connectTimeout()).build();
         try {
             ClientSession s = rtrs.open(options, h);
             h.attach(s);
@@ -137,11 +154,20 @@ public final class RnbdClient implements AutoCloseable {
      * Unmaps a device: CLOSE to the server, and the session goes with its last device. The device stays in
      * {@link #devices()} until both are done, so that its absence there means the server has let it go.
      */
-    public synchronized void unmap(String name) throws BlockException {
+    public void unmap(String name) throws BlockException {
         MappedDevice d = devices.get(name);
         if (d == null) {
             throw new BlockException(Errno.ENOENT, "no mapped device " + name);
         }
+        synchronized (lock(d.sessionName())) {
+            if (devices.get(name) != d) {
+                throw new BlockException(Errno.ENOENT, "no mapped device " + name);
+            }
+            unmapLocked(name, d);
+        }
+    }
+
+    private void unmapLocked(String name, MappedDevice d) throws BlockException {
         d.markClosed();
         SessionHandle h = d.session();
         h.devices.remove(d);
@@ -169,6 +195,10 @@ public final class RnbdClient implements AutoCloseable {
     /** The mapped device of that name, or {@code null}. */
     public MappedDevice device(String name) {
         return devices.get(name);
+    }
+
+    private Object lock(String sessionName) {
+        return sessionLocks.computeIfAbsent(sessionName, n -> new Object());
     }
 
     // ---- remap after a reconnect ----

@@ -241,6 +241,29 @@ class RnbdEndToEndTest {
         assertFalse(d.isClosed());
     }
 
+    @Test
+    void aMapWaitingForAnUnansweringServerDoesNotHoldUpOtherSessions() throws Exception {
+        // a loopback listener that accepts TCP connections and never answers the connection handshake
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            java.util.concurrent.CompletableFuture<Throwable> stuck = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    f.client.map(new dev.rtrs.block.client.internal.RnbdClient.MapSpec("stuck", "silent",
+                            java.util.List.of(dev.rtrs.transport.PathAddress.parse("127.0.0.1", silent.getLocalPort())),
+                            "mem", AccessMode.RO, 1, "tcp", java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(6), 1000));
+                    return null;
+                } catch (Exception e) {
+                    return e;
+                }
+            });
+            Thread.sleep(200);
+            MappedDevice d = f.map("quick", "other", "mem", AccessMode.RO);
+            assertTrue(d.size() > 0);
+            assertFalse(stuck.isDone(), "mapped while the other session's map was still waiting for its server");
+            assertTrue(stuck.get(60, java.util.concurrent.TimeUnit.SECONDS) instanceof BlockException,
+                    "the stuck map ends with an error");
+        }
+    }
+
     private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws Exception {
         long end = System.currentTimeMillis() + 15_000;
         while (!condition.getAsBoolean()) {

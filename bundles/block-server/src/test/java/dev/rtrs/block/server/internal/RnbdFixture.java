@@ -62,7 +62,7 @@ final class RnbdFixture implements AutoCloseable {
 
     RnbdClient.MapSpec spec(String name, String session, String devicePath, AccessMode mode) {
         return new RnbdClient.MapSpec(name, session, List.of(PathAddress.parse("127.0.0.1", port)), devicePath, mode, 2,
-                "tcp", Duration.ofMillis(200), 20_000);
+                "tcp", Duration.ofMillis(200), Duration.ofSeconds(10), 20_000);
     }
 
     MappedDevice map(String name, String session, String devicePath, AccessMode mode) throws Exception {

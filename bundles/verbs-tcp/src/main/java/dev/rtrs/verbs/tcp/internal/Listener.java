@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,9 +77,24 @@ final class Listener implements IoThread.Handler {
         closeChannel();
     }
 
-    /** Stops listening; established connections stay. Any thread. */
+    /**
+     * Stops listening; established connections stay. Any thread. From outside the IO thread it returns once the
+     * port is free again (bounded by a second), so that a server can be restarted on the same port at once.
+     */
     void close() {
-        io.execute(this::closeChannel);
+        CountDownLatch released = new CountDownLatch(1);
+        io.execute(() -> {
+            closeChannel();
+            // the descriptor is released when the selector drops the cancelled key, at its next select
+            io.execute(released::countDown);
+        });
+        if (!io.inThread()) {
+            try {
+                released.await(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private void closeChannel() {

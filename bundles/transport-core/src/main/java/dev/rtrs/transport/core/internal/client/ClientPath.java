@@ -307,9 +307,8 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         if (everConnected) {
             counters.reconnectFailed();
         }
-        Connection[] old = connections;
-        connections = new Connection[cidNum];
-        session.executor().execute(() -> release(old));
+        Runnable release = detachAttempt();
+        session.executor().execute(release);
         session.pathAttemptFailed(this, errno, why);
     }
 
@@ -318,37 +317,45 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         LOG.warn("session {}: path {} lost: {}", session.name(), address, why);
         generation++;
         state = PathState.RECONNECTING;
-        Connection[] old = connections;
-        connections = new Connection[cidNum];
-        session.executor().execute(() -> release(old));
+        Runnable release = detachAttempt();
+        session.executor().execute(release);
         session.pathLost(this);
     }
 
-    /** Closes a failed attempt's connections and registrations; runs on the session's executor. */
-    private void release(Connection[] old) {
-        for (Connection c : old) {
-            if (c != null) {
-                c.close();
+    /**
+     * Takes the current attempt's connections and registrations away from the path (the next attempt starts with
+     * its own protection domain) and returns what closes them, to run off the completion and CM threads.
+     */
+    private synchronized Runnable detachAttempt() {
+        Connection[] oldConnections = connections;
+        MemoryRegion oldPermit = permitRegion;
+        MemoryRegion oldInfo = infoRegion;
+        ProtectionDomain oldPd = pd;
+        connections = new Connection[cidNum];
+        permitRegion = null;
+        infoRegion = null;
+        pd = null;
+        return () -> {
+            for (Connection c : oldConnections) {
+                if (c != null) {
+                    c.close();
+                }
             }
-        }
-        synchronized (this) {
-            if (permitRegion != null) {
-                permitRegion.close();
-                permitRegion = null;
+            if (oldPermit != null) {
+                oldPermit.close();
             }
-            if (infoRegion != null) {
-                infoRegion.close();
-                infoRegion = null;
+            if (oldInfo != null) {
+                oldInfo.close();
             }
-            if (pd != null) {
-                pd.close();
-                pd = null;
+            if (oldPd != null) {
+                oldPd.close();
             }
-        }
+        };
     }
 
     /** Closes the path for good. */
     void close() {
+        Runnable release;
         Connection[] old;
         synchronized (this) {
             if (state == PathState.CLOSED) {
@@ -357,16 +364,14 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
             state = PathState.CLOSING;
             generation++;
             old = connections;
-            connections = new Connection[cidNum];
+            release = detachAttempt();
         }
-        if (old != null) {
-            for (Connection c : old) {
-                if (c != null) {
-                    c.disconnect();
-                }
+        for (Connection c : old) {
+            if (c != null) {
+                c.disconnect();
             }
-            release(old);
         }
+        release.run();
         state = PathState.CLOSED;
     }
 
