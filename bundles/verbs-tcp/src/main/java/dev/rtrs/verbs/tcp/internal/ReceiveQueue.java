@@ -140,8 +140,18 @@ final class ReceiveQueue {
 
     private void finish(TcpQueuePair qp, Entry e) {
         completePosition++;
-        qp.receiveCompletion(e);
+        long wrId = e.wrId;
+        WcStatus status = e.status;
+        WcOpcode opcode = e.opcode;
+        int byteLength = e.byteLength;
+        boolean hasImmediate = e.hasImmediate;
+        int immediate = e.immediate;
+        boolean hasInvalidate = e.hasInvalidate;
+        int invalidated = e.invalidated;
+        // the slot is free before its completion is visible: a consumer that re-posts from the completion must
+        // find room (the entry may be reused from here on, hence the copies above)
         freed = completePosition;
+        qp.receiveCompletion(wrId, status, opcode, byteLength, hasImmediate, immediate, hasInvalidate, invalidated);
     }
 
     /** The queue pair entered the error state: completes every posted receive, in order. IO thread. */

@@ -102,8 +102,13 @@ final class SendQueue {
     private void finish(TcpQueuePair qp, SendEntry e, WcStatus status) {
         completePosition++;
         if (status != WcStatus.SUCCESS || e.isSignaled()) {
-            qp.sendCompletion(e.wrId, status, opcodeOf(e.opcode), e.length);
+            long wrId = e.wrId;
+            WcOpcode opcode = opcodeOf(e.opcode);
+            int length = e.length;
+            // the slots are free before the completion is visible, as on a NIC: whoever posts on seeing it must
+            // find room (the entry may be reused from here on, hence the copies above)
             freed = completePosition;
+            qp.sendCompletion(wrId, status, opcode, length);
         }
     }
 

@@ -12,6 +12,7 @@ import dev.rtrs.verbs.ReceiveWorkRequest;
 import dev.rtrs.verbs.SendOpcode;
 import dev.rtrs.verbs.SendWorkRequest;
 import dev.rtrs.verbs.VerbsException;
+import dev.rtrs.verbs.WcOpcode;
 import dev.rtrs.verbs.WcStatus;
 
 /**
@@ -250,10 +251,10 @@ final class TcpQueuePair implements QueuePair, Runnable {
         }
     }
 
-    void receiveCompletion(ReceiveQueue.Entry e) {
+    void receiveCompletion(long wrId, WcStatus status, WcOpcode opcode, int byteLength, boolean hasImmediate,
+            int immediate, boolean hasInvalidate, int invalidated) {
         if (!closed) {
-            receiveCq.push(e.wrId, e.status, e.opcode, e.byteLength, this, e.hasImmediate, e.immediate,
-                    e.hasInvalidate, e.invalidated);
+            receiveCq.push(wrId, status, opcode, byteLength, this, hasImmediate, immediate, hasInvalidate, invalidated);
         }
     }
 
