@@ -12,8 +12,11 @@ import dev.rtrs.transport.core.internal.wire.SgDesc;
 /**
  * One chunk of a server session and the IO that occupies it. The chunk is FREE, then BUSY from the
  * client's IO request until the response is posted; a request for a busy chunk is a protocol error.
+ *
+ * <p>The handler gets a {@link Request} of its own per IO: an answer that comes late, after the IO's path died
+ * and the chunk went to another IO, is recognised by its generation and dropped.
  */
-final class ServerIo implements ServerRequest {
+final class ServerIo {
 
     private static final int FREE = 0;
     private static final int BUSY = 1;
@@ -25,6 +28,8 @@ final class ServerIo implements ServerRequest {
     private final ServerSessionImpl session;
     private final ByteBuffer headerCopy;
     private final AtomicInteger state = new AtomicInteger(FREE);
+    /** Counts the IOs of this chunk; a request answers only while it is current. */
+    private volatile int generation;
 
     // set per IO by the path that received it
     ServerPath path;
@@ -50,6 +55,7 @@ final class ServerIo implements ServerRequest {
         }
         this.path = owner;
         this.connectionIndex = connection;
+        this.generation++;
         this.readBuffers = List.of();
         this.needInvalidate = false;
         return true;
@@ -99,33 +105,54 @@ final class ServerIo implements ServerRequest {
         return state.get() != FREE;
     }
 
-    @Override
-    public ServerSession session() {
-        return session;
+    /** The request the handler gets for the current IO. */
+    ServerRequest request() {
+        return new Request(this, generation);
     }
 
-    @Override
-    public Direction direction() {
-        return direction;
+    /** The chunk behind a request this class made. */
+    static ServerIo of(ServerRequest request) {
+        return ((Request) request).io;
     }
 
-    @Override
-    public ByteBuffer userHeader() {
-        return userHeader.duplicate();
-    }
+    /** One IO as the handler sees it. */
+    private static final class Request implements ServerRequest {
+        private final ServerIo io;
+        private final int generation;
 
-    @Override
-    public ByteBuffer data() {
-        return data;
-    }
-
-    @Override
-    public void respond(int errno) {
-        ServerPath p = path;
-        if (p == null || !markResponded()) {
-            return;
+        Request(ServerIo io, int generation) {
+            this.io = io;
+            this.generation = generation;
         }
-        p.respond(this, Math.abs(errno));
+
+        @Override
+        public ServerSession session() {
+            return io.session;
+        }
+
+        @Override
+        public Direction direction() {
+            return io.direction;
+        }
+
+        @Override
+        public ByteBuffer userHeader() {
+            return io.userHeader.duplicate();
+        }
+
+        @Override
+        public ByteBuffer data() {
+            return io.data;
+        }
+
+        @Override
+        public void respond(int errno) {
+            ServerPath p = io.path;
+            if (p == null || io.generation != generation || !io.markResponded()) {
+                return;
+            }
+            p.respond(io, Math.abs(errno));
+        }
     }
 
     @Override

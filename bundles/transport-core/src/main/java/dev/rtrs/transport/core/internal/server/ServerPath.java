@@ -318,7 +318,7 @@ final class ServerPath implements Connection.Handler {
             return;
         }
         try {
-            endpoint.handler().onRequest(io);
+            endpoint.handler().onRequest(io.request());
         } catch (RuntimeException e) {
             LOG.error("{}: request handler failed on chunk {}", session.name(), io.bufId, e);
             if (io.markResponded()) {

@@ -88,10 +88,10 @@ class FailoverTest {
         }
         assertEquals(6, held.size(), "all IOs reached the server and wait there");
         // kill the path that carries the first IO; its IOs must go over to the other path
-        ServerPath victim = ((ServerIo) held.peek()).path;
+        ServerPath victim = ServerIo.of(held.peek()).path;
         victim.close("test: link down");
-        // respond to everything the server holds: IOs of the dead path are answered a second time, by the path
-        // they moved to (an answer to a dead path's IO is dropped)
+        // respond to everything the server holds: the dead path's requests are answered too, and those answers
+        // must be dropped, not taken for the answers of the IOs that moved into the same chunks
         end = System.currentTimeMillis() + 10_000;
         while (System.currentTimeMillis() < end && done.stream().anyMatch(f -> !f.isDone())) {
             ServerRequest r = held.poll();
@@ -113,6 +113,34 @@ class FailoverTest {
         }
         assertTrue(s.paths().stream().allMatch(p -> p.state() == PathState.CONNECTED), "the dead path reconnected");
         assertTrue(s.paths().stream().mapToLong(p -> p.statistics().reconnectsSuccessful()).sum() >= 1);
+    }
+
+    @Test
+    void aLateAnswerToAnIoThatMovedToAnotherPathIsDropped() throws Exception {
+        ConcurrentLinkedQueue<ServerRequest> held = new ConcurrentLinkedQueue<>();
+        ServerEndpointImpl server = listen(0, held::add);
+        ClientSession s = open(server.localAddresses().get(0).getPort(), "late", new ConcurrentLinkedQueue<>());
+        Permit p = s.acquirePermit();
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        s.submit(p, Direction.WRITE, ByteBuffer.allocate(8), new ByteBuffer[] {ByteBuffer.allocate(512)}, done::complete);
+        long end = System.currentTimeMillis() + 10_000;
+        while (held.isEmpty() && System.currentTimeMillis() < end) {
+            Thread.sleep(2);
+        }
+        ServerRequest first = held.poll();
+        ServerIo.of(first).path.close("test: link down");
+        end = System.currentTimeMillis() + 10_000;
+        while (held.isEmpty() && System.currentTimeMillis() < end) {
+            Thread.sleep(2);
+        }
+        ServerRequest moved = held.poll();
+        assertTrue(moved != null && moved != first, "the IO arrived again over the other path");
+        first.respond(dev.rtrs.verbs.Errno.EIO);
+        Thread.sleep(200);
+        assertTrue(!done.isDone(), "the dead path's late answer did not complete the moved IO");
+        moved.respond(0);
+        assertEquals(0, done.get(10, TimeUnit.SECONDS));
+        s.releasePermit(p);
     }
 
     @Test

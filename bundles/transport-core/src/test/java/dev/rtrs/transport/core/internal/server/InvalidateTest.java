@@ -198,7 +198,7 @@ class InvalidateTest {
         ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
         AtomicInteger seen = new AtomicInteger();
         ServerEndpointImpl server = server(true, 8, r -> {
-            ServerIo io = (ServerIo) r;
+            ServerIo io = ServerIo.of(r);
             if (io.path.chunkRegion(io.bufId).isRemotelyAccessible()) {
                 violations.add("chunk " + io.bufId + " still remotely accessible in the handler");
             }
