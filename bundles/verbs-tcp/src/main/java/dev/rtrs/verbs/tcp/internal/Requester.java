@@ -68,9 +68,8 @@ final class Requester {
             SendEntry e = sq.entry(sq.sendPosition);
             if (e.isLocal()) {
                 if (!e.executed) {
-                    if (gather.hasPending()) {
-                        break; // the frames before it must leave first
-                    }
+                    // a local operation touches keys, not the bytes of frames gathered before it: it need not
+                    // wait for them to reach the socket (its completion still waits for theirs, in order)
                     executeLocal(e);
                 }
                 sq.sendPosition++;
