@@ -301,7 +301,13 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
             }
             return;
         }
-        LOG.warn("session {}: path {}: {} ({})", session.name(), address, why, Errno.name(errno));
+        // a server that stays away would fill the log: the first failure of a streak and every 30th are warnings
+        if (failedAttempts % 30 == 0) {
+            LOG.warn("session {}: path {}: {} ({}){}", session.name(), address, why, Errno.name(errno),
+                    failedAttempts == 0 ? "" : "; " + failedAttempts + " attempts failed so far");
+        } else {
+            LOG.debug("session {}: path {}: {} ({})", session.name(), address, why, Errno.name(errno));
+        }
         generation++;
         failedAttempts++;
         if (everConnected) {
