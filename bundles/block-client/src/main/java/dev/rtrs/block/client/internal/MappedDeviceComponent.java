@@ -55,6 +55,7 @@ public final class MappedDeviceComponent {
     });
     private ServiceRegistration<BlockDevice> registration;
     private boolean stopped;
+    private int failures;
 
     @Activate
     public MappedDeviceComponent(@Reference RnbdClientComponent owner, MappedDeviceConfig config,
@@ -81,8 +82,13 @@ public final class MappedDeviceComponent {
         try {
             device = client.map(spec);
         } catch (BlockException | RuntimeException e) {
-            LOG.warn("cannot map {} ({} through session {}): {}; retrying in {} ms", spec.name(), spec.devicePath(),
-                    spec.sessionName(), e.getMessage(), RETRY_MS);
+            // the first failure and every 20th are warnings: a server that stays away would fill the log
+            if (failures++ % 20 == 0) {
+                LOG.warn("cannot map {} ({} through session {}): {}; retrying every {} ms ({} attempts so far)",
+                        spec.name(), spec.devicePath(), spec.sessionName(), e.getMessage(), RETRY_MS, failures);
+            } else {
+                LOG.debug("cannot map {}: {}", spec.name(), e.getMessage());
+            }
             synchronized (this) {
                 if (!stopped) {
                     owner.mapFailed(pid, e instanceof BlockException b ? b
