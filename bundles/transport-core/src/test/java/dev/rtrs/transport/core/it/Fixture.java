@@ -12,6 +12,7 @@ import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.ClientSessionOptions;
 import dev.rtrs.transport.Direction;
 import dev.rtrs.transport.PathAddress;
+import dev.rtrs.transport.PathState;
 import dev.rtrs.transport.Permit;
 import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerOptions;
@@ -54,9 +55,17 @@ final class Fixture implements AutoCloseable {
                 .connectTimeout(Duration.ofSeconds(10)).reconnectDelay(Duration.ofMillis(200));
     }
 
+    /** Opens a session and waits until every path is connected (open itself returns after the first). */
     ClientSession open(String name, String... destinations) throws Exception {
         ClientSession s = transport.open(options(name, destinations).build(), null);
         sessions.add(s);
+        long end = System.currentTimeMillis() + 10_000;
+        while (s.paths().stream().anyMatch(p -> p.state() != PathState.CONNECTED)) {
+            if (System.currentTimeMillis() > end) {
+                throw new AssertionError("paths not connected within 10 s: " + s.paths());
+            }
+            Thread.sleep(5);
+        }
         return s;
     }
 

@@ -402,9 +402,9 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
             return false;
         }
         if (io.direction == Direction.READ) {
-            List<SgDesc> target = io.dataLength == 0 ? List.of()
-                    : List.of(new SgDesc(region.address() + io.base, region.rkey(), io.dataLength));
-            RtrsCodec.encode(new ReadMsg(io.headerLength, 0, target), io.buffer, io.messageOffset + io.requestStart);
+            // the data lands at the start of this permit's buffer, through this path's registration
+            RtrsCodec.putReadMsg(io.buffer, io.requestStart + io.messageOffset, io.headerLength, 0,
+                    region.address() + io.base, region.rkey(), io.dataLength);
         }
         int bufId = io.id();
         io.wr.reset(WrIds.of(WrIds.IO_REQUEST, bufId), SendOpcode.RDMA_WRITE_WITH_IMM)

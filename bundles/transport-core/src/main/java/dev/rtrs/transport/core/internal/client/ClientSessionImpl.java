@@ -446,7 +446,7 @@ public final class ClientSessionImpl implements ClientSession {
             buf.put(at, userHeader, userHeader.position(), header);
             io.requestStart = 0;
             io.messageOffset = at + header;
-            RtrsCodec.encode(new WriteMsg(header), buf, io.messageOffset);
+            RtrsCodec.putWriteMsg(buf, io.messageOffset, header);
             io.requestLength = io.messageOffset + WriteMsg.SIZE;
         } else {
             // the request sits at the buffer's end, the data lands at its start: they never overlap

@@ -366,7 +366,7 @@ final class ServerPath implements Connection.Handler {
         int imm = Imm.ioResponse(bufId, errno, withInvalidate);
         SendWorkRequest rsp = responseWr[bufId];
         if (alwaysInvalidate) {
-            RtrsCodec.encode(new RkeyRsp(bufId, rkey), responseRegion.buffer(), bufId * RkeyRsp.SIZE);
+            RtrsCodec.putRkeyRsp(responseRegion.buffer(), bufId * RkeyRsp.SIZE, bufId, rkey);
             rsp.reset(WrIds.of(WrIds.RESPONSE, bufId), SendOpcode.SEND_WITH_IMM)
                     .addSge(responseRegion, bufId * RkeyRsp.SIZE, RkeyRsp.SIZE).immediate(imm);
         } else {

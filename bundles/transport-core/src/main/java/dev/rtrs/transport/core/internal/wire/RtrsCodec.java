@@ -1,5 +1,7 @@
 package dev.rtrs.transport.core.internal.wire;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
@@ -17,6 +19,10 @@ import dev.rtrs.verbs.Errno;
  * {@link WireFormatException} on the first violation.
  */
 public final class RtrsCodec {
+
+    private static final VarHandle U16 = MethodHandles.byteBufferViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle U32 = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle U64 = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private RtrsCodec() {
     }
@@ -89,24 +95,23 @@ public final class RtrsCodec {
         if (name.length == 0 || name.length > InfoReq.NAME_SIZE) {
             throw new IllegalArgumentException("session name of " + name.length + " bytes");
         }
-        ByteBuffer b = le(dst.duplicate());
-        zero(b, offset, InfoReq.SIZE);
-        b.putShort(offset, (short) RtrsMessageType.INFO_REQ.wireValue());
-        b.put(offset + 2, name);
+        zero(dst, offset, InfoReq.SIZE);
+        put16(dst, offset, RtrsMessageType.INFO_REQ.wireValue());
+        dst.put(offset + 2, name);
         return InfoReq.SIZE;
     }
 
     public static InfoReq decodeInfoReq(ByteBuffer src, int offset, int length) throws WireFormatException {
-        ByteBuffer b = expect(src, offset, length, InfoReq.SIZE, RtrsMessageType.INFO_REQ);
+        expect(src, offset, length, InfoReq.SIZE, RtrsMessageType.INFO_REQ);
         int end = 0;
-        while (end < InfoReq.NAME_SIZE && b.get(offset + 2 + end) != 0) {
+        while (end < InfoReq.NAME_SIZE && src.get(offset + 2 + end) != 0) {
             end++;
         }
         if (end == 0) {
             throw new WireFormatException(Errno.EINVAL, "INFO_REQ with an empty session name");
         }
         byte[] name = new byte[end];
-        b.get(offset + 2, name);
+        src.get(offset + 2, name);
         try {
             String s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(name)).toString();
@@ -117,57 +122,83 @@ public final class RtrsCodec {
     }
 
     public static int encode(InfoRsp m, ByteBuffer dst, int offset) {
-        ByteBuffer b = le(dst.duplicate());
         int n = m.chunks().size();
-        b.putShort(offset, (short) RtrsMessageType.INFO_RSP.wireValue());
-        b.putShort(offset + 2, (short) n);
-        b.putInt(offset + 4, 0);
+        put16(dst, offset, RtrsMessageType.INFO_RSP.wireValue());
+        put16(dst, offset + 2, n);
+        put32(dst, offset + 4, 0);
         for (int i = 0; i < n; i++) {
-            putDesc(b, offset + InfoRsp.HEADER_SIZE + i * SgDesc.SIZE, m.chunks().get(i));
+            SgDesc d = m.chunks().get(i);
+            putDescriptor(dst, offset + InfoRsp.HEADER_SIZE + i * SgDesc.SIZE, d.address(), d.key(), d.length());
         }
         return InfoRsp.size(n);
     }
 
     public static InfoRsp decodeInfoRsp(ByteBuffer src, int offset, int length) throws WireFormatException {
-        ByteBuffer b = expect(src, offset, length, InfoRsp.HEADER_SIZE, RtrsMessageType.INFO_RSP);
-        int n = u16(b, offset + 2);
+        expect(src, offset, length, InfoRsp.HEADER_SIZE, RtrsMessageType.INFO_RSP);
+        int n = get16(src, offset + 2);
         if (n == 0 || InfoRsp.size(n) > length) {
             throw new WireFormatException("INFO_RSP with " + n + " chunks in " + length + " bytes");
         }
-        return new InfoRsp(descs(b, offset + InfoRsp.HEADER_SIZE, n));
+        return new InfoRsp(descs(src, offset + InfoRsp.HEADER_SIZE, n));
     }
 
     public static int encode(RkeyRsp m, ByteBuffer dst, int offset) {
-        ByteBuffer b = le(dst.duplicate());
-        b.putShort(offset, (short) RtrsMessageType.RKEY_RSP.wireValue());
-        b.putShort(offset + 2, (short) m.bufId());
-        b.putInt(offset + 4, m.rkey());
+        return putRkeyRsp(dst, offset, m.bufId(), m.rkey());
+    }
+
+    /** RKEY_RSP without a record, for the IO path. */
+    public static int putRkeyRsp(ByteBuffer dst, int offset, int bufId, int rkey) {
+        put16(dst, offset, RtrsMessageType.RKEY_RSP.wireValue());
+        put16(dst, offset + 2, bufId);
+        put32(dst, offset + 4, rkey);
         return RkeyRsp.SIZE;
     }
 
     public static RkeyRsp decodeRkeyRsp(ByteBuffer src, int offset, int length) throws WireFormatException {
-        ByteBuffer b = expect(src, offset, length, RkeyRsp.SIZE, RtrsMessageType.RKEY_RSP);
-        return new RkeyRsp(u16(b, offset + 2), b.getInt(offset + 4));
+        expect(src, offset, length, RkeyRsp.SIZE, RtrsMessageType.RKEY_RSP);
+        return new RkeyRsp(get16(src, offset + 2), get32(src, offset + 4));
     }
 
     public static int encode(WriteMsg m, ByteBuffer dst, int offset) {
-        ByteBuffer b = le(dst.duplicate());
-        b.putShort(offset, (short) RtrsMessageType.WRITE.wireValue());
-        b.putShort(offset + 2, (short) m.usrLen());
+        return putWriteMsg(dst, offset, m.usrLen());
+    }
+
+    /** WRITE without a record, for the IO path. */
+    public static int putWriteMsg(ByteBuffer dst, int offset, int usrLen) {
+        put16(dst, offset, RtrsMessageType.WRITE.wireValue());
+        put16(dst, offset + 2, usrLen);
         return WriteMsg.SIZE;
     }
 
     public static int encode(ReadMsg m, ByteBuffer dst, int offset) {
-        ByteBuffer b = le(dst.duplicate());
         int n = m.buffers().size();
-        b.putShort(offset, (short) RtrsMessageType.READ.wireValue());
-        b.putShort(offset + 2, (short) m.usrLen());
-        b.putShort(offset + 4, (short) m.flags());
-        b.putShort(offset + 6, (short) n);
+        putReadHeader(dst, offset, m.usrLen(), m.flags(), n);
         for (int i = 0; i < n; i++) {
-            putDesc(b, offset + ReadMsg.HEADER_SIZE + i * SgDesc.SIZE, m.buffers().get(i));
+            SgDesc d = m.buffers().get(i);
+            putDescriptor(dst, offset + ReadMsg.HEADER_SIZE + i * SgDesc.SIZE, d.address(), d.key(), d.length());
         }
         return ReadMsg.size(n);
+    }
+
+    /**
+     * READ naming one buffer (none when {@code length} is 0) without a record, for the IO path.
+     *
+     * @return the message's size
+     */
+    public static int putReadMsg(ByteBuffer dst, int offset, int usrLen, int flags, long address, int key, int length) {
+        int n = length == 0 ? 0 : 1;
+        putReadHeader(dst, offset, usrLen, flags, n);
+        if (n == 1) {
+            putDescriptor(dst, offset + ReadMsg.HEADER_SIZE, address, key, length);
+        }
+        return ReadMsg.size(n);
+    }
+
+    private static void putReadHeader(ByteBuffer dst, int offset, int usrLen, int flags, int descriptors) {
+        put16(dst, offset, RtrsMessageType.READ.wireValue());
+        put16(dst, offset + 2, usrLen);
+        put16(dst, offset + 4, flags);
+        put16(dst, offset + 6, descriptors);
     }
 
     /** The type of the IO message at {@code offset} (WRITE or READ); anything else is a protocol error. */
@@ -175,7 +206,10 @@ public final class RtrsCodec {
         if (offset < 0 || length < 4) {
             throw new WireFormatException("IO message needs 4 bytes, " + length + " left");
         }
-        RtrsMessageType t = RtrsMessageType.fromWire(u16(le(src.duplicate()), offset));
+        if (offset + 2 > src.limit()) {
+            throw new WireFormatException("IO message at " + offset + " beyond the chunk");
+        }
+        RtrsMessageType t = RtrsMessageType.fromWire(get16(src, offset));
         if (t != RtrsMessageType.WRITE && t != RtrsMessageType.READ) {
             throw new WireFormatException("expected WRITE or READ, got " + t);
         }
@@ -187,8 +221,8 @@ public final class RtrsCodec {
      * start and the message.
      */
     public static WriteMsg decodeWriteMsg(ByteBuffer src, int offset, int length) throws WireFormatException {
-        ByteBuffer b = expect(src, offset, length, WriteMsg.SIZE, RtrsMessageType.WRITE);
-        int usrLen = u16(b, offset + 2);
+        expect(src, offset, length, WriteMsg.SIZE, RtrsMessageType.WRITE);
+        int usrLen = get16(src, offset + 2);
         if (usrLen > offset) {
             throw new WireFormatException(Errno.EINVAL, "WRITE user header of " + usrLen + " bytes before offset " + offset);
         }
@@ -197,10 +231,10 @@ public final class RtrsCodec {
 
     /** Decodes the READ message at {@code offset}: the user header lies at [offset - usrLen, offset). */
     public static ReadMsg decodeReadMsg(ByteBuffer src, int offset, int length) throws WireFormatException {
-        ByteBuffer b = expect(src, offset, length, ReadMsg.HEADER_SIZE, RtrsMessageType.READ);
-        int usrLen = u16(b, offset + 2);
-        int flags = u16(b, offset + 4);
-        int n = u16(b, offset + 6);
+        expect(src, offset, length, ReadMsg.HEADER_SIZE, RtrsMessageType.READ);
+        int usrLen = get16(src, offset + 2);
+        int flags = get16(src, offset + 4);
+        int n = get16(src, offset + 6);
         if (usrLen > offset) {
             throw new WireFormatException(Errno.EINVAL, "READ user header of " + usrLen + " bytes before offset " + offset);
         }
@@ -210,41 +244,39 @@ public final class RtrsCodec {
         if (ReadMsg.size(n) > length) {
             throw new WireFormatException(Errno.EINVAL, "READ with " + n + " descriptors in " + length + " bytes");
         }
-        return new ReadMsg(usrLen, flags, descs(b, offset + ReadMsg.HEADER_SIZE, n));
+        return new ReadMsg(usrLen, flags, descs(src, offset + ReadMsg.HEADER_SIZE, n));
     }
 
     // ---- helpers ----
 
-    private static ByteBuffer expect(ByteBuffer src, int offset, int length, int size, RtrsMessageType type)
+    private static void expect(ByteBuffer src, int offset, int length, int size, RtrsMessageType type)
             throws WireFormatException {
         if (offset < 0 || length < size || offset + size > src.limit()) {
             throw new WireFormatException(type + " needs " + size + " bytes, " + length + " available");
         }
-        ByteBuffer b = le(src.duplicate());
-        int found = u16(b, offset);
+        int found = get16(src, offset);
         if (found != type.wireValue()) {
             throw new WireFormatException("expected " + type + " (" + type.wireValue() + "), got type " + found);
         }
-        return b;
     }
 
     private static List<SgDesc> descs(ByteBuffer b, int at, int n) throws WireFormatException {
         List<SgDesc> list = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int p = at + i * SgDesc.SIZE;
-            int len = b.getInt(p + 12);
+            int len = get32(b, p + 12);
             if (len < 0) {
                 throw new WireFormatException(Errno.EINVAL, "descriptor " + i + " length above 2 GiB");
             }
-            list.add(new SgDesc(b.getLong(p), b.getInt(p + 8), len));
+            list.add(new SgDesc(get64(b, p), get32(b, p + 8), len));
         }
         return list;
     }
 
-    private static void putDesc(ByteBuffer b, int at, SgDesc d) {
-        b.putLong(at, d.address());
-        b.putInt(at + 8, d.key());
-        b.putInt(at + 12, d.length());
+    private static void putDescriptor(ByteBuffer b, int at, long address, int key, int length) {
+        put64(b, at, address);
+        put32(b, at + 8, key);
+        put32(b, at + 12, length);
     }
 
     private static void putUuid(ByteBuffer b, int at, UUID u) {
@@ -266,6 +298,32 @@ public final class RtrsCodec {
 
     private static int u16(ByteBuffer b, int at) {
         return b.getShort(at) & 0xFFFF;
+    }
+
+    // little-endian access at an absolute offset, whatever the buffer's own order, without a duplicate per call
+
+    private static void put16(ByteBuffer b, int at, int v) {
+        U16.set(b, at, (short) v);
+    }
+
+    private static void put32(ByteBuffer b, int at, int v) {
+        U32.set(b, at, v);
+    }
+
+    private static void put64(ByteBuffer b, int at, long v) {
+        U64.set(b, at, v);
+    }
+
+    private static int get16(ByteBuffer b, int at) {
+        return (short) U16.get(b, at) & 0xFFFF;
+    }
+
+    private static int get32(ByteBuffer b, int at) {
+        return (int) U32.get(b, at);
+    }
+
+    private static long get64(ByteBuffer b, int at) {
+        return (long) U64.get(b, at);
     }
 
     private static ByteBuffer le(ByteBuffer b) {

@@ -59,11 +59,18 @@ class FailoverTest {
         }
     }
 
+    /** Opens a session with two paths and waits until both are connected (open returns after the first). */
     private ClientSession open(int port, String name, ConcurrentLinkedQueue<LinkEvent> events) throws Exception {
-        return transport.open(ClientSessionOptions.builder(name)
+        ClientSession s = transport.open(ClientSessionOptions.builder(name)
                 .paths(PathAddress.parse("127.0.0.1", port), PathAddress.parse("127.0.0.2", port))
                 .connectionsPerPath(2).reconnectDelay(Duration.ofMillis(100)).connectTimeout(Duration.ofSeconds(10))
-                .build(), (s, e) -> events.add(e));
+                .build(), (session, e) -> events.add(e));
+        long end = System.currentTimeMillis() + 10_000;
+        while (s.paths().stream().anyMatch(p -> p.state() != PathState.CONNECTED) && System.currentTimeMillis() < end) {
+            Thread.sleep(5);
+        }
+        assertTrue(s.paths().stream().allMatch(p -> p.state() == PathState.CONNECTED), "both paths connected");
+        return s;
     }
 
     @Test
