@@ -51,6 +51,25 @@ public class RnbdApplianceIT extends ApplianceTestSupport {
     }
 
     @Test
+    public void theTransportStatisticsAreOnJmx() throws Exception {
+        awaitService(BlockDevice.class, "(rnbd.device=demo)");
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName name = new javax.management.ObjectName("dev.rtrs:type=Transport,name=Statistics");
+        long end = System.currentTimeMillis() + TIMEOUT_MS;
+        while (!server.isRegistered(name) && System.currentTimeMillis() < end) {
+            Thread.sleep(100);
+        }
+        javax.management.openmbean.CompositeData[] clients =
+                (javax.management.openmbean.CompositeData[]) server.getAttribute(name, "ClientSessions");
+        assertEquals(1, clients.length);
+        assertEquals("demo", clients[0].get("name"));
+        assertEquals(2, ((javax.management.openmbean.CompositeData[]) clients[0].get("paths")).length);
+        javax.management.openmbean.CompositeData[] servers =
+                (javax.management.openmbean.CompositeData[]) server.getAttribute(name, "ServerSessions");
+        assertEquals("demo", servers[0].get("name"));
+    }
+
+    @Test
     public void theNbdGatewayServesTheDemoDevice() throws Exception {
         awaitService(BlockDevice.class, "(rnbd.device=demo)");
         int port = Integer.getInteger("it.nbdPort");
