@@ -36,6 +36,7 @@ public final class Connection implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
     private static final int POLL_BATCH = 32;
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     /** What the owner of a connection does with its completions. */
     public interface Handler {
@@ -216,10 +217,13 @@ public final class Connection implements AutoCloseable {
             int slot = (int) wc.wrId();
             int offset = slot == 0 ? 0 : firstSlotSize + (slot - 1) * slotSize;
             // an RDMA_WRITE_WITH_IMM placed its data elsewhere: the slot itself received nothing
-            int length = wc.opcode() == WcOpcode.RECV ? wc.byteLength() : 0;
-            ByteBuffer view = receiveRegion.buffer().duplicate();
-            view.limit(offset + length).position(offset);
-            handler.onReceive(this, wc, view.slice());
+            if (wc.opcode() == WcOpcode.RECV && wc.byteLength() > 0) {
+                ByteBuffer view = receiveRegion.buffer().duplicate();
+                view.limit(offset + wc.byteLength()).position(offset);
+                handler.onReceive(this, wc, view.slice());
+            } else {
+                handler.onReceive(this, wc, EMPTY);
+            }
             if (!closed && !failed) {
                 postReceive(slot);
             }
