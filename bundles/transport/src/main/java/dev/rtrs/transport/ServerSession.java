@@ -26,6 +26,14 @@ public interface ServerSession {
 
     Object attachment();
 
+    /**
+     * Force-closes one path of the session: its connections are disconnected, the client fails its IO over to the
+     * other paths and reconnects this one. Non-blocking beyond the teardown.
+     *
+     * @return false when the session has no path with that uuid
+     */
+    boolean closePath(UUID pathUuid);
+
     /** Force-closes the session: every path is disconnected. */
     void close();
 }

@@ -107,6 +107,16 @@ final class ServerSessionImpl implements ServerSession {
     }
 
     @Override
+    public boolean closePath(UUID pathUuid) {
+        ServerPath p = paths.get(pathUuid);
+        if (p == null) {
+            return false;
+        }
+        p.close("closed by the server");
+        return true;
+    }
+
+    @Override
     public void close() {
         for (ServerPath p : List.copyOf(paths.values())) {
             p.close("closed by the server");

@@ -111,6 +111,23 @@ class FailoverTest {
     }
 
     @Test
+    void anOperatorClosesOnePathAndTheSessionCarriesOnAndGetsItBack() throws Exception {
+        ServerEndpointImpl server = listen(0, r -> r.respond(0));
+        ConcurrentLinkedQueue<LinkEvent> events = new ConcurrentLinkedQueue<>();
+        ClientSession s = open(server.localAddresses().get(0).getPort(), "one-path", events);
+        dev.rtrs.transport.ServerSession onServer = server.session("one-path").orElseThrow();
+        assertTrue(!onServer.closePath(java.util.UUID.randomUUID()), "an unknown path");
+        assertTrue(onServer.closePath(onServer.paths().get(0).uuid()));
+        assertEquals(0, write(s), "IO goes on over the other path");
+        long end = System.currentTimeMillis() + 10_000;
+        while (server.findSession(s.uuid()).paths.size() < 2 && System.currentTimeMillis() < end) {
+            Thread.sleep(10);
+        }
+        assertEquals(2, server.findSession(s.uuid()).paths.size(), "the closed path reconnected");
+        assertTrue(!events.contains(LinkEvent.DISCONNECTED), "the session as a whole never went down");
+    }
+
+    @Test
     void aLateAnswerToAnIoThatMovedToAnotherPathIsDropped() throws Exception {
         ConcurrentLinkedQueue<ServerRequest> held = new ConcurrentLinkedQueue<>();
         ServerEndpointImpl server = listen(0, held::add);
