@@ -48,11 +48,19 @@ final class ServerIo {
         this.headerCopy = ByteBuffer.allocate(maxHeader);
     }
 
-    /** Claims the chunk for a new IO; false when it is still busy. */
-    boolean claim(ServerPath owner, int connection) {
-        if (!state.compareAndSet(FREE, BUSY)) {
-            return false;
+    /**
+     * Claims the chunk for a new IO; false when another IO of a live path still has it. A chunk still held by a
+     * path that is going away is taken over: the client moved that IO here, and the old holder's answer will be
+     * dropped by its generation.
+     */
+    synchronized boolean claim(ServerPath owner, int connection) {
+        if (state.get() != FREE) {
+            ServerPath holder = path;
+            if (holder == null || holder == owner || !holder.isClosed()) {
+                return false;
+            }
         }
+        state.set(BUSY);
         this.path = owner;
         this.connectionIndex = connection;
         this.generation++;
@@ -90,19 +98,37 @@ final class ServerIo {
         return b.slice();
     }
 
-    /** Marks the response as given; false when it was given before. */
-    boolean markResponded() {
-        return state.compareAndSet(BUSY, RESPONDED);
+    int generation() {
+        return generation;
     }
 
-    /** Frees the chunk for the client's next IO. Called before the response leaves, so no request finds it busy. */
-    void free() {
+    /** Marks IO {@code gen}'s response as given; returns its path, or null when it was given before or is stale. */
+    synchronized ServerPath markResponded(int gen) {
+        if (generation != gen || !state.compareAndSet(BUSY, RESPONDED)) {
+            return null;
+        }
+        return path;
+    }
+
+    /**
+     * Frees the chunk after IO {@code gen} for the client's next IO; called before the response leaves, so no
+     * request finds it busy. Nothing happens when the chunk went to a later IO meanwhile.
+     */
+    synchronized void free(int gen) {
+        if (generation == gen) {
+            path = null;
+            state.set(FREE);
+        }
+    }
+
+    /** Frees the chunk if {@code closing} still holds it; true when it did. */
+    synchronized boolean releaseFrom(ServerPath closing) {
+        if (path != closing || state.get() == FREE) {
+            return false;
+        }
         path = null;
         state.set(FREE);
-    }
-
-    boolean isBusy() {
-        return state.get() != FREE;
+        return true;
     }
 
     /** The request the handler gets for the current IO. */
@@ -147,11 +173,10 @@ final class ServerIo {
 
         @Override
         public void respond(int errno) {
-            ServerPath p = io.path;
-            if (p == null || io.generation != generation || !io.markResponded()) {
-                return;
+            ServerPath p = io.markResponded(generation);
+            if (p != null) {
+                p.respond(io, generation, Math.abs(errno));
             }
-            p.respond(io, Math.abs(errno));
         }
     }
 

@@ -286,6 +286,7 @@ final class ServerPath implements Connection.Handler {
 
     /** Runs once the chunk is fenced: validates the message and hands the IO to the application. */
     private void process(ServerIo io, int offset) {
+        int generation = io.generation();
         ByteBuffer chunk = io.chunk;
         int available = session.chunkSize - offset;
         try {
@@ -312,8 +313,8 @@ final class ServerPath implements Connection.Handler {
             LOG.warn("{} path {}: chunk {}: {}", session.name(), uuid, io.bufId, e.getMessage());
             io.direction = Direction.WRITE;
             io.dataLength = 0;
-            if (io.markResponded()) {
-                respond(io, e.errno());
+            if (io.markResponded(generation) != null) {
+                respond(io, generation, e.errno());
             }
             return;
         }
@@ -321,19 +322,19 @@ final class ServerPath implements Connection.Handler {
             endpoint.handler().onRequest(io.request());
         } catch (RuntimeException e) {
             LOG.error("{}: request handler failed on chunk {}", session.name(), io.bufId, e);
-            if (io.markResponded()) {
-                respond(io, Errno.EIO);
+            if (io.markResponded(generation) != null) {
+                respond(io, generation, Errno.EIO);
             }
         }
     }
 
     /** Sends the response of an IO (and a READ's data first). Called once per IO, from any thread. */
-    void respond(ServerIo io, int errno) {
+    void respond(ServerIo io, int generation, int errno) {
         int bufId = io.bufId;
         Connection c = connections[io.connectionIndex];
         if (isClosed() || c == null || c.isFailed()) {
             counters.ioLeft();
-            io.free();
+            io.free(generation);
             return;
         }
         int rkey = 0;
@@ -378,7 +379,7 @@ final class ServerPath implements Connection.Handler {
             counters.writeDone(io.dataLength);
         }
         // free before the response leaves: the client may reuse the chunk as soon as it sees the response
-        io.free();
+        io.free(generation);
         if (register != null) {
             c.post(register);
         }
@@ -440,9 +441,8 @@ final class ServerPath implements Connection.Handler {
             }
         }
         for (ServerIo io : session.ios) {
-            if (io.path == this && io.markResponded()) {
+            if (io.releaseFrom(this)) {
                 counters.ioLeft();
-                io.free();
             }
         }
         for (MemoryRegion mr : chunkRegions) {
