@@ -268,27 +268,33 @@ public final class ServerEndpointImpl implements ServerEndpoint {
 
     // ---- link events ----
 
+    // Link events of one session are told under the session's monitor: paths connect and close on different IO
+    // threads, and a listener must see the session come before its paths and go after them. Lock order: the
+    // endpoint (which admits connections) before the session.
+
     void pathConnected(ServerSessionImpl session, ServerPath path) {
         LOG.info("RTRS server: session {} path {} connected from {}", session.name(), path.uuid, path.info().source());
-        if (session.announce()) {
-            listener.sessionConnected(session);
+        synchronized (session) {
+            if (session.announce()) {
+                listener.sessionConnected(session);
+            }
+            listener.pathConnected(session, path.info());
         }
-        listener.pathConnected(session, path.info());
     }
 
     void pathClosed(ServerSessionImpl session, ServerPath path) {
-        boolean removed = session.paths.remove(path.uuid, path);
-        if (removed && session.wasAnnounced()) {
-            listener.pathDisconnected(session, path.info());
-        }
-        boolean last;
         synchronized (this) {
-            last = session.paths.isEmpty() && sessions.remove(session.uuid(), session);
-        }
-        if (last) {
-            LOG.info("RTRS server: session {} closed", session.name());
-            if (session.wasAnnounced()) {
-                listener.sessionDisconnected(session);
+            synchronized (session) {
+                boolean removed = session.paths.remove(path.uuid, path);
+                if (removed && session.wasAnnounced()) {
+                    listener.pathDisconnected(session, path.info());
+                }
+                if (session.paths.isEmpty() && sessions.remove(session.uuid(), session)) {
+                    LOG.info("RTRS server: session {} closed", session.name());
+                    if (session.wasAnnounced()) {
+                        listener.sessionDisconnected(session);
+                    }
+                }
             }
         }
     }
