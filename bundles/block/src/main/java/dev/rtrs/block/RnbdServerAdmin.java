@@ -28,6 +28,24 @@ public interface RnbdServerAdmin {
     record OpenDeviceInfo(String session, int deviceId, String deviceName, String accessMode) {
     }
 
+    /**
+     * An export to configure.
+     *
+     * @param name            the name clients open it by: letters, digits and {@code . _ : -}, at most 255 bytes
+     * @param backend         backend type ({@code memory}, {@code file}, or any installed backend)
+     * @param parameters      backend parameters as {@code key=value}
+     * @param readOnly        clients may only open it RO
+     * @param allowedSessions session names that may open it; empty for any
+     */
+    record ExportRequest(String name, String backend, List<String> parameters, boolean readOnly,
+            List<String> allowedSessions) {
+
+        public ExportRequest {
+            parameters = parameters == null ? List.of() : List.copyOf(parameters);
+            allowedSessions = allowedSessions == null ? List.of() : List.copyOf(allowedSessions);
+        }
+    }
+
     /** Configured exports and the search-path exports in use. */
     List<ExportInfo> exports();
 
@@ -36,6 +54,23 @@ public interface RnbdServerAdmin {
 
     /** The search path device names are resolved against. */
     String devSearchPath();
+
+    /**
+     * Adds an export as a factory configuration, so that it survives restarts as one configured in an etc/ file
+     * does. Blocks until the server has it (at most {@code timeoutMs}); its backend may come later.
+     *
+     * @throws BlockException EINVAL for a bad name or parameter, EEXIST when an export of that name is configured,
+     *                        ETIMEDOUT when the server has not picked it up in time (the configuration stays), EIO
+     *                        when the configuration cannot be stored
+     */
+    ExportInfo addExport(ExportRequest request, long timeoutMs) throws BlockException;
+
+    /**
+     * Removes a configured export and its configuration (also one from an etc/ file). Its storage is left alone.
+     *
+     * @throws BlockException ENOENT when no export of that name is configured, EBUSY while a session has it open
+     */
+    void removeExport(String name) throws BlockException;
 
     /** Force-closes a client's session with every device it opened; false when there is no such session. */
     boolean closeSession(String sessionName);

@@ -7,7 +7,9 @@ import org.osgi.annotation.versioning.ProviderType;
 public interface RtrsServer {
 
     /**
-     * Listens on the options' addresses and port. Non-blocking beyond binding the listeners.
+     * Listens on the options' addresses and port. Non-blocking beyond binding the listeners. When the options'
+     * verbs provider is not installed yet, the server waits for it and listens as soon as it is: the returned
+     * endpoint then has no {@link ServerEndpoint#localAddresses() local addresses} until it does.
      *
      * @param handler  gets every IO of every session, on transport threads
      * @param listener told about sessions and paths coming and going; may be {@code null}

@@ -122,11 +122,16 @@ public final class RtrsTransport implements RtrsClient, RtrsServer, RtrsAdmin, A
     @Override
     public ServerEndpoint listen(ServerOptions options, RequestHandler handler, ServerLinkListener listener)
             throws TransportException {
-        requireProvider(options.provider());
         ServerEndpointImpl endpoint = new ServerEndpointImpl(options, handler, listener, providers::get);
-        endpoint.start();
         endpoint.onClose(() -> endpoints.remove(endpoint));
+        // listed before it starts: a provider added meanwhile finds it and makes it listen
         endpoints.add(endpoint);
+        try {
+            endpoint.start();
+        } catch (TransportException | RuntimeException e) {
+            endpoints.remove(endpoint);
+            throw e;
+        }
         return endpoint;
     }
 

@@ -82,8 +82,13 @@ public final class MappedDeviceComponent {
         try {
             device = client.map(spec);
         } catch (BlockException | RuntimeException e) {
-            // the first failure and every 20th are warnings: a server that stays away would fill the log
-            if (failures++ % 20 == 0) {
+            // the first failure and every 20th are warnings: a server that stays away would fill the log; at boot
+            // the verbs provider may start after this component, which is no reason to warn
+            boolean noProvider = e instanceof BlockException b && b.errno() == Errno.ENODEV && failures < 5;
+            if (noProvider) {
+                failures++;
+                LOG.info("mapping {} waits for its verbs provider: {}", spec.name(), e.getMessage());
+            } else if (failures++ % 20 == 0) {
                 LOG.warn("cannot map {} ({} through session {}): {}; retrying every {} ms ({} attempts so far)",
                         spec.name(), spec.devicePath(), spec.sessionName(), e.getMessage(), RETRY_MS, failures);
             } else {

@@ -163,20 +163,33 @@ public final class RnbdClient implements AutoCloseable {
             if (devices.get(name) != d) {
                 throw new BlockException(Errno.ENOENT, "no mapped device " + name);
             }
-            unmapLocked(name, d);
+            unmapLocked(name, d, false);
         }
     }
 
-    private void unmapLocked(String name, MappedDevice d) throws BlockException {
+    /**
+     * @param closing the client is closing: a session whose link is down closes without telling the server,
+     *                which lets go of the devices with the session; waiting for a link that may never come back
+     *                would stall an appliance's shutdown
+     */
+    private void unmapLocked(String name, MappedDevice d, boolean closing) throws BlockException {
         d.markClosed();
         SessionHandle h = d.session();
         h.devices.remove(d);
         try {
-            ByteBuffer msg = ByteBuffer.allocate(RnbdClose.SIZE);
-            RnbdCodec.encode(new RnbdClose(d.deviceId()), msg, 0);
-            int errno = control(h, Direction.WRITE, msg, null);
-            if (errno != 0) {
-                LOG.warn("unmap {}: server answered CLOSE with {}", name, Errno.name(errno));
+            // the last device of a disconnected session goes with the session: the server closes a session's
+            // devices when the session goes
+            boolean tellServer = h.isReady() || !(closing || h.devices.isEmpty());
+            if (tellServer) {
+                ByteBuffer msg = ByteBuffer.allocate(RnbdClose.SIZE);
+                RnbdCodec.encode(new RnbdClose(d.deviceId()), msg, 0);
+                int errno = control(h, Direction.WRITE, msg, null);
+                if (errno != 0) {
+                    LOG.warn("unmap {}: server answered CLOSE with {}", name, Errno.name(errno));
+                }
+            } else {
+                LOG.info("unmap {}: session {} is disconnected; the server closes the device with the session", name,
+                        h.name);
             }
         } finally {
             if (h.devices.isEmpty()) {
@@ -288,9 +301,14 @@ public final class RnbdClient implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        for (String name : List.copyOf(devices.keySet())) {
+        for (MappedDevice d : List.copyOf(devices.values())) {
+            String name = d.name();
             try {
-                unmap(name);
+                synchronized (lock(d.sessionName())) {
+                    if (devices.get(name) == d) {
+                        unmapLocked(name, d, true);
+                    }
+                }
             } catch (BlockException e) {
                 LOG.warn("unmap {}: {}", name, e.getMessage());
             }

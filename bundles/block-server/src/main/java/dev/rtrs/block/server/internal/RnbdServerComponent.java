@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -18,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.rtrs.block.BlockBackend;
+import dev.rtrs.block.BlockException;
 import dev.rtrs.block.RnbdServerAdmin;
 import dev.rtrs.transport.RtrsServer;
 import dev.rtrs.transport.ServerEndpoint;
@@ -41,9 +43,13 @@ public final class RnbdServerComponent implements RnbdServerAdmin {
 
     private final ExportRegistry registry = new ExportRegistry("/srv/rnbd");
     private volatile ServerEndpoint endpoint;
+    private volatile ExportConfigurations exportConfigurations;
 
     @Reference
     private RtrsServer rtrs;
+
+    @Reference
+    private ConfigurationAdmin configurationAdmin;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addBackend(BlockBackend backend) {
@@ -66,6 +72,7 @@ public final class RnbdServerComponent implements RnbdServerAdmin {
     @Activate
     void activate(RnbdServerConfig config) throws TransportException {
         registry.searchPath(config.devSearchPath());
+        exportConfigurations = new ExportConfigurations(configurationAdmin, registry);
         List<InetAddress> addresses = new ArrayList<>();
         for (String entry : config.addresses()) {
             for (String a : entry.split(",")) {
@@ -83,8 +90,8 @@ public final class RnbdServerComponent implements RnbdServerAdmin {
                 config.alwaysInvalidate(), config.provider());
         RnbdServerCore core = new RnbdServerCore(registry, options.chunkSize() - 4096);
         endpoint = rtrs.listen(options, core, core);
-        LOG.info("RNBD server on {} (exports {}, dev_search_path {})", endpoint.localAddresses(), registry.names(),
-                config.devSearchPath());
+        LOG.info("RNBD server on {} port {} (exports {}, dev_search_path {})", addresses, config.port(),
+                registry.names(), config.devSearchPath());
     }
 
     @Override
@@ -100,6 +107,16 @@ public final class RnbdServerComponent implements RnbdServerAdmin {
     @Override
     public String devSearchPath() {
         return registry.searchPath();
+    }
+
+    @Override
+    public ExportInfo addExport(ExportRequest request, long timeoutMs) throws BlockException {
+        return exportConfigurations.add(request, timeoutMs);
+    }
+
+    @Override
+    public void removeExport(String name) throws BlockException {
+        exportConfigurations.remove(name);
     }
 
     /** Force-closes a client's session and with it every device it opened; false when there is none. */

@@ -55,6 +55,8 @@ public final class ServerEndpointImpl implements ServerEndpoint {
     private final ConcurrentHashMap<UUID, ServerSessionImpl> sessions = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private boolean listening;
+    /** Serialises binding the listeners: at start, and when a provider arrives on another thread. */
+    private final Object startLock = new Object();
     private volatile Runnable closeHook = () -> { };
 
     public ServerEndpointImpl(ServerOptions options, RequestHandler handler, ServerLinkListener listener,
@@ -72,11 +74,33 @@ public final class ServerEndpointImpl implements ServerEndpoint {
         this.providers = providers;
     }
 
-    /** Binds and listens on every configured address; all share one port. */
+    /**
+     * Binds and listens on every configured address; all share one port. Without the configured provider the
+     * server waits for it (said once in the log) and listens when the transport reports it through
+     * {@link #providerAdded}: start order never matters.
+     *
+     * @throws TransportException when the provider is there but a listener cannot be bound
+     */
     public void start() throws TransportException {
+        synchronized (startLock) {
+            if (!startListening()) {
+                // at boot the provider's bundle may simply start later: no warning
+                LOG.info("RTRS server on {} port {} waits for verbs provider '{}'; it listens once the provider is "
+                        + "installed", options.addresses(), options.port(), options.provider());
+            }
+        }
+    }
+
+    /** Binds the listeners unless they are bound or closed; false when the provider is missing. */
+    private boolean startListening() throws TransportException {
+        synchronized (this) {
+            if (closed || listening) {
+                return true;
+            }
+        }
         VerbsProvider provider = providers.apply(options.provider());
         if (provider == null) {
-            throw new TransportException(Errno.ENODEV, "no verbs provider '" + options.provider() + "' is installed");
+            return false;
         }
         int port = bound.isEmpty() ? options.port() : bound.get(0).getPort();
         List<CmId> ids = new ArrayList<>();
@@ -101,29 +125,43 @@ public final class ServerEndpointImpl implements ServerEndpoint {
             ids.forEach(CmId::close);
             throw new TransportException(e.errno(), "cannot listen on " + options.addresses() + " port " + port, e);
         }
+        boolean lateClose;
         synchronized (this) {
-            listeners.addAll(ids);
-            bound.clear();
-            bound.addAll(addresses);
-            listening = true;
+            lateClose = closed;
+            if (!lateClose) {
+                listeners.addAll(ids);
+                bound.clear();
+                bound.addAll(addresses);
+                listening = true;
+            }
         }
+        if (lateClose) {
+            ids.forEach(CmId::close);
+        }
+        return true;
     }
 
     /**
-     * A verbs provider came (back): a server whose provider went away listens again, on the same port. Called by
-     * the transport on the thread that adds the provider.
+     * A verbs provider came (back): a server waiting for it, or whose provider went away, listens (again, on the
+     * same port). Called by the transport on the thread that adds the provider.
      */
     public void providerAdded(String name) {
-        synchronized (this) {
-            if (closed || listening || !name.equals(options.provider())) {
-                return;
+        if (!name.equals(options.provider())) {
+            return;
+        }
+        synchronized (startLock) {
+            try {
+                startListening();
+            } catch (TransportException e) {
+                LOG.error("RTRS server on {} port {}: cannot listen: {}", options.addresses(), options.port(),
+                        e.getMessage());
             }
         }
-        try {
-            start();
-        } catch (TransportException e) {
-            LOG.error("RTRS server on {}: cannot listen again: {}", bound, e.getMessage());
-        }
+    }
+
+    /** True while the listeners are bound; false while the server waits for its verbs provider. */
+    public synchronized boolean isListening() {
+        return listening;
     }
 
     /** Runs once when the endpoint is closed (the transport drops it from its list of servers). */

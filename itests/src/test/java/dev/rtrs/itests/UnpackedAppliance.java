@@ -1,0 +1,223 @@
+package dev.rtrs.itests;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The packaged appliance as an operator has it: the tar.gz unpacked into a folder, driven only through its own
+ * {@code bin/} scripts, with free ports so that a test never talks to another running appliance. Unlike a Pax Exam
+ * container it can be stopped and started again on the same {@code data/} and {@code etc/}.
+ */
+final class UnpackedAppliance implements AutoCloseable {
+
+    static final long BOOT_TIMEOUT_MS = 120_000;
+
+    final Path home;
+    final int sshPort = freePort();
+    final int httpPort = freePort();
+    final int rnbdPort = freePort();
+    final int nbdPort = freePort();
+    private final String user;
+    private final String password;
+
+    /** Unpacks the archive named by the system property {@code it.karaf.distribution} into {@code parent}. */
+    static UnpackedAppliance unpack(Path parent, String user, String password) throws Exception {
+        String dist = System.getProperty("it.karaf.distribution");
+        if (dist == null || !new File(dist).isFile()) {
+            throw new IllegalStateException("it.karaf.distribution is not the appliance archive: " + dist);
+        }
+        deleteTree(parent);
+        Files.createDirectories(parent);
+        run(parent, 60, "tar", "xzf", dist, "-C", parent.toString());
+        try (Stream<Path> s = Files.list(parent)) {
+            Path home = s.filter(Files::isDirectory).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("the archive holds no folder"));
+            return new UnpackedAppliance(home.toAbsolutePath(), user, password);
+        }
+    }
+
+    private UnpackedAppliance(Path home, String user, String password) throws IOException {
+        this.home = home;
+        this.user = user;
+        this.password = password;
+        setProperty("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(sshPort));
+        setProperty("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port", Integer.toString(httpPort));
+        setProperty("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", Integer.toString(freePort()));
+        setProperty("etc/org.apache.karaf.management.cfg", "rmiServerPort", Integer.toString(freePort()));
+        setProperty("etc/dev.rtrs.block.server.RnbdServer.cfg", "port", Integer.toString(rnbdPort));
+        setProperty("etc/dev.rtrs.block.client.MappedDevice-demo.cfg", "port", Integer.toString(rnbdPort));
+        setProperty("etc/dev.rtrs.block.client.NbdGateway.cfg", "port", Integer.toString(nbdPort));
+    }
+
+    /** Sets {@code key = value} in a configuration file of the appliance, replacing the key's line if there is one. */
+    void setProperty(String file, String key, String value) throws IOException {
+        Path f = home.resolve(file);
+        List<String> lines = Files.exists(f) ? new ArrayList<>(Files.readAllLines(f)) : new ArrayList<>();
+        Pattern p = Pattern.compile("^\\s*" + Pattern.quote(key) + "\\s*[=:].*$");
+        boolean replaced = false;
+        for (int i = 0; i < lines.size(); i++) {
+            if (p.matcher(lines.get(i)).matches()) {
+                lines.set(i, key + " = " + value);
+                replaced = true;
+            }
+        }
+        if (!replaced) {
+            lines.add(key + " = " + value);
+        }
+        Files.write(f, lines);
+    }
+
+    String nbdUri(String export) {
+        return "nbd://127.0.0.1:" + nbdPort + "/" + export;
+    }
+
+    /** {@code bin/start}: returns once the launcher has put the appliance in the background. */
+    void start() throws Exception {
+        run(home, 60, "bin/start");
+    }
+
+    /** {@code bin/stop}, then waits until the appliance's JVM has exited. */
+    void stop() throws Exception {
+        run(home, 60, "bin/stop");
+        long end = System.currentTimeMillis() + BOOT_TIMEOUT_MS;
+        while (process().isPresent()) {
+            if (System.currentTimeMillis() > end) {
+                throw new AssertionError("the appliance in " + home + " still runs " + BOOT_TIMEOUT_MS
+                        + " ms after bin/stop");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** The appliance's JVM (the one started with this folder as karaf.base), if it runs. */
+    Optional<ProcessHandle> process() {
+        String marker = "-Dkaraf.base=" + home;
+        return ProcessHandle.allProcesses().filter(ph -> ph.info().arguments()
+                .map(a -> Arrays.asList(a).contains(marker)).orElse(false)).findFirst();
+    }
+
+    /** Runs one shell command through {@code bin/client} (SSH on the appliance's port); returns what it printed. */
+    String shell(String command) throws Exception {
+        // batch mode reads the command from stdin (with stdin at its end and the command as an argument, the
+        // client prints only "Closed")
+        return runWithInput(home, 60, command + "\n", "bin/client", "-a", Integer.toString(sshPort), "-u", user,
+                "-p", password, "-b");
+    }
+
+    /** Retries a shell command until the shell is up and the command's output matches. */
+    String awaitShell(String command, Pattern expected, long timeoutMs) throws Exception {
+        long end = System.currentTimeMillis() + timeoutMs;
+        String last = "";
+        while (System.currentTimeMillis() < end) {
+            try {
+                last = shell(command);
+                if (expected.matcher(last).find()) {
+                    return last;
+                }
+            } catch (IOException e) {
+                last = e.getMessage();
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("'" + command + "' did not print " + expected + " within " + timeoutMs
+                + " ms; last output:\n" + last);
+    }
+
+    /** Waits until an NBD client can open the export at the appliance's gateway; returns nbdinfo's output. */
+    String awaitNbdExport(String export, long timeoutMs) throws Exception {
+        long end = System.currentTimeMillis() + timeoutMs;
+        String last = "";
+        while (System.currentTimeMillis() < end) {
+            try {
+                return run(home, 30, "nbdinfo", nbdUri(export));
+            } catch (IOException e) {
+                last = e.getMessage();
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("NBD export " + export + " not served within " + timeoutMs + " ms: " + last
+                + "\nlog tail:\n" + logTail(40));
+    }
+
+    String logTail(int lines) throws IOException {
+        Path log = home.resolve("data/log/karaf.log");
+        if (!Files.exists(log)) {
+            return "(no log)";
+        }
+        List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process().isPresent()) {
+            try {
+                stop();
+            } finally {
+                process().ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    /** Runs a program; returns its output (stdout and stderr), or throws with it when it fails or overruns. */
+    static String run(Path dir, long timeoutSeconds, String... command) throws Exception {
+        return runWithInput(dir, timeoutSeconds, "", command);
+    }
+
+    /** {@link #run}, with {@code input} on the program's stdin. */
+    static String runWithInput(Path dir, long timeoutSeconds, String input, String... command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        Path out = Files.createTempFile("appliance-run", ".out");
+        Path in = Files.createTempFile("appliance-run", ".in");
+        Files.writeString(in, input);
+        pb.redirectOutput(out.toFile());
+        pb.redirectInput(in.toFile());
+        try {
+            Process p = pb.start();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(String.join(" ", command) + " still runs after " + timeoutSeconds + " s: "
+                        + Files.readString(out));
+            }
+            String output = Files.readString(out);
+            if (p.exitValue() != 0) {
+                throw new IOException(String.join(" ", command) + " exited with " + p.exitValue() + ": " + output);
+            }
+            return output;
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(in);
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
