@@ -12,9 +12,11 @@ import java.util.UUID;
  * @param state       state at the time of the snapshot
  * @param connections connections of the path
  * @param statistics  counters
+ * @param roundTripNanos the smoothed round-trip time the heartbeat measured, or -1 when unknown (no heartbeat
+ *                    monitor, or not measured yet)
  */
 public record PathInfo(UUID uuid, InetSocketAddress source, InetSocketAddress destination, PathState state,
-        int connections, PathStatistics statistics) {
+        int connections, PathStatistics statistics, long roundTripNanos) {
 
     /** {@code src@dst}, the kernel's path name. */
     public String name() {

@@ -105,8 +105,8 @@ final class TransportTables {
         for (String key : keys) {
             table.column(key);
         }
-        for (String header : new String[] {"Path", "State", "Connections", "Reads", "Read bytes", "Writes",
-                "Write bytes", "In flight"}) {
+        for (String header : new String[] {"Path", "State", "Connections", "RTT (us)", "Reads", "Read bytes",
+                "Writes", "Write bytes", "In flight"}) {
             table.column(header);
         }
         if (clientSide) {
@@ -121,8 +121,9 @@ final class TransportTables {
         Row row = table.addRow();
         row.addContent(keys);
         PathStatistics s = p.statistics();
-        row.addContent(p.name(), p.state(), p.connections(), s.readCount(), s.readBytes(), s.writeCount(),
-                s.writeBytes(), s.inflight());
+        row.addContent(p.name(), p.state(), p.connections(),
+                p.roundTripNanos() < 0 ? "-" : Long.toString(p.roundTripNanos() / 1000), s.readCount(), s.readBytes(),
+                s.writeCount(), s.writeBytes(), s.inflight());
         if (clientSide) {
             row.addContent(s.failedOver(), s.reconnectsSuccessful(), s.reconnectsFailed());
         }

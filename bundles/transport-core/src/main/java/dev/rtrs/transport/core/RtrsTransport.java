@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.rtrs.transport.ClientLinkListener;
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.ClientSessionOptions;
+import dev.rtrs.transport.Heartbeat;
 import dev.rtrs.transport.MultipathPolicy;
 import dev.rtrs.transport.RequestHandler;
 import dev.rtrs.transport.RtrsAdmin;
@@ -20,6 +21,7 @@ import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerLinkListener;
 import dev.rtrs.transport.ServerOptions;
 import dev.rtrs.transport.TransportException;
+import dev.rtrs.transport.core.internal.Heartbeats;
 import dev.rtrs.transport.core.internal.client.ClientSessionImpl;
 import dev.rtrs.transport.core.internal.policy.RoundRobinSelector;
 import dev.rtrs.transport.core.internal.server.ServerEndpointImpl;
@@ -47,6 +49,7 @@ public final class RtrsTransport implements RtrsClient, RtrsServer, RtrsAdmin, A
     private final Map<String, MultipathPolicy> policies = new ConcurrentHashMap<>();
     private final List<ClientSessionImpl> sessions = new CopyOnWriteArrayList<>();
     private final List<ServerEndpointImpl> endpoints = new CopyOnWriteArrayList<>();
+    private final Heartbeats heartbeats = new Heartbeats();
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "rtrs-transport-" + THREADS.incrementAndGet());
         t.setDaemon(true);
@@ -81,6 +84,20 @@ public final class RtrsTransport implements RtrsClient, RtrsServer, RtrsAdmin, A
         }
     }
 
+    /**
+     * Makes {@code heartbeat} the liveness monitor of every connected path, client and server side, replacing the
+     * one in use. Without one, paths run without liveness detection.
+     */
+    public RtrsTransport setHeartbeat(Heartbeat heartbeat) {
+        heartbeats.bind(heartbeat);
+        return this;
+    }
+
+    /** Removes the liveness monitor, if it is the one in use. */
+    public void unsetHeartbeat(Heartbeat heartbeat) {
+        heartbeats.unbind(heartbeat);
+    }
+
     private final ClientSessionImpl.PolicySource policySource = new ClientSessionImpl.PolicySource() {
         @Override
         public MultipathPolicy.PathSelector selector(String name) {
@@ -111,8 +128,8 @@ public final class RtrsTransport implements RtrsClient, RtrsServer, RtrsAdmin, A
     @Override
     public ClientSession open(ClientSessionOptions options, ClientLinkListener listener) throws TransportException {
         requireProvider(options.provider());
-        ClientSessionImpl session = new ClientSessionImpl(options, listener, providers::get, policySource, executor,
-                executor);
+        ClientSessionImpl session = new ClientSessionImpl(options, listener, providers::get, policySource, heartbeats,
+                executor, executor);
         session.open();
         sessions.add(session);
         session.onClose(() -> sessions.remove(session));
@@ -122,7 +139,8 @@ public final class RtrsTransport implements RtrsClient, RtrsServer, RtrsAdmin, A
     @Override
     public ServerEndpoint listen(ServerOptions options, RequestHandler handler, ServerLinkListener listener)
             throws TransportException {
-        ServerEndpointImpl endpoint = new ServerEndpointImpl(options, handler, listener, providers::get);
+        ServerEndpointImpl endpoint = new ServerEndpointImpl(options, handler, listener, providers::get, heartbeats,
+                executor);
         endpoint.onClose(() -> endpoints.remove(endpoint));
         // listed before it starts: a provider added meanwhile finds it and makes it listen
         endpoints.add(endpoint);

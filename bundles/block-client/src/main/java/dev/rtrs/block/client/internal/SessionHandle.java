@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.rtrs.transport.ClientLinkListener;
 import dev.rtrs.transport.ClientSession;
+import dev.rtrs.transport.PathState;
 import dev.rtrs.transport.Permit;
 import dev.rtrs.transport.TransportException;
 import dev.rtrs.verbs.Errno;
@@ -118,13 +119,20 @@ final class SessionHandle implements ClientLinkListener {
     }
 
     private void retry(IoTask task, int errno) {
-        if (System.nanoTime() - task.deadline >= 0 || closed) {
+        if (System.nanoTime() - task.deadline >= 0 || closed || givenUp()) {
+            // the IO timeout (the block layer's fast_io_fail_tmo) or a session whose every path gave up reconnecting
             task.done.complete(closed ? Errno.ESHUTDOWN : Errno.EIO);
             return;
         }
         synchronized (lock) {
             pending.addFirst(task);
         }
+    }
+
+    /** Every path of the session has given up reconnecting (its maxReconnectAttempts ran out). */
+    private boolean givenUp() {
+        ClientSession s = session;
+        return s != null && s.paths().stream().allMatch(p -> p.state() == PathState.CLOSED);
     }
 
     /** Sends queued requests while permits are free. */

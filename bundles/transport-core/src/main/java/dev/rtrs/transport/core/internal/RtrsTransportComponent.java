@@ -7,10 +7,12 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.rtrs.transport.ClientLinkListener;
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.ClientSessionOptions;
+import dev.rtrs.transport.Heartbeat;
 import dev.rtrs.transport.MultipathPolicy;
 import dev.rtrs.transport.RequestHandler;
 import dev.rtrs.transport.RtrsAdmin;
@@ -48,6 +50,17 @@ public final class RtrsTransportComponent implements RtrsClient, RtrsServer, Rtr
 
     void removePolicy(MultipathPolicy policy) {
         transport.removePolicy(policy);
+    }
+
+    /** The highest ranked heartbeat monitor; a better one replaces it while paths run. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setHeartbeat(Heartbeat heartbeat) {
+        transport.setHeartbeat(heartbeat);
+    }
+
+    void unsetHeartbeat(Heartbeat heartbeat) {
+        transport.unsetHeartbeat(heartbeat);
     }
 
     @Override

@@ -6,47 +6,61 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.rtrs.transport.Direction;
 import dev.rtrs.transport.IoCallback;
 import dev.rtrs.transport.Permit;
+import dev.rtrs.transport.core.internal.conn.WrIds;
+import dev.rtrs.transport.core.internal.wire.Imm;
+import dev.rtrs.transport.core.internal.wire.ReadMsg;
+import dev.rtrs.transport.core.internal.wire.RtrsCodec;
+import dev.rtrs.transport.core.internal.wire.WriteMsg;
+import dev.rtrs.verbs.MemoryRegion;
+import dev.rtrs.verbs.SendOpcode;
 import dev.rtrs.verbs.SendWorkRequest;
 
 /**
- * A permit and the IO it carries. The permit's id is the server chunk it writes into; its registered
- * buffer (one chunk long) holds what goes to the chunk and, for a READ, receives the data.
+ * A permit and the IO it carries. The permit's id is the server chunk it writes into; its buffer (one chunk long,
+ * a view of the session's {@link PermitMemory}) holds what goes to the chunk and, for a READ, receives the data.
  *
- * <p>States: FREE (in the pool), HELD (the caller has it), IN_FLIGHT (an IO is out). Completion and
- * fail-over race for the same IO; the state machine lets exactly one of them finish it.
+ * <p>Layout in the buffer: a WRITE is data, user header, WRITE message, from offset 0; a READ puts user header and
+ * READ message at the buffer's end, and its data lands at offset 0, so the two never overlap.
+ *
+ * <p>States: FREE (in the pool), HELD (the caller has it), IN_FLIGHT (an IO is out). Completion and fail-over race
+ * for the same IO; the state machine lets exactly one of them finish it. The IO's fields are
+ * written by the submitting thread before the IO is posted, and read after that by the completion thread or the
+ * session's executor.
  */
 final class ClientIo implements Permit {
 
-    static final int FREE = 0;
-    static final int HELD = 1;
-    static final int IN_FLIGHT = 2;
+    private static final int FREE = 0;
+    private static final int HELD = 1;
+    private static final int IN_FLIGHT = 2;
 
     private final int id;
     private final ByteBuffer userArea;
     private final AtomicInteger state = new AtomicInteger(FREE);
-    final SendWorkRequest wr = new SendWorkRequest(1);
-
+    private final SendWorkRequest wr = new SendWorkRequest(1);
     /** Offset of this permit's buffer in the session's permit memory. */
-    int base;
-    /** This permit's buffer: a view of the session's permit memory, position 0, limit = chunk size. */
-    ByteBuffer buffer;
+    private final int base;
+    /** This permit's buffer: position 0, limit = chunk size. */
+    private final ByteBuffer buffer;
 
     // the IO in flight
-    Direction direction;
-    ByteBuffer[] data;
-    IoCallback callback;
-    volatile ClientPath path;
-    int dataLength;
-    int headerLength;
+    private Direction direction;
+    private ByteBuffer[] data;
+    private IoCallback callback;
+    private int dataLength;
+    private int headerLength;
     /** Where the request (data + header + message for WRITE, header + message for READ) starts in the buffer. */
-    int requestStart;
-    int requestLength;
+    private int requestStart;
+    private int requestLength;
     /** Offset of the RTRS message inside the server chunk. */
-    int messageOffset;
+    private int messageOffset;
+    /** The path carrying the IO. */
+    private volatile ClientPath path;
 
-    ClientIo(int id, int userAreaSize) {
+    ClientIo(int id, int userAreaSize, int base, ByteBuffer buffer) {
         this.id = id;
         this.userArea = ByteBuffer.allocate(userAreaSize);
+        this.base = base;
+        this.buffer = buffer;
     }
 
     @Override
@@ -58,6 +72,8 @@ final class ClientIo implements Permit {
     public ByteBuffer userArea() {
         return userArea;
     }
+
+    // ---- permit states ----
 
     void markAcquired() {
         state.set(HELD);
@@ -79,6 +95,86 @@ final class ClientIo implements Permit {
 
     boolean isInFlight() {
         return state.get() == IN_FLIGHT;
+    }
+
+    // ---- the request ----
+
+    /**
+     * Lays the IO out in the permit's buffer. The caller checked the sizes against the session's limits.
+     *
+     * @param total bytes of {@code data}
+     */
+    void layOut(Direction dir, ByteBuffer userHeader, ByteBuffer[] buffers, int total, IoCallback cb, int chunkSize) {
+        direction = dir;
+        data = buffers;
+        callback = cb;
+        dataLength = total;
+        headerLength = userHeader.remaining();
+        path = null;
+        if (dir == Direction.WRITE) {
+            int at = 0;
+            for (ByteBuffer b : buffers) {
+                buffer.put(at, b, b.position(), b.remaining());
+                at += b.remaining();
+            }
+            buffer.put(at, userHeader, userHeader.position(), headerLength);
+            requestStart = 0;
+            messageOffset = at + headerLength;
+            RtrsCodec.putWriteMsg(buffer, messageOffset, headerLength);
+            requestLength = messageOffset + WriteMsg.SIZE;
+        } else {
+            requestLength = headerLength + ReadMsg.size(total == 0 ? 0 : 1);
+            requestStart = chunkSize - requestLength;
+            messageOffset = headerLength;
+            buffer.put(requestStart, userHeader, userHeader.position(), headerLength);
+        }
+    }
+
+    /**
+     * The RDMA write with immediate data that puts this IO into its server chunk through one path's registration
+     * of the permit memory. A READ's message names where the data lands, which differs per path.
+     */
+    SendWorkRequest request(MemoryRegion permitRegion, long chunkAddress, int chunkKey, int memBits) {
+        if (direction == Direction.READ) {
+            RtrsCodec.putReadMsg(buffer, requestStart + messageOffset, headerLength, 0, permitRegion.address() + base,
+                    permitRegion.rkey(), dataLength);
+        }
+        return wr.reset(WrIds.of(WrIds.IO_REQUEST, id), SendOpcode.RDMA_WRITE_WITH_IMM)
+                .addSge(permitRegion, base + requestStart, requestLength)
+                .remote(chunkAddress, chunkKey)
+                .immediate(Imm.ioRequest(id, messageOffset, memBits));
+    }
+
+    /** Copies a READ's data from the permit's buffer into the caller's buffers. */
+    void scatterReadData() {
+        int offset = 0;
+        for (ByteBuffer b : data) {
+            int n = b.remaining();
+            ByteBuffer src = buffer.duplicate();
+            src.limit(offset + n).position(offset);
+            b.duplicate().put(src);
+            offset += n;
+        }
+    }
+
+    Direction direction() {
+        return direction;
+    }
+
+    int dataLength() {
+        return dataLength;
+    }
+
+    IoCallback callback() {
+        return callback;
+    }
+
+    ClientPath path() {
+        return path;
+    }
+
+    void path(ClientPath value) {
+        path = value;
     }
 
     @Override

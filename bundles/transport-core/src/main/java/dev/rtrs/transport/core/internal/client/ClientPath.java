@@ -3,6 +3,7 @@ package dev.rtrs.transport.core.internal.client;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,6 +14,7 @@ import dev.rtrs.transport.PathAddress;
 import dev.rtrs.transport.PathInfo;
 import dev.rtrs.transport.PathState;
 import dev.rtrs.transport.core.internal.conn.Connection;
+import dev.rtrs.transport.core.internal.conn.PathLiveness;
 import dev.rtrs.transport.core.internal.conn.WrIds;
 import dev.rtrs.transport.core.internal.stats.PathCounters;
 import dev.rtrs.transport.core.internal.wire.ConReq;
@@ -69,13 +71,15 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
     private MemoryRegion permitRegion;
     private ConRsp accepted;
     private boolean everConnected;
-    int failedAttempts;
+    private int failedAttempts;
 
     private volatile PathState state = PathState.CONNECTING;
     private volatile long[] chunkAddress = new long[0];
     private volatile int[] chunkKey = new int[0];
     private volatile int memBits;
     private volatile java.net.InetSocketAddress localAddress;
+    /** The heartbeat's view of the connected incarnation; null while not connected. Written with this held. */
+    private volatile PathLiveness liveness;
 
     ClientPath(ClientSessionImpl session, int index, PathAddress address, int cidNum) {
         this.session = session;
@@ -96,13 +100,20 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         return counters.inflight();
     }
 
+    /** The smoothed heartbeat round-trip time of the connected incarnation, or -1. */
     @Override
     public long latencyNanos() {
-        return -1;
+        PathLiveness l = liveness;
+        return l == null ? -1 : l.roundTripNanos();
     }
 
     PathState state() {
         return state;
+    }
+
+    /** Failed attempts since the path was last connected. */
+    synchronized int failedAttempts() {
+        return failedAttempts;
     }
 
     boolean isConnected() {
@@ -110,7 +121,8 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
     }
 
     PathInfo info() {
-        return new PathInfo(uuid, localAddress, address.destination(), state, cidNum, counters.snapshot());
+        return new PathInfo(uuid, localAddress, address.destination(), state, cidNum, counters.snapshot(),
+                latencyNanos());
     }
 
     // ---- connecting ----
@@ -122,7 +134,17 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         state = everConnected || reconCnt > 0 ? PathState.RECONNECTING : PathState.CONNECTING;
         connections = new Connection[cidNum];
         accepted = null;
+        int attempt = generation;
+        // an attempt whose connections are up but whose INFO_RSP never comes would hang the path for good
+        session.scheduler().schedule(() -> attemptTimedOut(attempt), session.connectTimeoutMs(),
+                TimeUnit.MILLISECONDS);
         startConnection(0);
+    }
+
+    private synchronized void attemptTimedOut(int attempt) {
+        if (attempt == generation && (state == PathState.CONNECTING || state == PathState.RECONNECTING)) {
+            attemptFailed(Errno.ETIMEDOUT, "not connected within " + session.connectTimeoutMs() + " ms");
+        }
     }
 
     // this held
@@ -188,10 +210,10 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
             infoRegion = pd.register(ByteBuffer.allocateDirect(InfoReq.SIZE), Access.LOCAL_WRITE);
         }
         int maxWr = id.device().capabilities().maxQueuePairWorkRequests();
-        int depth = Math.min(maxWr, ClientSessionImpl.MAX_QUEUE_DEPTH * 2 + EXTRA_SLOTS);
+        int depth = Math.min(maxWr, PermitMemory.MAX_QUEUE_DEPTH * 2 + EXTRA_SLOTS);
         Connection c = new Connection(id, cid, this, session.name() + " path " + address + " cid " + cid);
         connections[cid] = c;
-        int firstSlot = cid == 0 ? InfoRsp.size(ClientSessionImpl.MAX_QUEUE_DEPTH) : RECEIVE_SLOT;
+        int firstSlot = cid == 0 ? InfoRsp.size(PermitMemory.MAX_QUEUE_DEPTH) : RECEIVE_SLOT;
         c.setUp(pd, depth, depth, firstSlot, RECEIVE_SLOT);
         ConReq req = new ConReq(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, cid, cidNum, reconCnt, uuid,
                 session.uuid(), cid == 0);
@@ -290,7 +312,9 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         }
         LOG.info("session {}: path {} connected ({} connections, queue depth {}, max IO {} bytes)", session.name(),
                 address, cidNum, accepted.queueDepth(), accepted.maxIoSize());
-        session.pathConnected(this);
+        liveness = new PathLiveness("session " + session.name() + " path " + address, connections,
+                this::declaredDead);
+        session.recovery().pathConnected(this, liveness);
     }
 
     // this held
@@ -315,7 +339,7 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         }
         Runnable release = detachAttempt();
         session.executor().execute(release);
-        session.pathAttemptFailed(this, errno, why);
+        session.recovery().pathAttemptFailed(this, errno, why);
     }
 
     // this held
@@ -323,9 +347,18 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         LOG.warn("session {}: path {} lost: {}", session.name(), address, why);
         generation++;
         state = PathState.RECONNECTING;
+        PathLiveness old = liveness;
+        liveness = null;
         Runnable release = detachAttempt();
         session.executor().execute(release);
-        session.pathLost(this);
+        session.recovery().pathLost(this, old);
+    }
+
+    /** The heartbeat's verdict on one incarnation; a verdict on an earlier one is ignored. */
+    private synchronized void declaredDead(PathLiveness incarnation, String why) {
+        if (incarnation == liveness && state == PathState.CONNECTED) {
+            lost("heartbeat: " + why);
+        }
     }
 
     /**
@@ -363,6 +396,7 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
     void close() {
         Runnable release;
         Connection[] old;
+        PathLiveness oldLiveness;
         synchronized (this) {
             if (state == PathState.CLOSED) {
                 return;
@@ -370,8 +404,11 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
             state = PathState.CLOSING;
             generation++;
             old = connections;
+            oldLiveness = liveness;
+            liveness = null;
             release = detachAttempt();
         }
+        session.heartbeats().disconnected(oldLiveness);
         for (Connection c : old) {
             if (c != null) {
                 c.disconnect();
@@ -401,19 +438,10 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         if (c == null) {
             return false;
         }
-        if (io.direction == Direction.READ) {
-            // the data lands at the start of this permit's buffer, through this path's registration
-            RtrsCodec.putReadMsg(io.buffer, io.requestStart + io.messageOffset, io.headerLength, 0,
-                    region.address() + io.base, region.rkey(), io.dataLength);
-        }
         int bufId = io.id();
-        io.wr.reset(WrIds.of(WrIds.IO_REQUEST, bufId), SendOpcode.RDMA_WRITE_WITH_IMM)
-                .addSge(region, io.base + io.requestStart, io.requestLength)
-                .remote(chunkAddress[bufId], chunkKey[bufId])
-                .immediate(Imm.ioRequest(bufId, io.messageOffset, memBits));
-        io.path = this;
+        io.path(this);
         counters.ioStarted();
-        if (!c.post(io.wr)) {
+        if (!c.post(io.request(region, chunkAddress[bufId], chunkKey[bufId], memBits))) {
             counters.ioLeft();
             return false;
         }
@@ -452,7 +480,12 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
             case IO_RSP, IO_RSP_W_INV -> onIoResponse(wc, slot, Imm.payload(imm));
             case HB_MSG -> c.post(new SendWorkRequest(1).reset(WrIds.of(WrIds.HEARTBEAT, 0),
                     SendOpcode.RDMA_WRITE_WITH_IMM).immediate(Imm.encode(ImmType.HB_ACK, 0)));
-            case HB_ACK -> { }
+            case HB_ACK -> {
+                PathLiveness l = liveness;
+                if (l != null) {
+                    l.acknowledged();
+                }
+            }
             default -> protocolError("unexpected immediate " + type + " from the server");
         }
     }

@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +13,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.rtrs.transport.ClientLinkListener;
-import dev.rtrs.transport.ClientLinkListener.LinkEvent;
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.ClientSessionOptions;
 import dev.rtrs.transport.Direction;
@@ -25,51 +23,39 @@ import dev.rtrs.transport.PathState;
 import dev.rtrs.transport.Permit;
 import dev.rtrs.transport.SessionState;
 import dev.rtrs.transport.TransportException;
+import dev.rtrs.transport.core.internal.Heartbeats;
 import dev.rtrs.transport.core.internal.policy.RoundRobinSelector;
 import dev.rtrs.transport.core.internal.wire.ConRsp;
 import dev.rtrs.transport.core.internal.wire.ReadMsg;
-import dev.rtrs.transport.core.internal.wire.RtrsCodec;
-import dev.rtrs.transport.core.internal.wire.WriteMsg;
 import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.VerbsProvider;
 
 /**
- * A client session: its paths, its permits (one per server chunk) and the IO between them.
+ * A client session: the {@link ClientSession} API over its paths, its {@link PermitMemory} and its
+ * {@link PathRecovery}.
  *
- * <p>Locking: a path calls into the session while holding its own lock; the session therefore never calls
- * a path's locked methods inline from such a call, but hands that work (fail-over, reconnect, link events)
- * to its executor, which runs one task at a time.
+ * <p>Locking: a path calls into the session while holding its own lock; the session hands such calls on to its
+ * executor (through {@link PathRecovery}) and never calls a path's locked methods inline from them. The session's
+ * own monitor guards only the permit memory's creation.
  */
 public final class ClientSessionImpl implements ClientSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientSessionImpl.class);
-    /** Most permits a client session uses, whatever the server grants (it sizes the receive queues). */
-    static final int MAX_QUEUE_DEPTH = 1024;
 
     private final ClientSessionOptions options;
-    private final ClientLinkListener listener;
     private final Function<String, VerbsProvider> providers;
     private final PolicySource policies;
+    private final Heartbeats heartbeats;
     private final ScheduledExecutorService scheduler;
     private final Executor executor;
     private final UUID uuid = UUID.randomUUID();
     private final List<ClientPath> paths = new ArrayList<>();
-    private final CountDownLatch firstOutcome;
-    private volatile List<ClientPath> connected = List.of();
+    private final PathRecovery recovery;
     private volatile MultipathPolicy.PathSelector selector;
     private volatile String policyName;
-    private volatile SessionState state = SessionState.CONNECTING;
-    private volatile int lastErrno = Errno.ECONNREFUSED;
-    private volatile String lastFailure = "not connected";
     private volatile Runnable closeHook = () -> { };
-
-    // set by the first path that connects
-    private ClientIo[] ios;
-    private PermitPool pool;
-    private ByteBuffer permitMemory;
-    private int chunkSize;
-    private int maxIoSize;
-    private int maxHeaderSize;
+    /** Set by the first path that connects; guarded by this. */
+    private PermitMemory permits;
 
     /** Where a session finds its multipath policy by name. */
     public interface PolicySource {
@@ -81,20 +67,20 @@ public final class ClientSessionImpl implements ClientSession {
     }
 
     public ClientSessionImpl(ClientSessionOptions options, ClientLinkListener listener,
-            Function<String, VerbsProvider> providers,
-            PolicySource policies, ScheduledExecutorService scheduler, Executor serialExecutor) {
+            Function<String, VerbsProvider> providers, PolicySource policies, Heartbeats heartbeats,
+            ScheduledExecutorService scheduler, Executor serialExecutor) {
         this.options = options;
-        this.listener = listener;
         this.providers = providers;
         this.policies = policies;
+        this.heartbeats = heartbeats;
         this.scheduler = scheduler;
         this.executor = serialExecutor;
         this.policyName = options.policy();
         this.selector = policies.selector(options.policy());
+        this.recovery = new PathRecovery(this, options, listener, heartbeats, scheduler, serialExecutor);
         for (int i = 0; i < options.paths().size(); i++) {
             paths.add(new ClientPath(this, i, options.paths().get(i), options.connectionsPerPath()));
         }
-        this.firstOutcome = new CountDownLatch(1);
     }
 
     /** Connects every path; returns once one is connected, or throws when none could be. */
@@ -103,23 +89,25 @@ public final class ClientSessionImpl implements ClientSession {
             p.connect();
         }
         try {
-            if (!firstOutcome.await(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!recovery.firstOutcome().await(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 close();
                 throw new TransportException(Errno.ETIMEDOUT, "session " + name() + ": no path connected within "
-                        + options.connectTimeout().toMillis() + " ms (last: " + lastFailure + ")");
+                        + options.connectTimeout().toMillis() + " ms (last: " + recovery.lastFailure() + ")");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             close();
             throw new TransportException(Errno.EINTR, "interrupted while opening session " + name());
         }
-        if (connected.isEmpty()) {
-            int errno = lastErrno;
-            String why = lastFailure;
+        if (recovery.connected().isEmpty()) {
+            int errno = recovery.lastErrno();
+            String why = recovery.lastFailure();
             close();
             throw new TransportException(errno, "session " + name() + ": no path could be connected: " + why);
         }
     }
+
+    // ---- what paths use ----
 
     /** The session's verbs provider as it is now: it may have been replaced, or be absent, since the last attempt. */
     VerbsProvider provider() {
@@ -134,179 +122,84 @@ public final class ClientSessionImpl implements ClientSession {
         return executor;
     }
 
+    ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    Heartbeats heartbeats() {
+        return heartbeats;
+    }
+
+    PathRecovery recovery() {
+        return recovery;
+    }
+
     int connectTimeoutMs() {
         return (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis());
     }
 
-    // ---- called by paths (path lock held) ----
+    List<ClientPath> allPaths() {
+        return paths;
+    }
 
-    /** Sets up the permits on the first connected path; later paths must agree with it. */
+    boolean allPathsFailedOnce() {
+        return paths.stream().allMatch(p -> p.failedAttempts() > 0);
+    }
+
+    boolean allPathsGivenUp() {
+        return paths.stream().allMatch(p -> p.state() == PathState.CLOSED);
+    }
+
+    /** Sets up the permits on the first connected path; later paths must agree with it. Path lock held. */
     synchronized ByteBuffer pathReady(ClientPath path, ConRsp rsp) throws TransportException {
-        int chunk = rsp.maxIoSize() + rsp.maxHdrSize();
-        if (ios == null) {
-            int depth = Math.min(rsp.queueDepth(), MAX_QUEUE_DEPTH);
-            chunkSize = chunk;
-            maxIoSize = rsp.maxIoSize();
-            maxHeaderSize = rsp.maxHdrSize();
-            permitMemory = ByteBuffer.allocateDirect(depth * chunk);
-            ios = new ClientIo[depth];
-            for (int i = 0; i < depth; i++) {
-                ClientIo io = new ClientIo(i, options.permitUserAreaSize());
-                io.base = i * chunk;
-                ByteBuffer b = permitMemory.duplicate();
-                b.limit(io.base + chunk).position(io.base);
-                io.buffer = b.slice();
-                ios[i] = io;
-            }
-            pool = new PermitPool(ios);
-        } else if (chunk != chunkSize || rsp.queueDepth() < ios.length) {
-            throw new TransportException(Errno.EINVAL, "path " + path.address + " offers " + rsp.queueDepth()
-                    + " chunks of " + chunk + " bytes, the session uses " + ios.length + " of " + chunkSize);
-        }
-        return permitMemory;
-    }
-
-    void pathConnected(ClientPath path) {
-        executor.execute(() -> {
-            SessionState before = state;
-            if (before == SessionState.CLOSED) {
-                return;
-            }
-            refreshConnected();
-            state = SessionState.CONNECTED;
-            firstOutcome.countDown();
-            if (before == SessionState.CONNECTING) {
-                notifyListener(LinkEvent.CONNECTED);
-            } else if (before == SessionState.RECONNECTING) {
-                notifyListener(LinkEvent.RECONNECTED);
-            }
-        });
-    }
-
-    void pathAttemptFailed(ClientPath path, int errno, String why) {
-        lastErrno = errno;
-        lastFailure = why;
-        executor.execute(() -> {
-            if (state == SessionState.CONNECTING && paths.stream().allMatch(p -> p.failedAttempts > 0)) {
-                firstOutcome.countDown();
-            }
-            scheduleReconnect(path);
-        });
-    }
-
-    void pathLost(ClientPath path) {
-        executor.execute(() -> {
-            refreshConnected();
-            failOver(path);
-            if (connected.isEmpty() && state == SessionState.CONNECTED) {
-                state = SessionState.RECONNECTING;
-                notifyListener(LinkEvent.DISCONNECTED);
-            }
-            scheduleReconnect(path);
-        });
-    }
-
-    // ---- executor tasks ----
-
-    private void refreshConnected() {
-        List<ClientPath> list = new ArrayList<>();
-        for (ClientPath p : paths) {
-            if (p.isConnected()) {
-                list.add(p);
-            }
-        }
-        connected = List.copyOf(list);
-    }
-
-    private void scheduleReconnect(ClientPath path) {
-        if (state == SessionState.CLOSED || path.state() == PathState.CLOSED) {
-            return;
-        }
-        int max = options.maxReconnectAttempts();
-        if (max >= 0 && path.failedAttempts > max) {
-            LOG.warn("session {}: path {} given up after {} failed attempts", name(), path.address, path.failedAttempts);
-            path.close();
-            return;
-        }
-        scheduler.schedule(() -> {
-            if (state != SessionState.CLOSED) {
-                path.connect();
-            }
-        }, options.reconnectDelay().toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    /** Moves the IOs in flight on a lost path to a connected one, or fails them. */
-    private void failOver(ClientPath lost) {
-        if (ios == null) {
-            return;
-        }
-        for (ClientIo io : ios) {
-            if (io.path != lost || !io.isInFlight()) {
-                continue;
-            }
-            lost.counters.ioLeft();
-            lost.counters.failedOver();
-            boolean moved = false;
-            for (ClientPath p : connected) {
-                if (p != lost && p.post(io)) {
-                    moved = true;
-                    break;
-                }
-            }
-            if (!moved && io.finishIo()) {
-                io.callback.onComplete(Errno.ECONNABORTED);
-            }
-        }
-    }
-
-    private void notifyListener(LinkEvent event) {
-        if (listener == null) {
-            return;
-        }
-        try {
-            listener.onLinkEvent(this, event);
-        } catch (RuntimeException e) {
-            LOG.warn("session {}: link listener failed on {}", name(), event, e);
-        }
-    }
-
-    // ---- IO completion (completion thread) ----
-
-    /** Completes the IO of chunk {@code msgId}; false when none is in flight on {@code path}. */
-    boolean complete(ClientPath path, int msgId, int errno) {
-        ClientIo[] table = ios;
-        if (table == null || msgId >= table.length) {
-            return false;
-        }
-        ClientIo io = table[msgId];
-        if (io.path != path || !io.finishIo()) {
-            return false;
-        }
-        if (io.direction == Direction.READ) {
-            if (errno == 0) {
-                scatter(io);
-            }
-            path.counters.readDone(io.dataLength);
+        if (permits == null) {
+            permits = new PermitMemory(rsp, options.permitUserAreaSize());
         } else {
-            path.counters.writeDone(io.dataLength);
+            permits.checkCompatible(rsp, path.address.toString());
+        }
+        return permits.memory();
+    }
+
+    synchronized PermitMemory permitsOrNull() {
+        return permits;
+    }
+
+    /** Posts an IO on one of {@code usable}, chosen by the policy; false when none of them takes it. */
+    boolean post(ClientIo io, List<ClientPath> usable) {
+        List<ClientPath> left = usable;
+        while (!left.isEmpty()) {
+            ClientPath path = (ClientPath) selector.select(left);
+            if (path.post(io)) {
+                return true;
+            }
+            List<ClientPath> rest = new ArrayList<>(left);
+            rest.remove(path);
+            left = rest;
+        }
+        return false;
+    }
+
+    /** Completes the IO of chunk {@code msgId} (completion thread); false when none is in flight on {@code path}. */
+    boolean complete(ClientPath path, int msgId, int errno) {
+        PermitMemory p = permitsOrNull();
+        ClientIo io = p == null ? null : p.io(msgId);
+        if (io == null || io.path() != path || !io.finishIo()) {
+            return false;
+        }
+        if (io.direction() == Direction.READ) {
+            if (errno == 0) {
+                io.scatterReadData();
+            }
+            path.counters.readDone(io.dataLength());
+        } else {
+            path.counters.writeDone(io.dataLength());
         }
         try {
-            io.callback.onComplete(errno);
+            io.callback().onComplete(errno);
         } catch (RuntimeException e) {
             LOG.warn("session {}: IO callback failed", name(), e);
         }
         return true;
-    }
-
-    private static void scatter(ClientIo io) {
-        int offset = 0;
-        for (ByteBuffer b : io.data) {
-            int n = b.remaining();
-            ByteBuffer src = io.buffer.duplicate();
-            src.limit(offset + n).position(offset);
-            b.duplicate().put(src);
-            offset += n;
-        }
     }
 
     // ---- ClientSession ----
@@ -323,22 +216,25 @@ public final class ClientSessionImpl implements ClientSession {
 
     @Override
     public SessionState state() {
-        return state;
+        return recovery.state();
     }
 
     @Override
-    public synchronized int queueDepth() {
-        return ios == null ? 0 : ios.length;
+    public int queueDepth() {
+        PermitMemory p = permitsOrNull();
+        return p == null ? 0 : p.queueDepth();
     }
 
     @Override
-    public synchronized int maxIoSize() {
-        return maxIoSize;
+    public int maxIoSize() {
+        PermitMemory p = permitsOrNull();
+        return p == null ? 0 : p.maxIoSize();
     }
 
     @Override
-    public synchronized int maxHeaderSize() {
-        return Math.max(0, maxHeaderSize - ReadMsg.size(1));
+    public int maxHeaderSize() {
+        PermitMemory p = permitsOrNull();
+        return p == null ? 0 : Math.max(0, p.maxHeaderSize() - ReadMsg.size(1));
     }
 
     /** The configured policy, or the fallback in use while it is not installed. */
@@ -358,64 +254,62 @@ public final class ClientSessionImpl implements ClientSession {
         selector = policies.selector(policyName);
     }
 
-    private synchronized PermitPool pool() throws TransportException {
-        if (pool == null) {
+    private PermitMemory permits() throws TransportException {
+        PermitMemory p = permitsOrNull();
+        if (p == null) {
             throw new TransportException(Errno.ENOTCONN, "session " + name() + " has never been connected");
         }
-        return pool;
+        return p;
     }
 
     @Override
     public Permit acquirePermit() throws InterruptedException, TransportException {
-        return pool().acquire(-1);
+        return permits().pool().acquire(-1);
     }
 
     @Override
     public Permit acquirePermit(long timeout, TimeUnit unit) throws InterruptedException, TransportException {
-        return pool().acquire(Math.max(0, unit.toNanos(timeout)));
+        return permits().pool().acquire(Math.max(0, unit.toNanos(timeout)));
     }
 
     @Override
     public Permit tryAcquirePermit() throws TransportException {
-        return pool().tryAcquire();
+        return permits().pool().tryAcquire();
     }
 
     @Override
     public void releasePermit(Permit permit) {
-        ClientIo io = own(permit);
+        PermitMemory p = permitsOrNull();
+        ClientIo io = p == null ? null : p.own(permit);
+        if (io == null) {
+            throw new IllegalArgumentException(permit + " is not a permit of session " + name());
+        }
         if (!io.markReleased()) {
             throw new IllegalStateException(permit + " is not held or still has an IO in flight");
         }
-        pool.release(io);
+        p.pool().release(io);
     }
 
-    private ClientIo own(Permit permit) {
-        if (!(permit instanceof ClientIo io) || ios == null || io.id() >= ios.length || ios[io.id()] != io) {
-            throw new IllegalArgumentException(permit + " is not a permit of session " + name());
-        }
-        return io;
-    }
-
+    /** Lays the IO out in its permit's buffer and posts it on a connected path the policy chooses. */
     @Override
     public void submit(Permit permit, Direction direction, ByteBuffer userHeader, ByteBuffer[] data,
             IoCallback callback) throws TransportException {
-        if (state == SessionState.CLOSED) {
+        if (recovery.state() == SessionState.CLOSED) {
             throw new TransportException(Errno.ESHUTDOWN, "session " + name() + " is closed");
         }
-        ClientIo io;
-        try {
-            io = own(permit);
-        } catch (IllegalArgumentException e) {
-            throw new TransportException(Errno.EINVAL, e.getMessage());
+        PermitMemory p = permits();
+        ClientIo io = p.own(permit);
+        if (io == null) {
+            throw new TransportException(Errno.EINVAL, permit + " is not a permit of session " + name());
         }
         long total = 0;
         for (ByteBuffer b : data) {
             total += b.remaining();
         }
         int header = userHeader.remaining();
-        int message = direction == Direction.WRITE ? WriteMsg.SIZE : ReadMsg.size(total == 0 ? 0 : 1);
-        if (total > maxIoSize) {
-            throw new TransportException(Errno.EINVAL, "IO of " + total + " bytes exceeds the maximum " + maxIoSize);
+        if (total > p.maxIoSize()) {
+            throw new TransportException(Errno.EINVAL, "IO of " + total + " bytes exceeds the maximum "
+                    + p.maxIoSize());
         }
         if (header > maxHeaderSize()) {
             throw new TransportException(Errno.EINVAL, "user header of " + header + " bytes exceeds the maximum "
@@ -431,42 +325,12 @@ public final class ClientSessionImpl implements ClientSession {
         if (!io.startIo()) {
             throw new TransportException(Errno.EINVAL, permit + " is not held or already has an IO in flight");
         }
-        io.direction = direction;
-        io.data = data;
-        io.callback = callback;
-        io.dataLength = (int) total;
-        io.headerLength = header;
-        ByteBuffer buf = io.buffer;
-        if (direction == Direction.WRITE) {
-            int at = 0;
-            for (ByteBuffer b : data) {
-                buf.put(at, b, b.position(), b.remaining());
-                at += b.remaining();
-            }
-            buf.put(at, userHeader, userHeader.position(), header);
-            io.requestStart = 0;
-            io.messageOffset = at + header;
-            RtrsCodec.putWriteMsg(buf, io.messageOffset, header);
-            io.requestLength = io.messageOffset + WriteMsg.SIZE;
-        } else {
-            // the request sits at the buffer's end, the data lands at its start: they never overlap
-            io.requestLength = header + message;
-            io.requestStart = chunkSize - io.requestLength;
-            io.messageOffset = header;
-            buf.put(io.requestStart, userHeader, userHeader.position(), header);
+        io.layOut(direction, userHeader, data, (int) total, callback, p.chunkSize());
+        if (!post(io, recovery.connected())) {
+            io.finishIo();
+            throw new TransportException(Errno.ENOTCONN, "session " + name() + (allPathsGivenUp()
+                    ? ": every path has been given up" : " has no connected path"));
         }
-        List<ClientPath> usable = connected;
-        while (!usable.isEmpty()) {
-            ClientPath path = (ClientPath) selector.select(usable);
-            if (path.post(io)) {
-                return;
-            }
-            List<ClientPath> rest = new ArrayList<>(usable);
-            rest.remove(path);
-            usable = rest;
-        }
-        io.finishIo();
-        throw new TransportException(Errno.ENOTCONN, "session " + name() + " has no connected path");
     }
 
     @Override
@@ -487,30 +351,21 @@ public final class ClientSessionImpl implements ClientSession {
 
     @Override
     public void close() {
-        if (state == SessionState.CLOSED) {
+        if (recovery.state() == SessionState.CLOSED) {
             return;
         }
-        state = SessionState.CLOSED;
-        firstOutcome.countDown();
-        PermitPool p;
-        synchronized (this) {
-            p = pool;
-        }
+        recovery.close();
+        PermitMemory p = permitsOrNull();
         if (p != null) {
-            p.close();
+            p.pool().close();
         }
         for (ClientPath path : paths) {
             path.close();
         }
-        connected = List.of();
-        ClientIo[] table;
-        synchronized (this) {
-            table = ios;
-        }
-        if (table != null) {
-            for (ClientIo io : table) {
+        if (p != null) {
+            for (ClientIo io : p.all()) {
                 if (io.isInFlight() && io.finishIo()) {
-                    io.callback.onComplete(Errno.ESHUTDOWN);
+                    io.callback().onComplete(Errno.ESHUTDOWN);
                 }
             }
         }

@@ -70,6 +70,9 @@ public final class Connection implements AutoCloseable {
     private long deferred;
     private volatile boolean closed;
     private volatile boolean failed;
+    // what the heartbeat reads: when this connection last posted a request and last received anything
+    private volatile long lastPostNanos = System.nanoTime();
+    private volatile long lastReceiveNanos = System.nanoTime();
 
     public Connection(CmId cmId, int cid, Handler handler, String name) {
         this.cmId = cmId;
@@ -131,6 +134,7 @@ public final class Connection implements AutoCloseable {
      * @return false when the connection is closed or failed (nothing was posted)
      */
     public boolean post(SendWorkRequest wr) {
+        lastPostNanos = System.nanoTime();
         synchronized (sendLock) {
             if (closed || failed) {
                 return false;
@@ -214,6 +218,7 @@ public final class Connection implements AutoCloseable {
             return;
         }
         if (receive) {
+            lastReceiveNanos = System.nanoTime();
             int slot = (int) wc.wrId();
             int offset = slot == 0 ? 0 : firstSlotSize + (slot - 1) * slotSize;
             // an RDMA_WRITE_WITH_IMM placed its data elsewhere: the slot itself received nothing
@@ -241,6 +246,16 @@ public final class Connection implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** When this connection last posted a send-queue request ({@link System#nanoTime()}). */
+    public long lastPostNanos() {
+        return lastPostNanos;
+    }
+
+    /** When this connection last received anything ({@link System#nanoTime()}). */
+    public long lastReceiveNanos() {
+        return lastReceiveNanos;
     }
 
     /** Starts an orderly disconnect; completions of outstanding requests arrive flushed. */

@@ -19,11 +19,13 @@ public final class PathData {
     private final long failedOver;
     private final long reconnectsSuccessful;
     private final long reconnectsFailed;
+    private final long roundTripMicros;
 
     @ConstructorProperties({"name", "state", "connections", "readCount", "readBytes", "writeCount", "writeBytes",
-            "inflight", "failedOver", "reconnectsSuccessful", "reconnectsFailed"})
+            "inflight", "failedOver", "reconnectsSuccessful", "reconnectsFailed", "roundTripMicros"})
     public PathData(String name, String state, int connections, long readCount, long readBytes, long writeCount,
-            long writeBytes, int inflight, long failedOver, long reconnectsSuccessful, long reconnectsFailed) {
+            long writeBytes, int inflight, long failedOver, long reconnectsSuccessful, long reconnectsFailed,
+            long roundTripMicros) {
         this.name = name;
         this.state = state;
         this.connections = connections;
@@ -35,12 +37,14 @@ public final class PathData {
         this.failedOver = failedOver;
         this.reconnectsSuccessful = reconnectsSuccessful;
         this.reconnectsFailed = reconnectsFailed;
+        this.roundTripMicros = roundTripMicros;
     }
 
     static PathData of(PathInfo p) {
         PathStatistics s = p.statistics();
         return new PathData(p.name(), p.state().name(), p.connections(), s.readCount(), s.readBytes(), s.writeCount(),
-                s.writeBytes(), s.inflight(), s.failedOver(), s.reconnectsSuccessful(), s.reconnectsFailed());
+                s.writeBytes(), s.inflight(), s.failedOver(), s.reconnectsSuccessful(), s.reconnectsFailed(),
+                p.roundTripNanos() < 0 ? -1 : p.roundTripNanos() / 1000);
     }
 
     public String getName() {
@@ -85,5 +89,10 @@ public final class PathData {
 
     public long getReconnectsFailed() {
         return reconnectsFailed;
+    }
+
+    /** The heartbeat's smoothed round-trip time in microseconds, or -1 when unknown. */
+    public long getRoundTripMicros() {
+        return roundTripMicros;
     }
 }

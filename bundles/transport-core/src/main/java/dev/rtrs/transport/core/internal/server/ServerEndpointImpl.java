@@ -2,17 +2,21 @@ package dev.rtrs.transport.core.internal.server;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.rtrs.transport.PathState;
 import dev.rtrs.transport.RequestHandler;
 import dev.rtrs.transport.RtrsLimits;
 import dev.rtrs.transport.ServerEndpoint;
@@ -20,6 +24,7 @@ import dev.rtrs.transport.ServerLinkListener;
 import dev.rtrs.transport.ServerOptions;
 import dev.rtrs.transport.ServerSession;
 import dev.rtrs.transport.TransportException;
+import dev.rtrs.transport.core.internal.Heartbeats;
 import dev.rtrs.transport.core.internal.wire.ConReq;
 import dev.rtrs.transport.core.internal.wire.ConRsp;
 import dev.rtrs.transport.core.internal.wire.Imm;
@@ -50,6 +55,9 @@ public final class ServerEndpointImpl implements ServerEndpoint {
     private final RequestHandler handler;
     private final ServerLinkListener listener;
     private final Function<String, VerbsProvider> providers;
+    private final Heartbeats heartbeats;
+    private final ScheduledExecutorService scheduler;
+    private volatile Duration connectingTimeout = Duration.ofSeconds(30);
     private final List<CmId> listeners = new CopyOnWriteArrayList<>();
     private final List<InetSocketAddress> bound = new CopyOnWriteArrayList<>();
     private final ConcurrentHashMap<UUID, ServerSessionImpl> sessions = new ConcurrentHashMap<>();
@@ -60,7 +68,8 @@ public final class ServerEndpointImpl implements ServerEndpoint {
     private volatile Runnable closeHook = () -> { };
 
     public ServerEndpointImpl(ServerOptions options, RequestHandler handler, ServerLinkListener listener,
-            Function<String, VerbsProvider> providers) throws TransportException {
+            Function<String, VerbsProvider> providers, Heartbeats heartbeats, ScheduledExecutorService scheduler)
+            throws TransportException {
         if (options.chunkSize() > 1 << Imm.memBits(options.queueDepth())) {
             throw new TransportException(Errno.EINVAL, "chunk size " + options.chunkSize() + " does not fit the "
                     + Imm.memBits(options.queueDepth()) + " offset bits left by queue depth " + options.queueDepth());
@@ -72,6 +81,12 @@ public final class ServerEndpointImpl implements ServerEndpoint {
         this.handler = handler;
         this.listener = listener != null ? listener : new ServerLinkListener() { };
         this.providers = providers;
+        this.heartbeats = heartbeats;
+        this.scheduler = scheduler;
+    }
+
+    Heartbeats heartbeats() {
+        return heartbeats;
     }
 
     /**
@@ -235,6 +250,13 @@ public final class ServerEndpointImpl implements ServerEndpoint {
                 reject(id, Errno.ECONNRESET, "server is closing");
                 return;
             }
+            ServerSessionImpl existing = sessions.get(req.sessionUuid());
+            ServerPath stale = existing == null ? null : existing.paths.get(req.pathUuid());
+            if (stale != null && stale.reconCnt != req.reconCnt()) {
+                // a reconnect overtook the teardown of the path's previous incarnation, connected or half set up:
+                // recon_cnt tells the two apart, as in the kernel (the session may go with it, if it was the last)
+                stale.close("replaced by reconnect " + req.reconCnt());
+            }
             ServerSessionImpl session = sessions.get(req.sessionUuid());
             if (session == null) {
                 if (!req.firstConn()) {
@@ -247,11 +269,6 @@ public final class ServerEndpointImpl implements ServerEndpoint {
             }
             try {
                 ServerPath path = session.paths.get(req.pathUuid());
-                if (path != null && path.reconCnt != req.reconCnt() && path.state() != dev.rtrs.transport.PathState.CONNECTING) {
-                    // a reconnect overtook the teardown of the path's previous incarnation
-                    path.close("replaced by reconnect " + req.reconCnt());
-                    path = null;
-                }
                 if (path == null) {
                     if (session.paths.size() >= RtrsLimits.MAX_PATHS) {
                         reject(id, Errno.ECONNRESET, "session " + session.name() + " already has " + RtrsLimits.MAX_PATHS + " paths");
@@ -260,6 +277,7 @@ public final class ServerEndpointImpl implements ServerEndpoint {
                     }
                     path = new ServerPath(session, req.pathUuid(), req.cidNum(), req.reconCnt(), id);
                     session.paths.put(req.pathUuid(), path);
+                    closeIfStillConnecting(path);
                 } else if (path.connectionCount() != req.cidNum()) {
                     reject(id, Errno.ECONNRESET, "connect request from " + peer + " for " + req.cidNum()
                             + " connections, the path has " + path.connectionCount());
@@ -278,6 +296,21 @@ public final class ServerEndpointImpl implements ServerEndpoint {
                 dropIfEmpty(session);
             }
         }
+    }
+
+    /** A path whose client never completes the handshake is a zombie: closed after a while, as the kernel does. */
+    private void closeIfStillConnecting(ServerPath path) {
+        long ms = connectingTimeout.toMillis();
+        scheduler.schedule(() -> {
+            if (path.state() == PathState.CONNECTING) {
+                path.close("still connecting after " + ms + " ms");
+            }
+        }, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /** How long a path may stay connecting before it is closed; the kernel's 30 s unless a test shortens it. */
+    void connectingTimeout(Duration value) {
+        this.connectingTimeout = value;
     }
 
     private void dropIfEmpty(ServerSessionImpl session) {
@@ -312,6 +345,7 @@ public final class ServerEndpointImpl implements ServerEndpoint {
 
     void pathConnected(ServerSessionImpl session, ServerPath path) {
         LOG.info("RTRS server: session {} path {} connected from {}", session.name(), path.uuid, path.info().source());
+        heartbeats.connected(path.liveness());
         synchronized (session) {
             if (session.announce()) {
                 listener.sessionConnected(session);

@@ -10,8 +10,14 @@ import dev.rtrs.transport.ServerSession;
 import dev.rtrs.transport.core.internal.wire.SgDesc;
 
 /**
- * One chunk of a server session and the IO that occupies it. The chunk is FREE, then BUSY from the
- * client's IO request until the response is posted; a request for a busy chunk is a protocol error.
+ * One chunk of a server session and the IO that occupies it. The chunk is FREE, then BUSY from the client's IO
+ * request while it is fenced and parsed, then HANDLED while the application (the block backend) has it, then
+ * RESPONDED until the response is posted.
+ *
+ * <p>A request for a chunk whose IO is not finished is the client moving that IO from a path it saw die: the new
+ * request waits, and starts once the previous IO has left the application, whether its path lives (a break only the
+ * client saw) or not. So the chunk's memory, which the backend reads and writes, is never handed to a second IO, and
+ * a write that reached the backend on a dead path lands before its resubmission, never after newer data.
  *
  * <p>The handler gets a {@link Request} of its own per IO: an answer that comes late, after the IO's path died
  * and the chunk went to another IO, is recognised by its generation and dropped.
@@ -20,7 +26,22 @@ final class ServerIo {
 
     private static final int FREE = 0;
     private static final int BUSY = 1;
-    private static final int RESPONDED = 2;
+    private static final int HANDLED = 2;
+    private static final int RESPONDED = 3;
+
+    /** What became of a request for this chunk. */
+    enum Claim {
+        /** The chunk is the request's: start it. */
+        CLAIMED,
+        /** The chunk's previous IO is not finished: the request starts when it is. */
+        DEFERRED,
+        /** The same path asked for a chunk it already has in use: a protocol error. */
+        REFUSED
+    }
+
+    /** A request waiting for the chunk. */
+    record Waiting(ServerIo io, ServerPath path, int connection, int offset) {
+    }
 
     final int bufId;
     /** The chunk's memory (position 0, limit = chunk size), shared with the device. */
@@ -30,6 +51,8 @@ final class ServerIo {
     private final AtomicInteger state = new AtomicInteger(FREE);
     /** Counts the IOs of this chunk; a request answers only while it is current. */
     private volatile int generation;
+    /** The newest request that waits for the chunk; guarded by this. */
+    private Waiting waiting;
 
     // set per IO by the path that received it
     ServerPath path;
@@ -49,24 +72,35 @@ final class ServerIo {
     }
 
     /**
-     * Claims the chunk for a new IO; false when another IO of a live path still has it. A chunk still held by a
-     * path that is going away is taken over: the client moved that IO here, and the old holder's answer will be
-     * dropped by its generation.
+     * Claims the chunk for a new IO. While the chunk's previous IO is not finished, a request from another path
+     * waits (a newer one replaces an older waiting one: the client moved the IO again); one from the path that has
+     * the chunk is refused.
      */
-    synchronized boolean claim(ServerPath owner, int connection) {
+    synchronized Claim claim(ServerPath owner, int connection, int offset) {
         if (state.get() != FREE) {
-            ServerPath holder = path;
-            if (holder == null || holder == owner || !holder.isClosed()) {
-                return false;
+            if (path == owner) {
+                return Claim.REFUSED;
             }
+            waiting = new Waiting(this, owner, connection, offset);
+            return Claim.DEFERRED;
         }
+        take(owner, connection);
+        return Claim.CLAIMED;
+    }
+
+    // this held
+    private void take(ServerPath owner, int connection) {
         state.set(BUSY);
         this.path = owner;
         this.connectionIndex = connection;
         this.generation++;
         this.readBuffers = List.of();
         this.needInvalidate = false;
-        return true;
+    }
+
+    /** The IO goes to the application; false when it is no longer current (its path let the chunk go). */
+    synchronized boolean markHandled(int gen) {
+        return generation == gen && state.compareAndSet(BUSY, HANDLED);
     }
 
     /** A WRITE: data at [0, headerStart), user header at [headerStart, messageOffset). */
@@ -104,31 +138,52 @@ final class ServerIo {
 
     /** Marks IO {@code gen}'s response as given; returns its path, or null when it was given before or is stale. */
     synchronized ServerPath markResponded(int gen) {
-        if (generation != gen || !state.compareAndSet(BUSY, RESPONDED)) {
+        if (generation != gen || !(state.compareAndSet(HANDLED, RESPONDED) || state.compareAndSet(BUSY, RESPONDED))) {
             return null;
         }
         return path;
     }
 
     /**
-     * Frees the chunk after IO {@code gen} for the client's next IO; called before the response leaves, so no
-     * request finds it busy. Nothing happens when the chunk went to a later IO meanwhile.
+     * Frees the chunk after IO {@code gen}, before its response leaves, so that no request finds it busy. A request
+     * that waited for the chunk gets it instead, and is returned for its path to start. Nothing happens when the
+     * chunk went to a later IO meanwhile.
      */
-    synchronized void free(int gen) {
-        if (generation == gen) {
-            path = null;
-            state.set(FREE);
+    synchronized Waiting free(int gen) {
+        if (generation != gen) {
+            return null;
         }
+        return handOver();
     }
 
-    /** Frees the chunk if {@code closing} still holds it; true when it did. */
-    synchronized boolean releaseFrom(ServerPath closing) {
-        if (path != closing || state.get() == FREE) {
-            return false;
+    /**
+     * A closing path lets go of the chunk if it holds it and the application does not have it: an IO the
+     * application has is finished by its answer, which frees the chunk then. Returns the request that waited for
+     * the chunk, if it gets it now; {@code released[0]} tells whether the closing path held it.
+     */
+    synchronized Waiting releaseFrom(ServerPath closing, boolean[] released) {
+        released[0] = false;
+        if (waiting != null && waiting.path() == closing) {
+            waiting = null;
+        }
+        if (path != closing || state.get() == FREE || state.get() == HANDLED) {
+            return null;
+        }
+        released[0] = true;
+        return handOver();
+    }
+
+    // this held
+    private Waiting handOver() {
+        Waiting next = waiting;
+        waiting = null;
+        if (next != null && !next.path().isClosed()) {
+            take(next.path(), next.connection());
+            return next;
         }
         path = null;
         state.set(FREE);
-        return true;
+        return null;
     }
 
     /** The request the handler gets for the current IO. */

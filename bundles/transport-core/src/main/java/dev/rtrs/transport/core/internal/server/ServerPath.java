@@ -13,6 +13,7 @@ import dev.rtrs.transport.Direction;
 import dev.rtrs.transport.PathInfo;
 import dev.rtrs.transport.PathState;
 import dev.rtrs.transport.core.internal.conn.Connection;
+import dev.rtrs.transport.core.internal.conn.PathLiveness;
 import dev.rtrs.transport.core.internal.conn.WrIds;
 import dev.rtrs.transport.core.internal.stats.PathCounters;
 import dev.rtrs.transport.core.internal.wire.Imm;
@@ -80,6 +81,8 @@ final class ServerPath implements Connection.Handler {
     private volatile PathState state = PathState.CONNECTING;
     private volatile InetSocketAddress clientAddress;
     private volatile InetSocketAddress serverAddress;
+    /** The heartbeat's view of this path once connected; null before. */
+    private volatile PathLiveness liveness;
 
     ServerPath(ServerSessionImpl session, UUID uuid, int cidNum, int reconCnt, CmId firstId) throws VerbsException {
         this.session = session;
@@ -178,8 +181,15 @@ final class ServerPath implements Connection.Handler {
         return state == PathState.CLOSED || state == PathState.CLOSING;
     }
 
+    /** The heartbeat's view of this path, or null before it is connected. */
+    PathLiveness liveness() {
+        return liveness;
+    }
+
     PathInfo info() {
-        return new PathInfo(uuid, clientAddress, serverAddress, state, connections.length, counters.snapshot());
+        PathLiveness l = liveness;
+        return new PathInfo(uuid, clientAddress, serverAddress, state, connections.length, counters.snapshot(),
+                l == null ? -1 : l.roundTripNanos());
     }
 
     // ---- completions ----
@@ -205,7 +215,12 @@ final class ServerPath implements Connection.Handler {
         switch (type) {
             case IO_REQ -> onIoRequest(c, Imm.payload(imm));
             case HB_MSG -> sendHeartbeatAck(c);
-            case HB_ACK -> { }
+            case HB_ACK -> {
+                PathLiveness l = liveness;
+                if (l != null) {
+                    l.acknowledged();
+                }
+            }
             default -> protocolError(c, "unexpected immediate " + type + " from a client");
         }
     }
@@ -250,6 +265,8 @@ final class ServerPath implements Connection.Handler {
         SendWorkRequest wr = new SendWorkRequest(1).reset(WrIds.of(WrIds.INFO, 0), SendOpcode.SEND)
                 .addSge(infoRegion, 0, length);
         state = PathState.CONNECTED;
+        liveness = new PathLiveness("server session " + session.name() + " path " + uuid + " from "
+                + clientAddress, connections, (l, why) -> close("heartbeat: " + why));
         c.post(wr);
         endpoint.pathConnected(session, this);
     }
@@ -265,8 +282,23 @@ final class ServerPath implements Connection.Handler {
             return;
         }
         ServerIo io = session.ios[bufId];
-        if (!io.claim(this, c.cid())) {
-            protocolError(c, "IO request for chunk " + bufId + " which is still in use");
+        switch (io.claim(this, c.cid(), offset)) {
+            case CLAIMED -> startIo(io, c.cid(), offset);
+            case DEFERRED -> LOG.debug("{} path {}: chunk {} waits for its previous IO", session.name(), uuid, bufId);
+            case REFUSED -> protocolError(c, "IO request for chunk " + bufId + " which is still in use");
+        }
+    }
+
+    /**
+     * Starts an IO whose chunk this path holds: fences the chunk, then hands it on. Called on a completion thread,
+     * or, for an IO that waited for its chunk, on the thread that freed the chunk.
+     */
+    private void startIo(ServerIo io, int cid, int offset) {
+        int bufId = io.bufId;
+        Connection c = connections[cid];
+        if (isClosed() || c == null) {
+            // the path went while the IO waited: the chunk goes to whoever waits next
+            startWaiting(io.releaseFrom(this, new boolean[1]));
             return;
         }
         counters.ioStarted();
@@ -281,6 +313,13 @@ final class ServerPath implements Connection.Handler {
             // no LOCAL_INV: deregistration is the fence
             chunkRegions[bufId].close();
             process(io, offset);
+        }
+    }
+
+    /** Starts the IO that got a chunk when its previous IO finished; it may be on another path. */
+    private static void startWaiting(ServerIo.Waiting next) {
+        if (next != null) {
+            next.path().startIo(next.io(), next.connection(), next.offset());
         }
     }
 
@@ -318,6 +357,9 @@ final class ServerPath implements Connection.Handler {
             }
             return;
         }
+        if (!io.markHandled(generation)) {
+            return;
+        }
         try {
             endpoint.handler().onRequest(io.request());
         } catch (RuntimeException e) {
@@ -334,7 +376,7 @@ final class ServerPath implements Connection.Handler {
         Connection c = connections[io.connectionIndex];
         if (isClosed() || c == null || c.isFailed()) {
             counters.ioLeft();
-            io.free(generation);
+            startWaiting(io.free(generation));
             return;
         }
         int rkey = 0;
@@ -379,11 +421,12 @@ final class ServerPath implements Connection.Handler {
             counters.writeDone(io.dataLength);
         }
         // free before the response leaves: the client may reuse the chunk as soon as it sees the response
-        io.free(generation);
+        ServerIo.Waiting next = io.free(generation);
         if (register != null) {
             c.post(register);
         }
         c.post(rsp);
+        startWaiting(next);
     }
 
     private int renewKey(int bufId) throws VerbsException {
@@ -435,15 +478,20 @@ final class ServerPath implements Connection.Handler {
             state = PathState.CLOSING;
         }
         LOG.info("{}: closing path {} ({})", session.name(), uuid, reason);
+        endpoint.heartbeats().disconnected(liveness);
         for (Connection c : connections) {
             if (c != null) {
                 c.close();
             }
         }
+        // chunks whose IO the application has stay held until it answers (respond frees them then)
+        boolean[] released = new boolean[1];
         for (ServerIo io : session.ios) {
-            if (io.releaseFrom(this)) {
+            ServerIo.Waiting next = io.releaseFrom(this, released);
+            if (released[0]) {
                 counters.ioLeft();
             }
+            startWaiting(next);
         }
         for (MemoryRegion mr : chunkRegions) {
             mr.close();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -26,7 +27,7 @@ class PermitPoolTest {
     private static PermitPool pool(int n) {
         ClientIo[] ios = new ClientIo[n];
         for (int i = 0; i < n; i++) {
-            ios[i] = new ClientIo(i, 0);
+            ios[i] = new ClientIo(i, 0, 0, ByteBuffer.allocate(0));
         }
         return new PermitPool(ios);
     }
@@ -117,7 +118,7 @@ class PermitPoolTest {
 
     @Test
     void permitStateMachine() {
-        ClientIo io = new ClientIo(0, 16);
+        ClientIo io = new ClientIo(0, 16, 0, ByteBuffer.allocate(0));
         assertEquals(16, io.userArea().capacity());
         io.markAcquired();
         assertTrue(io.startIo());

@@ -128,7 +128,7 @@ class FailoverTest {
     }
 
     @Test
-    void aLateAnswerToAnIoThatMovedToAnotherPathIsDropped() throws Exception {
+    void anIoMovedFromADeadPathWaitsForItsPreviousRunAndTheLateAnswerIsDropped() throws Exception {
         ConcurrentLinkedQueue<ServerRequest> held = new ConcurrentLinkedQueue<>();
         ServerEndpointImpl server = listen(0, held::add);
         ClientSession s = open(server.localAddresses().get(0).getPort(), "late", new ConcurrentLinkedQueue<>());
@@ -141,14 +141,17 @@ class FailoverTest {
         }
         ServerRequest first = held.poll();
         ServerIo.of(first).path.close("test: link down");
+        Thread.sleep(300);
+        assertTrue(held.isEmpty(), "the moved IO does not reach the backend while its first run is still there");
+        assertTrue(!done.isDone());
+        first.respond(dev.rtrs.verbs.Errno.EIO);
         end = System.currentTimeMillis() + 10_000;
         while (held.isEmpty() && System.currentTimeMillis() < end) {
             Thread.sleep(2);
         }
         ServerRequest moved = held.poll();
-        assertTrue(moved != null && moved != first, "the IO arrived again over the other path");
-        first.respond(dev.rtrs.verbs.Errno.EIO);
-        Thread.sleep(200);
+        assertTrue(moved != null && moved != first, "the IO arrived again over the other path once the chunk was free");
+        Thread.sleep(100);
         assertTrue(!done.isDone(), "the dead path's late answer did not complete the moved IO");
         moved.respond(0);
         assertEquals(0, done.get(10, TimeUnit.SECONDS));

@@ -182,4 +182,35 @@ class HandshakeTest {
                 .connectTimeout(Duration.ofSeconds(10)).build(), null));
         assertEquals(Errno.ECONNREFUSED, e.errno());
     }
+
+    @Test
+    void aPathThatNeverCompletesItsHandshakeIsClosedAsAZombie() throws Exception {
+        server.connectingTimeout(java.time.Duration.ofMillis(300));
+        UUID session = UUID.randomUUID();
+        UUID path = UUID.randomUUID();
+        assertEquals(CmEventType.ESTABLISHED, connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 2, path,
+                session, true)).type());
+        assertEquals(1, server.findSession(session).paths.size(), "half set up: one of two connections, no INFO_REQ");
+        long end = System.currentTimeMillis() + 5_000;
+        while (server.findSession(session) != null && System.currentTimeMillis() < end) {
+            Thread.sleep(20);
+        }
+        assertEquals(null, server.findSession(session), "the zombie path and its empty session are gone");
+    }
+
+    @Test
+    void aReconnectWithANewReconnectCountReplacesAHalfSetUpPath() throws Exception {
+        UUID session = UUID.randomUUID();
+        UUID path = UUID.randomUUID();
+        assertEquals(CmEventType.ESTABLISHED, connect(new ConReq(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 2, 0,
+                path, session, true)).type());
+        ServerPath stale = server.findSession(session).paths.get(path);
+        // the client gave that attempt up and starts over with the next recon_cnt
+        assertEquals(CmEventType.ESTABLISHED, connect(new ConReq(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 2, 1,
+                path, session, true)).type());
+        assertTrue(stale.isClosed(), "the stale incarnation is closed");
+        ServerSessionImpl now = server.findSession(session);
+        assertTrue(now != null && now.paths.get(path) != stale && now.paths.get(path).reconCnt == 1,
+                "the new incarnation took its place");
+    }
 }

@@ -1,0 +1,204 @@
+package dev.rtrs.transport.core.internal.client;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.rtrs.transport.ClientLinkListener;
+import dev.rtrs.transport.ClientLinkListener.LinkEvent;
+import dev.rtrs.transport.ClientSession;
+import dev.rtrs.transport.ClientSessionOptions;
+import dev.rtrs.transport.PathState;
+import dev.rtrs.transport.SessionState;
+import dev.rtrs.transport.core.internal.Heartbeats;
+import dev.rtrs.transport.core.internal.conn.PathLiveness;
+import dev.rtrs.verbs.Errno;
+
+/**
+ * What a client session does as its paths come and go: keeps the list of connected paths, tells the link listener,
+ * reconnects lost paths after the reconnect delay plus jitter (up to {@code maxReconnectAttempts}), and moves the IO
+ * of a lost path to a connected one.
+ *
+ * <p>Threading: path events arrive with the path's lock held and are handed to the session's executor, which runs
+ * one task at a time and calls nothing with a lock held.
+ */
+final class PathRecovery {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PathRecovery.class);
+
+    private final ClientSessionImpl session;
+    private final ClientSessionOptions options;
+    private final ClientLinkListener listener;
+    private final Heartbeats heartbeats;
+    private final ScheduledExecutorService scheduler;
+    private final Executor executor;
+    private final CountDownLatch firstOutcome = new CountDownLatch(1);
+    private volatile List<ClientPath> connected = List.of();
+    private volatile SessionState state = SessionState.CONNECTING;
+    private volatile int lastErrno = Errno.ECONNREFUSED;
+    private volatile String lastFailure = "not connected";
+
+    PathRecovery(ClientSessionImpl session, ClientSessionOptions options, ClientLinkListener listener,
+            Heartbeats heartbeats, ScheduledExecutorService scheduler, Executor executor) {
+        this.session = session;
+        this.options = options;
+        this.listener = listener;
+        this.heartbeats = heartbeats;
+        this.scheduler = scheduler;
+        this.executor = executor;
+    }
+
+    List<ClientPath> connected() {
+        return connected;
+    }
+
+    SessionState state() {
+        return state;
+    }
+
+    CountDownLatch firstOutcome() {
+        return firstOutcome;
+    }
+
+    int lastErrno() {
+        return lastErrno;
+    }
+
+    String lastFailure() {
+        return lastFailure;
+    }
+
+    // ---- path events (path lock held: hand everything to the executor) ----
+
+    void pathConnected(ClientPath path, PathLiveness liveness) {
+        executor.execute(() -> {
+            SessionState before = state;
+            if (before == SessionState.CLOSED) {
+                return;
+            }
+            heartbeats.connected(liveness);
+            refreshConnected();
+            state = SessionState.CONNECTED;
+            firstOutcome.countDown();
+            if (before == SessionState.CONNECTING) {
+                notifyListener(LinkEvent.CONNECTED);
+            } else if (before == SessionState.RECONNECTING) {
+                notifyListener(LinkEvent.RECONNECTED);
+            }
+        });
+    }
+
+    void pathAttemptFailed(ClientPath path, int errno, String why) {
+        lastErrno = errno;
+        lastFailure = why;
+        executor.execute(() -> {
+            if (state == SessionState.CONNECTING && session.allPathsFailedOnce()) {
+                firstOutcome.countDown();
+            }
+            scheduleReconnect(path);
+        });
+    }
+
+    void pathLost(ClientPath path, PathLiveness liveness) {
+        executor.execute(() -> {
+            heartbeats.disconnected(liveness);
+            refreshConnected();
+            failOver(path);
+            if (connected.isEmpty() && state == SessionState.CONNECTED) {
+                state = SessionState.RECONNECTING;
+                notifyListener(LinkEvent.DISCONNECTED);
+            }
+            scheduleReconnect(path);
+        });
+    }
+
+    // ---- executor tasks ----
+
+    private void refreshConnected() {
+        List<ClientPath> list = new ArrayList<>();
+        for (ClientPath p : session.allPaths()) {
+            if (p.isConnected()) {
+                list.add(p);
+            }
+        }
+        connected = List.copyOf(list);
+    }
+
+    /** The next attempt after the reconnect delay plus up to half of it (at least 100 ms) of random jitter. */
+    private void scheduleReconnect(ClientPath path) {
+        if (state == SessionState.CLOSED || path.state() == PathState.CLOSED) {
+            return;
+        }
+        int max = options.maxReconnectAttempts();
+        int failed = path.failedAttempts();
+        if (max >= 0 && failed > max) {
+            LOG.warn("session {}: path {} given up after {} failed reconnect attempts", session.name(), path.address,
+                    failed);
+            path.close();
+            if (session.allPathsGivenUp()) {
+                LOG.error("session {}: every path has been given up; IO fails with ENOTCONN", session.name());
+            }
+            return;
+        }
+        long delay = options.reconnectDelay().toMillis();
+        // jitter spreads the reconnects of many sessions that lost one server at once
+        long jitter = ThreadLocalRandom.current().nextLong(Math.max(100, delay / 2) + 1);
+        scheduler.schedule(() -> {
+            if (state != SessionState.CLOSED) {
+                path.connect();
+            }
+        }, delay + jitter, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Moves the IOs in flight on a lost path to a connected one. With none connected they fail with ECONNABORTED,
+     * as in the kernel: the server side of the session goes with its last path, so IO laid out for it must not be
+     * replayed into the next one; the caller sends it again once it has re-established its state (the RNBD client
+     * does so after its remap, until its IO timeout).
+     */
+    private void failOver(ClientPath lost) {
+        PermitMemory permits = session.permitsOrNull();
+        if (permits == null) {
+            return;
+        }
+        for (ClientIo io : permits.all()) {
+            if (io.path() != lost || !io.isInFlight()) {
+                continue;
+            }
+            lost.counters.ioLeft();
+            lost.counters.failedOver();
+            if (!session.post(io, connected) && io.finishIo()) {
+                try {
+                    io.callback().onComplete(Errno.ECONNABORTED);
+                } catch (RuntimeException e) {
+                    LOG.warn("session {}: IO callback failed", session.name(), e);
+                }
+            }
+        }
+    }
+
+    /** The session closes: nothing reconnects any more. */
+    void close() {
+        state = SessionState.CLOSED;
+        firstOutcome.countDown();
+        connected = List.of();
+    }
+
+    private void notifyListener(LinkEvent event) {
+        if (listener == null) {
+            return;
+        }
+        try {
+            listener.onLinkEvent((ClientSession) session, event);
+        } catch (RuntimeException e) {
+            LOG.warn("session {}: link listener failed on {}", session.name(), event, e);
+        }
+    }
+}
