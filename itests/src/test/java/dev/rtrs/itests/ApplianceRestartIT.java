@@ -72,7 +72,7 @@ public class ApplianceRestartIT {
         Path source = appliance.home.resolve("../image.bin");
         Files.write(source, image);
         appliance.awaitNbdExport("files", 30_000);
-        UnpackedAppliance.run(appliance.home, 60, "nbdcopy", source.toString(), appliance.nbdUri("files"));
+        appliance.exec(60, "nbdcopy", source.toString(), appliance.nbdUri("files"));
 
         for (int i = 1; i <= RESTARTS; i++) {
             appliance.stop();
@@ -81,7 +81,7 @@ public class ApplianceRestartIT {
             assertTrue("restart " + i + ": demo size\n" + demo, demo.contains("268435456"));
             appliance.awaitNbdExport("files", 60_000);
             Path back = appliance.home.resolve("../back-" + i + ".bin");
-            UnpackedAppliance.run(appliance.home, 60, "nbdcopy", appliance.nbdUri("files"), back.toString());
+            appliance.exec(60, "nbdcopy", appliance.nbdUri("files"), back.toString());
             assertArrayEquals("restart " + i + ": the data written before the restarts", image, Files.readAllBytes(back));
             Files.delete(back);
             String exports = appliance.shell("rnbd:exports");

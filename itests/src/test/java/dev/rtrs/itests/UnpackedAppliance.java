@@ -31,6 +31,8 @@ final class UnpackedAppliance implements AutoCloseable {
     final int nbdPort = freePort();
     private final String user;
     private final String password;
+    /** The network namespace the appliance and the tools that talk to it run in; null for the machine's own. */
+    private String namespace;
 
     /** Unpacks the archive named by the system property {@code it.karaf.distribution} into {@code parent}. */
     static UnpackedAppliance unpack(Path parent, String user, String password) throws Exception {
@@ -79,18 +81,42 @@ final class UnpackedAppliance implements AutoCloseable {
         Files.write(f, lines);
     }
 
+    /** Runs the appliance, and the tools that talk to it, in a network namespace (created by the caller). */
+    UnpackedAppliance inNamespace(String name) {
+        this.namespace = name;
+        return this;
+    }
+
+    String namespaceName() {
+        return namespace;
+    }
+
+    /** Runs a program in the appliance's folder (and namespace); returns its output. */
+    String exec(long timeoutSeconds, String... command) throws Exception {
+        return execWithInput(timeoutSeconds, "", command);
+    }
+
+    private String execWithInput(long timeoutSeconds, String input, String... command) throws Exception {
+        List<String> full = new ArrayList<>();
+        if (namespace != null) {
+            full.addAll(List.of("ip", "netns", "exec", namespace));
+        }
+        full.addAll(Arrays.asList(command));
+        return runWithInput(home, timeoutSeconds, input, full.toArray(new String[0]));
+    }
+
     String nbdUri(String export) {
         return "nbd://127.0.0.1:" + nbdPort + "/" + export;
     }
 
     /** {@code bin/start}: returns once the launcher has put the appliance in the background. */
     void start() throws Exception {
-        run(home, 60, "bin/start");
+        exec(60, "bin/start");
     }
 
     /** {@code bin/stop}, then waits until the appliance's JVM has exited. */
     void stop() throws Exception {
-        run(home, 60, "bin/stop");
+        exec(60, "bin/stop");
         long end = System.currentTimeMillis() + BOOT_TIMEOUT_MS;
         while (process().isPresent()) {
             if (System.currentTimeMillis() > end) {
@@ -112,7 +138,7 @@ final class UnpackedAppliance implements AutoCloseable {
     String shell(String command) throws Exception {
         // batch mode reads the command from stdin (with stdin at its end and the command as an argument, the
         // client prints only "Closed")
-        return runWithInput(home, 60, command + "\n", "bin/client", "-a", Integer.toString(sshPort), "-u", user,
+        return execWithInput(60, command + "\n", "bin/client", "-a", Integer.toString(sshPort), "-u", user,
                 "-p", password, "-b");
     }
 
@@ -141,7 +167,7 @@ final class UnpackedAppliance implements AutoCloseable {
         String last = "";
         while (System.currentTimeMillis() < end) {
             try {
-                return run(home, 30, "nbdinfo", nbdUri(export));
+                return exec(30, "nbdinfo", nbdUri(export));
             } catch (IOException e) {
                 last = e.getMessage();
             }

@@ -42,6 +42,13 @@ public record DeviceCapabilities(int maxQueuePairWorkRequests, int maxScatterGat
          * Private data of connect and accept reaches the peer (in CONNECT_REQUEST and ESTABLISHED). Protocols that
          * shake hands in private data, as RTRS does, need it.
          */
-        CONNECT_PRIVATE_DATA
+        CONNECT_PRIVATE_DATA,
+        /**
+         * Each queue pair takes its {@link QueuePairAttributes#ackTimeout()} and
+         * {@link QueuePairAttributes#retryCount()}: a request the peer stops acknowledging fails with
+         * {@link WcStatus#RETRY_EXCEEDED_ERROR} after that time. Without it the provider applies its own configured
+         * limits to every queue pair.
+         */
+        ACK_TIMEOUT
     }
 }

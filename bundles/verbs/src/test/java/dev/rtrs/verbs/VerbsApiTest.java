@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Proxy;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -75,5 +76,31 @@ class VerbsApiTest {
         assertFalse(caps.supports(DeviceCapabilities.Capability.FAST_REGISTRATION));
         assertThrows(UnsupportedOperationException.class,
                 () -> caps.optional().add(DeviceCapabilities.Capability.FAST_REGISTRATION));
+    }
+
+    @Test
+    void queuePairAttributesLeaveTheAckTimeoutToTheProviderUnlessGiven() {
+        CompletionQueue cq = (CompletionQueue) Proxy.newProxyInstance(CompletionQueue.class.getClassLoader(),
+                new Class<?>[] {CompletionQueue.class}, (p, m, a) -> null);
+        QueuePairAttributes sized = new QueuePairAttributes(cq, cq, 16, 8, 2, 1);
+        assertEquals(QueuePairAttributes.PROVIDER_DEFAULT, sized.ackTimeout());
+        assertEquals(QueuePairAttributes.PROVIDER_DEFAULT, sized.retryCount());
+        QueuePairAttributes timed = sized.withAckTimeout(14).withRetryCount(0);
+        assertEquals(14, timed.ackTimeout());
+        assertEquals(0, timed.retryCount());
+        assertEquals(16, timed.maxSendWr());
+        assertEquals(1, timed.maxReceiveSge());
+        assertEquals(QueuePairAttributes.PROVIDER_DEFAULT, timed.withAckTimeout(-1).ackTimeout());
+        assertThrows(IllegalArgumentException.class, () -> sized.withAckTimeout(32));
+        assertThrows(IllegalArgumentException.class, () -> sized.withAckTimeout(-2));
+        assertThrows(IllegalArgumentException.class, () -> sized.withRetryCount(8));
+
+        assertEquals(0, QueuePairAttributes.ackTimeoutNanos(0));
+        assertEquals(8192, QueuePairAttributes.ackTimeoutNanos(1));
+        // 14: 67.1 ms; 17: 0.54 s
+        assertEquals(67_108_864, QueuePairAttributes.ackTimeoutNanos(14));
+        assertEquals(536_870_912, QueuePairAttributes.ackTimeoutNanos(17));
+        assertEquals(4096L << 31, QueuePairAttributes.ackTimeoutNanos(31));
+        assertThrows(IllegalArgumentException.class, () -> QueuePairAttributes.ackTimeoutNanos(32));
     }
 }

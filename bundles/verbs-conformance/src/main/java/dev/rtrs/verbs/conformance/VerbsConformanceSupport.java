@@ -107,6 +107,20 @@ public abstract class VerbsConformanceSupport {
         Assumptions.abort("the provider cannot break a connection abruptly");
     }
 
+    /**
+     * Makes every connection to or from {@code address} silent, as a link that drops every packet: nothing is
+     * closed, and nothing is lost once {@link #restoreLink} ends it. Work posted after this call must not reach the
+     * peer. Providers that cannot inject this fault leave the default, which skips the tests needing it.
+     */
+    protected void silenceLink(InetAddress address) throws Exception {
+        Assumptions.abort("the provider cannot silence a link");
+    }
+
+    /** Ends {@link #silenceLink}: the connections resume where they stopped. */
+    protected void restoreLink(InetAddress address) throws Exception {
+        Assumptions.abort("the provider cannot silence a link");
+    }
+
     @BeforeAll
     final void startProvider() throws Exception {
         provider = createProvider();
@@ -162,6 +176,8 @@ public abstract class VerbsConformanceSupport {
         byte[] connectData = new byte[0];
         byte[] acceptData = new byte[0];
         InetAddress address;
+        int ackTimeout = QueuePairAttributes.PROVIDER_DEFAULT;
+        int retryCount = QueuePairAttributes.PROVIDER_DEFAULT;
 
         public LinkSpec sendQueue(int n) {
             sendQueue = n;
@@ -197,6 +213,13 @@ public abstract class VerbsConformanceSupport {
 
         public LinkSpec address(InetAddress a) {
             address = a;
+            return this;
+        }
+
+        /** The ACK timeout exponent and retry count of both queue pairs. */
+        public LinkSpec ackTimeout(int exponent, int retries) {
+            ackTimeout = exponent;
+            retryCount = retries;
             return this;
         }
     }
@@ -323,8 +346,8 @@ public abstract class VerbsConformanceSupport {
     private Side createSide(CmId id, Events events, LinkSpec s, int cqSize, int receives) throws Exception {
         ProtectionDomain pd = closeLater(id.device().allocateProtectionDomain());
         CompletionQueue cq = closeLater(id.device().createCompletionQueue(cqSize, null));
-        QueuePair qp = closeLater(id.createQueuePair(pd,
-                new QueuePairAttributes(cq, cq, s.sendQueue, s.receiveQueue, s.sge, s.sge)));
+        QueuePair qp = closeLater(id.createQueuePair(pd, new QueuePairAttributes(cq, cq, s.sendQueue, s.receiveQueue,
+                s.sge, s.sge, s.ackTimeout, s.retryCount)));
         int slots = Math.max(1, Math.max(receives, s.receiveQueue));
         MemoryRegion rr = closeLater(pd.register(ByteBuffer.allocateDirect(slots * s.receiveSize), Access.LOCAL_WRITE));
         Side side = new Side(id, events, pd, cq, qp, rr, s.receiveSize);

@@ -14,7 +14,11 @@ package dev.rtrs.verbs.disni;
  *                                   with 4)
  * @param maxCompletionQueueEntries  most entries of one completion queue
  * @param maxMemoryRegionSize        largest memory region in bytes (DiSNI registers at most 2^31-1 bytes)
- * @param retryCount                 transport retries of a connection (0 to 7)
+ * @param retryCount                 transport retries of a connection (0 to 7), for every queue pair: DiSNI 2.1
+ *                                   cannot set a queue pair's ACK timeout or retry count, so it ignores
+ *                                   {@link dev.rtrs.verbs.QueuePairAttributes#ackTimeout()} and
+ *                                   {@link dev.rtrs.verbs.QueuePairAttributes#retryCount()} (its devices do not
+ *                                   report {@code ACK_TIMEOUT}; the RDMA connection manager chooses the ACK timeout)
  * @param rnrRetryCount              receiver-not-ready retries of a connection (0 to 7; 7 retries forever)
  */
 public record DisniOptions(int cmEventIntervalMs, int completionWaitMs, int maxQueuePairWorkRequests,

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import dev.rtrs.verbs.VerbsProvider;
+import dev.rtrs.verbs.conformance.AckTimeoutConformanceTest;
 import dev.rtrs.verbs.conformance.ConnectionManagerConformanceTest;
 import dev.rtrs.verbs.conformance.DataTransferConformanceTest;
 import dev.rtrs.verbs.conformance.FailureConformanceTest;
@@ -16,7 +17,8 @@ import dev.rtrs.verbs.conformance.RemoteAccessConformanceTest;
 /**
  * The verbs conformance suite against DiSNI, on a machine with an RDMA device, only when asked:
  * {@code -Drtrs.verbs.disni.conformance=true -Drtrs.verbs.disni.address=<IPv4 address of the RDMA interface>}.
- * Tests of verbs DiSNI lacks (LOCAL_INV, SEND_WITH_INV, REG_MR, reject with private data) skip themselves.
+ * Tests of verbs DiSNI lacks (LOCAL_INV, SEND_WITH_INV, REG_MR, reject with private data, ACK_TIMEOUT) skip
+ * themselves.
  */
 @EnabledIfSystemProperty(named = "rtrs.verbs.disni.conformance", matches = "true")
 class DisniConformanceTest {
@@ -87,6 +89,20 @@ class DisniConformanceTest {
 
     @Nested
     class Failures extends FailureConformanceTest {
+        @Override
+        protected VerbsProvider createProvider() throws Exception {
+            return newProvider();
+        }
+
+        @Override
+        protected InetAddress address() throws UnknownHostException {
+            return rdmaAddress();
+        }
+    }
+
+    /** Skips itself: DiSNI 2.1 cannot set a queue pair's ACK timeout (no ACK_TIMEOUT capability). */
+    @Nested
+    class AckTimeouts extends AckTimeoutConformanceTest {
         @Override
         protected VerbsProvider createProvider() throws Exception {
             return newProvider();

@@ -1,5 +1,6 @@
 package dev.rtrs.verbs.tcp;
 
+import java.net.InetAddress;
 import java.util.List;
 
 import dev.rtrs.verbs.CmEventHandler;
@@ -20,6 +21,14 @@ import dev.rtrs.verbs.tcp.internal.ProviderRuntime;
  * the target memory unchanged; a send completes only after the peer acknowledged it; LOCAL_INV, SEND_WITH_INV
  * and fast registration (REG_MR) exist; queues and completion queues are bounded and never block. WRITE data is
  * read from the socket straight into the target region.
+ *
+ * <p>A peer that stops answering (a link that drops packets, a host gone without a reset) fails a queue pair as on a
+ * NIC: when requests waiting for the peer get no acknowledgement progress for {@code retryCount + 1} ACK timeouts
+ * ({@link dev.rtrs.verbs.QueuePairAttributes#ackTimeout()}, defaults in {@link TcpProviderOptions}), the oldest
+ * completes with RETRY_EXCEEDED_ERROR, the rest are flushed, the connection closes and its id gets DISCONNECTED
+ * (ETIMEDOUT). Acknowledgements come from the peer's IO threads, not its application, so only a peer whose IO
+ * thread is blocked (by a completion listener that blocks, for example) looks silent while alive. TCP keepalive
+ * closes idle connections to vanished peers. {@link #silence} simulates such a link.
  *
  * <p>Threads: IO threads own the connections (completion listeners run there); event threads deliver
  * connection-manager events, one at a time per id. Every operation is non-blocking.
@@ -63,6 +72,30 @@ public class TcpVerbsProvider implements VerbsProvider, AutoCloseable {
     @Override
     public CmId createCmId(CmEventHandler handler) throws VerbsException {
         return runtime.createCmId(handler);
+    }
+
+    /**
+     * Fault injection for tests and operators: makes the link to or from {@code address} silent, as if it dropped
+     * every packet. Every connection of this provider whose local or remote IP address is {@code address} stops
+     * reading from and writing to its socket; nothing is closed and nothing is dropped: frames stay queued, so
+     * delivery stays ordered and reliable once {@link #restore} ends it. Connections made to or from the address
+     * meanwhile stay silent too (a connect times out as UNREACHABLE). Queue pairs with requests outstanding on such
+     * a connection fail after their ACK timeout; idle ones wait. TCP itself keeps working underneath (keepalive
+     * probes are answered). Silencing an address twice is the same as once.
+     *
+     * <p>Any thread; non-blocking. It takes effect on each connection before any work posted after this call is
+     * transmitted.
+     */
+    public void silence(InetAddress address) {
+        runtime.silence(address);
+    }
+
+    /**
+     * Ends {@link #silence} of {@code address}: its connections read and write again, resuming where they stopped.
+     * Any thread; non-blocking. Restoring an address that is not silenced does nothing.
+     */
+    public void restore(InetAddress address) {
+        runtime.restore(address);
     }
 
     /**

@@ -8,5 +8,5 @@
  * on a NIC (see {@link dev.rtrs.verbs.tcp.TcpVerbsProvider}).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package dev.rtrs.verbs.tcp;

@@ -1,11 +1,13 @@
 package dev.rtrs.verbs.tcp;
 
+import java.net.InetAddress;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Nested;
 
 import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.VerbsProvider;
+import dev.rtrs.verbs.conformance.AckTimeoutConformanceTest;
 import dev.rtrs.verbs.conformance.ConnectionManagerConformanceTest;
 import dev.rtrs.verbs.conformance.DataTransferConformanceTest;
 import dev.rtrs.verbs.conformance.FailureConformanceTest;
@@ -80,6 +82,24 @@ class TcpConformanceTest {
         @Override
         protected void abortConnection(CmId id) {
             ((TcpCmId) id).abortConnection();
+        }
+    }
+
+    @Nested
+    class AckTimeouts extends AckTimeoutConformanceTest {
+        @Override
+        protected VerbsProvider createProvider() {
+            return newProvider();
+        }
+
+        @Override
+        protected void silenceLink(InetAddress address) {
+            ((TcpVerbsProvider) provider).silence(address);
+        }
+
+        @Override
+        protected void restoreLink(InetAddress address) {
+            ((TcpVerbsProvider) provider).restore(address);
         }
     }
 }

@@ -41,8 +41,19 @@ class SilentPathTest {
      */
     @ParameterizedTest(name = "server heartbeat {0}")
     @ValueSource(booleans = {true, false})
-    void aSilentPathIsDetectedAndItsIoMovesWithoutLossOrError(boolean serverWatches) throws Exception {
+    void aPathSilencedByAFirewallRuleIsDetectedAndItsIoMovesWithoutLossOrError(boolean serverWatches)
+            throws Exception {
         FirewallDrop.assumeAvailable();
+        run(serverWatches, false);
+    }
+
+    @Test
+    void aPathSilencedInTheVerbsProviderIsDetectedAndItsIoMovesWithoutLossOrError() throws Exception {
+        run(true, true);
+    }
+
+    /** @param inProvider silence the path with the provider's fault hook rather than a firewall rule */
+    private static void run(boolean serverWatches, boolean inProvider) throws Exception {
         try (TcpVerbsProvider provider = new TcpVerbsProvider();
                 HeartbeatMonitor clientHeartbeat = new HeartbeatMonitor(INTERVAL_MS, MISSED_MAX);
                 HeartbeatMonitor serverHeartbeat = new HeartbeatMonitor(INTERVAL_MS, MISSED_MAX);
@@ -66,11 +77,20 @@ class SilentPathTest {
             VerifiedLoad load = new VerifiedLoad(session, 8, 256, 200_000);
             Thread.sleep(500);
             long silencedAt = System.nanoTime();
-            firewall.drop("127.0.0.2", port);
+            InetAddress silenced = InetAddress.getByName("127.0.0.2");
+            if (inProvider) {
+                provider.silence(silenced);
+            } else {
+                firewall.drop("127.0.0.2", port);
+            }
             long detected = awaitPaths(session, 1, 10_000);
             long detectMs = TimeUnit.NANOSECONDS.toMillis(detected - silencedAt);
             Thread.sleep(1_500);
-            firewall.restore();
+            if (inProvider) {
+                provider.restore(silenced);
+            } else {
+                firewall.restore();
+            }
             awaitPaths(session, 2, 30_000);
             Thread.sleep(500);
             load.finish();

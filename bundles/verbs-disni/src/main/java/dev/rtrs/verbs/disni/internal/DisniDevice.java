@@ -39,8 +39,8 @@ final class DisniDevice implements RdmaDevice {
 
     /**
      * What a DiSNI device reports: the configured limits (DiSNI 2.1 cannot query them), 56 bytes of connect private
-     * data, and none of the optional verbs, for DiSNI 2.1 has no LOCAL_INV, SEND_WITH_INV or REG_MR opcode and no
-     * reject with private data.
+     * data, and none of the optional verbs, for DiSNI 2.1 has no LOCAL_INV, SEND_WITH_INV or REG_MR opcode, no
+     * reject with private data and no way to set a queue pair's ACK timeout or retry count (ACK_TIMEOUT).
      */
     static DeviceCapabilities capabilitiesOf(DisniOptions options) {
         return new DeviceCapabilities(options.maxQueuePairWorkRequests(), options.maxScatterGatherEntries(),

@@ -1,7 +1,9 @@
 package dev.rtrs.verbs.tcp.internal;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -21,7 +23,8 @@ import dev.rtrs.verbs.tcp.TcpProviderOptions;
  * frames first, then send-queue frames) with gathering writes.
  *
  * <p>A malformed or unexpected frame closes this connection only ({@link #fail}). Reading is {@link FrameReader}'s
- * concern, writing {@link FrameWriter}'s.
+ * concern, writing {@link FrameWriter}'s. Its IO thread's {@link ConnectionWatch} checks its ACK timeout and tells it
+ * when its link is silenced or restored.
  */
 final class Connection implements IoThread.Handler {
 
@@ -33,6 +36,7 @@ final class Connection implements IoThread.Handler {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
     private static final byte[] NO_DATA = new byte[0];
 
+    private final ProviderRuntime runtime;
     private final TcpProviderOptions options;
     private final TcpCmId listenId;
     private volatile IoThread io;
@@ -45,6 +49,14 @@ final class Connection implements IoThread.Handler {
     private Responder responder;
     private Phase phase;
     private IoThread.Timer timer;
+    /** Where this connection is in its IO thread's watch; -1 outside it. */
+    int watchIndex = -1;
+    /** Fault injection: no socket IO at all while set (see {@link ProviderRuntime#silence}). */
+    private boolean silent;
+    /** The {@link ProviderRuntime#faultEpoch()} {@link #silent} was last decided at. */
+    private int faultEpoch;
+    private InetAddress localIp;
+    private InetAddress remoteIp;
 
     private final FrameReader reader;
 
@@ -56,6 +68,7 @@ final class Connection implements IoThread.Handler {
 
     private Connection(ProviderRuntime runtime, IoThread io, SocketChannel channel, TcpCmId cmId, TcpCmId listenId,
             TcpQueuePair qp, Phase phase) {
+        this.runtime = runtime;
         this.options = runtime.options();
         this.io = io;
         this.channel = channel;
@@ -84,20 +97,25 @@ final class Connection implements IoThread.Handler {
 
     void startActive(InetSocketAddress source, InetSocketAddress destination, byte[] privateData, int timeoutMs) {
         qp.bind(this);
+        io.watch().add(this);
         try {
             channel = SocketChannel.open();
             channel.configureBlocking(false);
-            configure(channel);
+            Sockets.configure(channel, options);
             if (source != null) {
                 channel.bind(source);
             }
             key = io.register(channel, 0, this);
             startTimer(timeoutMs, () -> fail(Errno.ETIMEDOUT, "no answer within " + timeoutMs + " ms"));
             pendingPrivateData = privateData;
+            // a silenced link stays silent from the first frame; the local address is known once connected
+            remoteIp = destination.getAddress();
+            localIp = source != null ? source.getAddress() : null;
+            decideSilence();
             if (channel.connect(destination)) {
                 connected();
             } else {
-                key.interestOps(SelectionKey.OP_CONNECT);
+                key.interestOps(ops(SelectionKey.OP_CONNECT));
             }
         } catch (IOException | RuntimeException e) {
             fail(errnoOf(e), "connect to " + destination + " failed: " + e.getMessage());
@@ -105,7 +123,10 @@ final class Connection implements IoThread.Handler {
     }
 
     private void connected() throws IOException {
-        cmId.connected((InetSocketAddress) channel.getLocalAddress(), (InetSocketAddress) channel.getRemoteAddress());
+        InetSocketAddress local = (InetSocketAddress) channel.getLocalAddress();
+        cmId.connected(local, (InetSocketAddress) channel.getRemoteAddress());
+        localIp = local.getAddress();
+        decideSilence();
         int psn = ThreadLocalRandom.current().nextInt();
         ControlFrame f = controlFrame(FrameType.CONNECT_REQUEST);
         byte[] data = pendingPrivateData;
@@ -116,26 +137,33 @@ final class Connection implements IoThread.Handler {
         enqueue(f);
         localPsn = psn;
         phase = Phase.REQUEST_SENT;
-        key.interestOps(SelectionKey.OP_READ);
+        key.interestOps(ops(SelectionKey.OP_READ));
         flush();
     }
 
     void startPassive() {
+        io.watch().add(this);
         try {
-            configure(channel);
-            key = io.register(channel, SelectionKey.OP_READ, this);
+            Sockets.configure(channel, options);
+            localIp = ((InetSocketAddress) channel.getLocalAddress()).getAddress();
+            remoteIp = ((InetSocketAddress) channel.getRemoteAddress()).getAddress();
+            decideSilence();
+            key = io.register(channel, ops(SelectionKey.OP_READ), this);
             startTimer(options.handshakeTimeoutMs(), () -> fail(Errno.ETIMEDOUT, "no connect request"));
         } catch (IOException | RuntimeException e) {
             fail(Errno.EIO, "cannot register an accepted socket: " + e.getMessage());
         }
     }
 
-    private void configure(SocketChannel ch) throws IOException {
-        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        if (options.socketBufferBytes() > 0) {
-            ch.setOption(StandardSocketOptions.SO_SNDBUF, options.socketBufferBytes());
-            ch.setOption(StandardSocketOptions.SO_RCVBUF, options.socketBufferBytes());
-        }
+    /** Whether the link is silenced now (the epoch first: a change seen there is in the set too). */
+    private void decideSilence() {
+        faultEpoch = runtime.faultEpoch();
+        silent = runtime.isSilenced(localIp, remoteIp);
+    }
+
+    /** The selector interest for {@code wanted}: none while the link is silent. */
+    private int ops(int wanted) {
+        return silent ? 0 : wanted;
     }
 
     /** The passive side's handler accepted; moves to the queue pair's IO thread first if it is another one. */
@@ -152,10 +180,13 @@ final class Connection implements IoThread.Handler {
         // nothing arrives meanwhile: the active side waits for ACCEPT
         key.cancel();
         key = null;
+        io.watch().remove(this);
         io = target;
         target.execute(() -> {
+            target.watch().add(this);
             try {
-                key = target.register(channel, SelectionKey.OP_READ, this);
+                decideSilence();
+                key = target.register(channel, ops(SelectionKey.OP_READ), this);
             } catch (IOException e) {
                 fail(Errno.EIO, "cannot move the connection: " + e.getMessage());
                 return;
@@ -182,6 +213,9 @@ final class Connection implements IoThread.Handler {
         requester = new Requester(this, qp, localPsn, peerResources, options.rnrTimeoutMs());
         responder = new Responder(this, qp, peerPsn, options.responderResources());
         qp.readyToSend(this);
+        if (requester.ackCheckPeriodNanos() != Long.MAX_VALUE) {
+            io.watch().ackTimerStarted(requester.ackCheckPeriodNanos());
+        }
     }
 
     void reject(byte[] privateData) {
@@ -221,15 +255,9 @@ final class Connection implements IoThread.Handler {
 
     /** Fault injection: resets the socket as if the host vanished. */
     void abort() {
-        if (phase == Phase.CLOSED) {
-            return;
+        if (phase != Phase.CLOSED) {
+            fail(Errno.ECONNRESET, "connection aborted");
         }
-        try {
-            channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("cannot set SO_LINGER", e);
-        }
-        fail(Errno.ECONNRESET, "connection aborted");
     }
 
     /** Closes without telling anyone (an abandoned connect, provider shutdown). */
@@ -279,7 +307,7 @@ final class Connection implements IoThread.Handler {
             case REJECT -> {
                 cancelTimer();
                 cmId.rejected(data);
-                closeNow();
+                closeGracefully();
             }
             case READY_TO_USE -> {
                 cancelTimer();
@@ -402,11 +430,35 @@ final class Connection implements IoThread.Handler {
         return Errno.ENETUNREACH;
     }
 
+    /**
+     * Closes at once and resets the socket (SO_LINGER 0): whatever it still holds is discarded, as a destroyed queue
+     * pair on a NIC retransmits nothing. A plain close would let the kernel keep sending it, so that requests the
+     * transport already moved to another path could reach the peer later, over a link that came back.
+     */
     private void closeNow() {
         if (phase == Phase.CLOSED) {
             return;
         }
+        if (channel != null) {
+            try {
+                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("cannot set SO_LINGER", e);
+            }
+        }
+        release();
+    }
+
+    /** Closes after the peer ended the connection in order: what was sent has been read, nothing to discard. */
+    private void closeGracefully() {
+        if (phase != Phase.CLOSED) {
+            release();
+        }
+    }
+
+    private void release() {
         phase = Phase.CLOSED;
+        io.watch().remove(this);
         cancelTimer();
         reader.close();
         writer.dropAll();
@@ -454,10 +506,88 @@ final class Connection implements IoThread.Handler {
         disconnect();
     }
 
+    // ---- the watch (IO thread) ----
+
+    /**
+     * The periodic ACK timeout check. An established connection whose requests got no acknowledgement progress for
+     * as long as the queue pair's ACK timeout and retries allow ends as a broken link does: the oldest outstanding
+     * request completes with RETRY_EXCEEDED_ERROR, the others are flushed, the socket closes so that the peer fails
+     * too, and the id gets DISCONNECTED (ETIMEDOUT).
+     *
+     * @param stalled the check ran late because this thread did not run: timers restart rather than expire
+     * @return how soon this connection needs the next check; {@link Long#MAX_VALUE} for never
+     */
+    long checkAckTimeout(long now, boolean stalled) {
+        Requester r = requester;
+        if (r == null || phase != Phase.ESTABLISHED && phase != Phase.ACCEPT_SENT) {
+            return Long.MAX_VALUE;
+        }
+        // in ACCEPT_SENT the handshake timeout still guards the connection
+        if (phase == Phase.ESTABLISHED && r.ackTimedOut(now, stalled)) {
+            LOG.warn("connection {}: no acknowledgement for {} ms (ACK timeout {}, {} retries), its queue pair fails",
+                    describe(), TimeUnit.NANOSECONDS.toMillis(r.waitedNanos(now)), qp.attributes.ackTimeout(),
+                    qp.attributes.retryCount());
+            fail(Errno.ETIMEDOUT, "no acknowledgement within the ACK timeout");
+            return Long.MAX_VALUE;
+        }
+        return r.ackCheckPeriodNanos();
+    }
+
+    /**
+     * The silenced addresses changed: while this connection's local or remote address is silenced it neither reads
+     * nor writes its socket, and keeps everything queued, as if its link dropped every packet; restored, it resumes
+     * where it stopped. Timers keep running, so the ACK timeout expires as on a silent link.
+     */
+    void applyFaults() {
+        if (phase == Phase.CLOSED || remoteIp == null) {
+            return;
+        }
+        boolean was = silent;
+        decideSilence();
+        boolean on = silent;
+        if (on == was) {
+            return;
+        }
+        LOG.debug("connection {} {}", describe(), on ? "silenced" : "restored");
+        if (key == null || !key.isValid()) {
+            return;
+        }
+        if (on) {
+            key.interestOps(0);
+            writer.interestCleared();
+        } else {
+            key.interestOps(phase == Phase.CONNECTING ? SelectionKey.OP_CONNECT : SelectionKey.OP_READ);
+            flush();
+        }
+    }
+
+    /** Whether the silenced addresses changed since this connection last looked. */
+    boolean faultsChanged() {
+        return faultEpoch != runtime.faultEpoch();
+    }
+
+    /** The socket took bytes again after it was full: the peer's TCP acknowledged part of what was sent. */
+    void peerTookData() {
+        if (requester != null) {
+            requester.progressed();
+        }
+    }
+
+    /** For tests: an option of this connection's socket. Any thread, once the connection exists. */
+    <T> T socketOption(SocketOption<T> option) throws IOException {
+        return channel.getOption(option);
+    }
+
     // ---- IO (IO thread) ----
 
     @Override
     public void onReady(SelectionKey k) {
+        if (faultEpoch != runtime.faultEpoch()) {
+            applyFaults();
+        }
+        if (silent) {
+            return;
+        }
         try {
             int ready = k.readyOps();
             if ((ready & SelectionKey.OP_CONNECT) != 0 && phase == Phase.CONNECTING) {
@@ -499,8 +629,21 @@ final class Connection implements IoThread.Handler {
         if (phase == Phase.CLOSED || phase == Phase.CONNECTING || key == null) {
             return;
         }
+        if (faultEpoch != runtime.faultEpoch()) {
+            applyFaults();
+        }
+        boolean established = phase == Phase.ESTABLISHED || phase == Phase.ACCEPT_SENT;
+        if (silent) {
+            // a silent link swallows what is sent: requests still get their frames (and so their PSNs, and the ACK
+            // timeout starts), local operations still run, but every frame stays queued until the link is restored
+            writer.queue(established);
+            return;
+        }
         try {
-            writer.flush(channel, key, phase == Phase.ESTABLISHED || phase == Phase.ACCEPT_SENT);
+            if (!writer.flush(channel, key, established)) {
+                // the silenced addresses changed while frames were built: decide again before writing them
+                flush();
+            }
         } catch (IOException e) {
             fail(Errno.ECONNRESET, e.getMessage());
         }
@@ -521,9 +664,9 @@ final class Connection implements IoThread.Handler {
     private void onEof() {
         if (phase == Phase.DISCONNECTING) {
             cmId.disconnected(0);
-            closeNow();
+            closeGracefully();
         } else if (phase == Phase.CLOSING) {
-            closeNow();
+            closeGracefully();
         } else {
             fail(Errno.ECONNRESET, "closed by the peer");
         }

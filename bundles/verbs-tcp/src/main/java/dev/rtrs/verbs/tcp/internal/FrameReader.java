@@ -58,8 +58,13 @@ final class FrameReader {
                 }
                 continue;
             }
-            if (placement.read(channel, rxHeader) < 0) {
+            long n = placement.read(channel, rxHeader);
+            if (n < 0) {
                 return false;
+            }
+            if (n > 0 && placingReadResponse) {
+                // part of a READ response: the peer answers, as a NIC's read response packets do one by one
+                connection.requester().progressed();
             }
             if (placement.remaining() > 0) {
                 return true;

@@ -33,14 +33,24 @@ final class FrameWriter implements Gather.FrameSink {
      * Writes until everything queued has left or the socket is full (then OP_WRITE resumes it).
      *
      * @param established whether send-queue frames and ACKs may go out
+     * @return false when it stopped, nothing written, because the silenced addresses changed (see
+     *         {@link Connection#faultsChanged()}): what was built stays queued
      */
-    void flush(SocketChannel channel, SelectionKey key, boolean established) throws IOException {
+    boolean flush(SocketChannel channel, SelectionKey key, boolean established) throws IOException {
         for (;;) {
             if (gather.hasPending()) {
-                gather.write(channel, this);
+                if (connection.faultsChanged()) {
+                    return false;
+                }
+                long written = gather.write(channel, this);
+                if (written > 0 && writeInterest) {
+                    // the full socket took bytes: the peer's TCP acknowledged some, as a NIC acknowledges the
+                    // packets of a long message before its last one
+                    connection.peerTookData();
+                }
                 if (gather.hasPending()) {
                     setWriteInterest(key, true);
-                    return;
+                    return true;
                 }
             }
             if (!build(established)) {
@@ -51,6 +61,14 @@ final class FrameWriter implements Gather.FrameSink {
         if (shutdownWhenFlushed && !outputShut) {
             outputShut = true;
             channel.shutdownOutput();
+        }
+        return true;
+    }
+
+    /** Builds frames as {@link #flush} does, as many as the gather holds, and writes none of them. */
+    void queue(boolean established) {
+        while (build(established)) {
+            // each round appends frames or runs local operations; a full gather or an empty queue ends it
         }
     }
 
@@ -103,6 +121,11 @@ final class FrameWriter implements Gather.FrameSink {
             writeInterest = on;
             key.interestOps(on ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
         }
+    }
+
+    /** The connection cleared the key's interest (a silenced link): OP_WRITE is no longer set. */
+    void interestCleared() {
+        writeInterest = false;
     }
 
     /** After what is queued has left, the socket's output is shut down (orderly close). */

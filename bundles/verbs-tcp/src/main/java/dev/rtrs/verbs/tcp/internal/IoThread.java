@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One provider IO thread: a selector loop that owns its connections (every read, write, acknowledgement and
- * completion of a connection happens here), a task queue other threads hand work to, timers, and the
- * completion-queue notifications, fired once per cycle rather than once per completion.
+ * completion of a connection happens here), a task queue other threads hand work to, timers, the
+ * completion-queue notifications, fired once per cycle rather than once per completion, and the
+ * {@link ConnectionWatch} of its connections.
  */
 final class IoThread implements Runnable {
 
@@ -65,6 +66,7 @@ final class IoThread implements Runnable {
     private ArrayList<TcpCompletionQueue> notifications = new ArrayList<>();
     private ArrayList<TcpCompletionQueue> firing = new ArrayList<>();
     private final Consumer<SelectionKey> dispatch = this::dispatch;
+    private final ConnectionWatch watch = new ConnectionWatch(this);
     /** Set while the loop may block in select: only then do other threads pay for a wake-up. */
     private volatile boolean sleeping;
     private volatile boolean stopping;
@@ -77,6 +79,11 @@ final class IoThread implements Runnable {
 
     void start() {
         thread.start();
+    }
+
+    /** The connections this thread owns. IO thread only. */
+    ConnectionWatch watch() {
+        return watch;
     }
 
     boolean inThread() {

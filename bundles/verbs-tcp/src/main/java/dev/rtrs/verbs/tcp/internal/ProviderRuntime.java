@@ -2,7 +2,9 @@ package dev.rtrs.verbs.tcp.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -37,6 +39,9 @@ public final class ProviderRuntime implements AutoCloseable {
     private final TcpDevice device;
     private final AtomicInteger roundRobin = new AtomicInteger();
     private final Set<TcpCmId> ids = ConcurrentHashMap.newKeySet();
+    private final Set<InetAddress> silenced = ConcurrentHashMap.newKeySet();
+    /** Changes with every change of {@link #silenced}: connections compare it before they write. */
+    private final AtomicInteger faultEpoch = new AtomicInteger();
     private volatile boolean closed;
 
     /** @throws UncheckedIOException when a selector cannot be opened */
@@ -80,6 +85,43 @@ public final class ProviderRuntime implements AutoCloseable {
         TcpCmId id = new TcpCmId(this, handler);
         ids.add(id);
         return id;
+    }
+
+    /**
+     * Fault injection: every connection whose local or remote address is {@code address} stops its socket IO, now
+     * and until {@link #restore}; connections made meanwhile start silent. Any thread; non-blocking. A connection
+     * looks at {@link #faultEpoch()} before it reads or writes, so nothing posted after this call is transmitted;
+     * idle connections are told on their IO threads.
+     */
+    public void silence(InetAddress address) {
+        if (silenced.add(Objects.requireNonNull(address, "address"))) {
+            applyFaults();
+        }
+    }
+
+    /** Ends {@link #silence} of {@code address}: its connections resume where they stopped. Any thread. */
+    public void restore(InetAddress address) {
+        if (silenced.remove(Objects.requireNonNull(address, "address"))) {
+            applyFaults();
+        }
+    }
+
+    /** A number that changes whenever the silenced addresses change. Any thread. */
+    int faultEpoch() {
+        return faultEpoch.get();
+    }
+
+    private void applyFaults() {
+        faultEpoch.incrementAndGet();
+        for (IoThread t : ioThreads) {
+            ConnectionWatch w = t.watch();
+            t.execute(w::applyFaults);
+        }
+    }
+
+    /** Whether a connection between these addresses is silenced; {@code local} may be null (not known yet). */
+    boolean isSilenced(InetAddress local, InetAddress remote) {
+        return !silenced.isEmpty() && (local != null && silenced.contains(local) || silenced.contains(remote));
     }
 
     VerbsProvider provider() {

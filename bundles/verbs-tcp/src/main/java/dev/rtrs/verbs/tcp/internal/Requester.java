@@ -3,6 +3,7 @@ package dev.rtrs.verbs.tcp.internal;
 import java.util.concurrent.TimeUnit;
 
 import dev.rtrs.verbs.Access;
+import dev.rtrs.verbs.QueuePairAttributes;
 import dev.rtrs.verbs.SendOpcode;
 import dev.rtrs.verbs.SendWorkRequest;
 import dev.rtrs.verbs.WcStatus;
@@ -15,6 +16,11 @@ import dev.rtrs.verbs.WcStatus;
  * <p>Receiver not ready: the NAKed request and everything after it is sent again (go-back-N, as RC hardware
  * does) after a back-off, until the RNR timeout of the request has passed; then it fails with
  * RNR_RETRY_EXCEEDED_ERROR.
+ *
+ * <p>ACK timeout: requests waiting for the peer with no acknowledgement progress for (retryCount + 1) ACK timeouts
+ * fail the connection (see {@link #ackTimedOut}). On TCP a retry is just one more timeout period, for TCP itself
+ * retransmits. Progress is counted, not timed, so the IO path pays an increment per acknowledgement and the
+ * periodic check does the rest.
  */
 final class Requester {
 
@@ -37,6 +43,15 @@ final class Requester {
     /** The READ whose response is being placed. */
     private SendEntry receiving;
 
+    // the ACK timeout, see ackTimedOut
+    /** No acknowledgement progress for this long fails the connection; 0: never. */
+    private final long failAfterNanos;
+    private final long ackCheckPeriodNanos;
+    private int progress;
+    private int progressSeen;
+    private boolean timing;
+    private long timingSince;
+
     Requester(Connection connection, TcpQueuePair qp, int initialPsn, int peerResources, int rnrTimeoutMs) {
         this.connection = connection;
         this.qp = qp;
@@ -47,6 +62,11 @@ final class Requester {
         this.nextPsn = initialPsn;
         this.lastSent = initialPsn - 1;
         sq.acked = initialPsn - 1;
+        long ackTimeout = QueuePairAttributes.ackTimeoutNanos(qp.attributes.ackTimeout());
+        this.failAfterNanos = ackTimeout * (qp.attributes.retryCount() + 1);
+        // a check every quarter timeout: an expiry is at most half a timeout late
+        this.ackCheckPeriodNanos = ackTimeout == 0 ? Long.MAX_VALUE
+                : Math.max(ConnectionWatch.MIN_PERIOD_NANOS, ackTimeout / 4);
     }
 
     /**
@@ -218,6 +238,9 @@ final class Requester {
             throw new FrameException("ACK " + Integer.toUnsignedString(ack) + " outside the window after "
                     + Integer.toUnsignedString(sq.acked));
         }
+        if (ack != sq.acked) {
+            progress++;
+        }
         sq.acked = ack;
         sq.complete(qp);
     }
@@ -231,6 +254,7 @@ final class Requester {
         if (e == null) {
             throw new FrameException("NAK of PSN " + Integer.toUnsignedString(psn) + " names no outstanding request");
         }
+        progress++;
         sq.acked = psn - 1;
         sq.complete(qp);
         if (code != NakCode.RECEIVER_NOT_READY) {
@@ -306,6 +330,7 @@ final class Requester {
         }
         readCursor = p;
         receiving = e;
+        progress++;
         return e.data;
     }
 
@@ -322,7 +347,49 @@ final class Requester {
         }
         e.arrived = true;
         readCursor = e.position + 1;
+        progress++;
         sq.complete(qp);
+    }
+
+    /** Acknowledgement progress seen outside the frames this class handles (see its callers). */
+    void progressed() {
+        progress++;
+    }
+
+    /** How often {@link #ackTimedOut} needs calling; {@link Long#MAX_VALUE} when the ACK timeout is 0 (never). */
+    long ackCheckPeriodNanos() {
+        return ackCheckPeriodNanos;
+    }
+
+    /**
+     * The periodic check of the ACK timeout. Its timer runs while requests await the peer (frames sent and not
+     * acknowledged, READs not answered) and no RNR back-off is pending, as a NIC's transport timer stops for an RNR
+     * NAK. It starts, and restarts after progress, at the first check that sees it, so it expires up to two check
+     * periods late but never early.
+     *
+     * @param restart the check ran late (this thread stalled): the timer restarts instead of expiring
+     * @return whether the requests waited longer than the ACK timeout and its retries allow
+     */
+    boolean ackTimedOut(long now, boolean restart) {
+        if (failAfterNanos == 0) {
+            return false;
+        }
+        if (paused || !(Psn.after(lastSent, sq.acked) || outstandingReads > 0)) {
+            timing = false;
+            return false;
+        }
+        if (!timing || restart || progress != progressSeen) {
+            timing = true;
+            progressSeen = progress;
+            timingSince = now;
+            return false;
+        }
+        return now - timingSince >= failAfterNanos;
+    }
+
+    /** How long the requests have waited without progress, as far as the checks saw. */
+    long waitedNanos(long now) {
+        return timing ? now - timingSince : 0;
     }
 
     /** The queue pair entered the error state: no more retries. */

@@ -213,7 +213,15 @@ public final class TcpCmId implements CmId {
                 || attributes.maxReceiveSge() > caps.maxScatterGatherEntries()) {
             throw new VerbsException(Errno.EINVAL, "queue pair sizes above the device's limits " + caps);
         }
-        qp = new TcpQueuePair(this, tpd, attributes, runtime.device().nextQueuePairNumber());
+        // the provider's defaults fill in what the caller left open, so that attributes() shows what is in force
+        QueuePairAttributes resolved = attributes;
+        if (resolved.ackTimeout() == QueuePairAttributes.PROVIDER_DEFAULT) {
+            resolved = resolved.withAckTimeout(runtime.options().ackTimeout());
+        }
+        if (resolved.retryCount() == QueuePairAttributes.PROVIDER_DEFAULT) {
+            resolved = resolved.withRetryCount(runtime.options().retryCount());
+        }
+        qp = new TcpQueuePair(this, tpd, resolved, runtime.device().nextQueuePairNumber());
         return qp;
     }
 
@@ -309,6 +317,11 @@ public final class TcpCmId implements CmId {
         if (c != null) {
             c.io().execute(c::abort);
         }
+    }
+
+    /** For tests: the connection of this id, once it connects or receives a request. */
+    synchronized Connection connection() {
+        return connection;
     }
 
     /** Any thread; non-blocking. Disconnects (or rejects a pending request) and drops later events. */

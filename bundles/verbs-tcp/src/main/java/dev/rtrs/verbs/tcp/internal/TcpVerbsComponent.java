@@ -36,7 +36,10 @@ public final class TcpVerbsComponent extends TcpVerbsProvider {
                 .maxScatterGatherEntries(config.maxScatterGatherEntries())
                 .maxCompletionQueueEntries(config.maxCompletionQueueEntries())
                 .responderResources(config.responderResources()).handshakeTimeoutMs(config.handshakeTimeoutMs())
-                .disconnectTimeoutMs(config.disconnectTimeoutMs()).socketBufferBytes(config.socketBufferBytes());
+                .disconnectTimeoutMs(config.disconnectTimeoutMs()).socketBufferBytes(config.socketBufferBytes())
+                .ackTimeout(config.ackTimeout()).retryCount(config.retryCount())
+                .keepAliveIdleSeconds(config.keepAliveIdleSeconds())
+                .keepAliveIntervalSeconds(config.keepAliveIntervalSeconds()).keepAliveCount(config.keepAliveCount());
         if (config.ioThreads() > 0) {
             b.ioThreads(config.ioThreads());
         }

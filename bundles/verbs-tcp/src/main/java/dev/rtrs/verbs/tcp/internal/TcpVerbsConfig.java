@@ -51,4 +51,28 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Socket buffer (bytes)", description = "SO_SNDBUF and SO_RCVBUF of connections;"
             + " 0 keeps the kernel's auto-tuning.", min = "0")
     int socketBufferBytes() default 0;
+
+    @AttributeDefinition(name = "ACK timeout (exponent)", description = "Local ACK timeout of queue pairs created"
+            + " without one, as ibverbs' timeout: 4.096 us x 2^value (17: 0.54 s); 0 waits forever. Every"
+            + " acknowledgement restarts it.", min = "0", max = "31")
+    int ackTimeout() default 17;
+
+    @AttributeDefinition(name = "Retry count", description = "ACK timeouts a request of a queue pair created"
+            + " without a count survives before it fails with RETRY_EXCEEDED_ERROR and the queue pair with it: a"
+            + " silent peer fails requests after (retry count + 1) ACK timeouts, 4.3 s with the defaults.",
+            min = "0", max = "7")
+    int retryCount() default 7;
+
+    @AttributeDefinition(name = "Keepalive idle (s)", description = "TCP_KEEPIDLE of connections: idle time before"
+            + " the kernel probes the peer, so that an idle connection to a vanished peer is closed. 0 turns"
+            + " SO_KEEPALIVE off.", min = "0", max = "32767")
+    int keepAliveIdleSeconds() default 10;
+
+    @AttributeDefinition(name = "Keepalive interval (s)", description = "TCP_KEEPINTERVAL of connections: time"
+            + " between keepalive probes.", min = "1", max = "32767")
+    int keepAliveIntervalSeconds() default 2;
+
+    @AttributeDefinition(name = "Keepalive probes", description = "TCP_KEEPCOUNT of connections: unanswered probes"
+            + " before the kernel closes the connection.", min = "1", max = "127")
+    int keepAliveCount() default 3;
 }

@@ -254,7 +254,14 @@ class RawPeerTest {
         try (Server server = new Server(provider, 0);
                 java.net.Socket s = new java.net.Socket(server.address().getAddress(), server.address().getPort())) {
             s.setSoTimeout(5000);
-            assertEquals(-1, s.getInputStream().read(), "closed after the handshake timeout");
+            int read;
+            try {
+                read = s.getInputStream().read();
+            } catch (java.net.SocketException reset) {
+                // the provider resets a socket it gives up on, so nothing it held is sent later
+                read = -1;
+            }
+            assertEquals(-1, read, "closed after the handshake timeout");
             assertTrue(server.accepted.isEmpty());
         }
     }

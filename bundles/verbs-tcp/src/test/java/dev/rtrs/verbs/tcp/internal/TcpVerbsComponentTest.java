@@ -14,6 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.rtrs.verbs.DeviceCapabilities.Capability;
+import dev.rtrs.verbs.QueuePairAttributes;
 import dev.rtrs.verbs.VerbsProvider;
 import dev.rtrs.verbs.tcp.TcpProviderOptions;
 
@@ -51,8 +52,30 @@ class TcpVerbsComponentTest {
         v.put("handshakeTimeoutMs", 111);
         v.put("disconnectTimeoutMs", 222);
         v.put("socketBufferBytes", 65536);
+        v.put("ackTimeout", 14);
+        v.put("retryCount", 2);
+        v.put("keepAliveIdleSeconds", 30);
+        v.put("keepAliveIntervalSeconds", 5);
+        v.put("keepAliveCount", 6);
         TcpProviderOptions o = TcpVerbsComponent.options(config(v));
-        assertEquals(new TcpProviderOptions("tcp9", 3, 1, 250, 100, 4, 1000, 8, 111, 222, 65536), o);
+        assertEquals(new TcpProviderOptions("tcp9", 3, 1, 250, 100, 4, 1000, 8, 111, 222, 65536, 14, 2, 30, 5, 6), o);
+    }
+
+    @Test
+    void theDefaultsFailASilentPeerAfterAbout4Seconds() {
+        TcpProviderOptions d = TcpProviderOptions.defaults();
+        assertEquals(17, d.ackTimeout());
+        assertEquals(7, d.retryCount());
+        long nanos = QueuePairAttributes.ackTimeoutNanos(d.ackTimeout()) * (d.retryCount() + 1);
+        assertEquals(4294, nanos / 1_000_000);
+        assertEquals(10, d.keepAliveIdleSeconds());
+        assertEquals(2, d.keepAliveIntervalSeconds());
+        assertEquals(3, d.keepAliveCount());
+        // the constructor of 1.0 keeps its meaning: the new settings at their defaults
+        @SuppressWarnings("deprecation")
+        TcpProviderOptions old = new TcpProviderOptions("tcp0", d.ioThreads(), 2, 1000, 16384, 32, 1 << 20, 128,
+                10_000, 2_000, 0);
+        assertEquals(d, old);
     }
 
     @Test
@@ -60,6 +83,12 @@ class TcpVerbsComponentTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TcpVerbsComponent.options(config(Map.of("rnrTimeoutMs", 0))));
         assertTrue(e.getMessage().contains("rnrTimeoutMs"), e.getMessage());
+        for (Map.Entry<String, Object> bad : Map.<String, Object>of("ackTimeout", 32, "retryCount", 8,
+                "keepAliveIdleSeconds", -1, "keepAliveIntervalSeconds", 0, "keepAliveCount", 128).entrySet()) {
+            e = assertThrows(IllegalArgumentException.class,
+                    () -> TcpVerbsComponent.options(config(Map.of(bad.getKey(), bad.getValue()))));
+            assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
+        }
     }
 
     @Test

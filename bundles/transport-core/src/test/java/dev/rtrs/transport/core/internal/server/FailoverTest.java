@@ -201,6 +201,8 @@ class FailoverTest {
         int port = server.localAddresses().get(0).getPort();
         ConcurrentLinkedQueue<LinkEvent> events = new ConcurrentLinkedQueue<>();
         ClientSession s = open(port, "storm", events);
+        // the provider's and the transport's pools are running now
+        int threadsBefore = Thread.activeCount();
         for (int round = 0; round < 8; round++) {
             server.close();
             Thread.sleep(round % 3 * 40L);
@@ -225,5 +227,18 @@ class FailoverTest {
         long start = System.nanoTime();
         s.close();
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "close does not hang");
+        assertTrue(transport.clientSessions().isEmpty(), "the closed session is no longer listed");
+        long gone = System.currentTimeMillis() + 5_000;
+        while (!server.sessions().isEmpty() && System.currentTimeMillis() < gone) {
+            Thread.sleep(20);
+        }
+        assertTrue(server.sessions().isEmpty(), "the server let the session go: " + server.sessions());
+        // threads come from the provider's fixed pools and the transport's executor: a storm adds none for good
+        long end2 = System.currentTimeMillis() + 5_000;
+        while (Thread.activeCount() > threadsBefore + 2 && System.currentTimeMillis() < end2) {
+            Thread.sleep(50);
+        }
+        assertTrue(Thread.activeCount() <= threadsBefore + 2, "threads before " + threadsBefore + ", after "
+                + Thread.getAllStackTraces().keySet().stream().map(Thread::getName).sorted().toList());
     }
 }
