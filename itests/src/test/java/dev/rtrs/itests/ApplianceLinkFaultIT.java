@@ -142,7 +142,7 @@ public class ApplianceLinkFaultIT {
             ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", client.namespaceName(), "fio",
                     "--name=" + name, "--ioengine=nbd", "--uri=" + client.nbdUri("disk"), "--rw=randwrite",
                     "--bs=4k", "--size=64m", "--iodepth=16", "--verify=crc32c", "--verify_backlog=512",
-                    "--verify_fatal=1", "--time_based", "--runtime=" + seconds, "--output-format=json",
+                    "--verify_fatal=1", "--verify_state_save=0", "--time_based", "--runtime=" + seconds, "--output-format=json",
                     "--output=" + output).redirectErrorStream(true)
                     .redirectOutput(client.home.resolve("../fio-" + name + ".log").toFile());
             return new FioRun(name, pb.start(), output);
