@@ -44,6 +44,21 @@ final class FirewallDrop implements AutoCloseable {
         installed = true;
     }
 
+    /** Kills the TCP connections to {@code address}:{@code port} with {@code ss -K}, as a reset link does. */
+    static void killConnections(String address, int port) throws IOException {
+        Process p = new ProcessBuilder("ss", "-K", "dst", address, "dport", "=", Integer.toString(port))
+                .redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        try {
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException("ss -K failed");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
     /** Lets the packets through again. */
     void restore() throws IOException {
         if (installed) {

@@ -25,12 +25,13 @@ import dev.rtrs.transport.core.RtrsTransport;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
 
 /**
- * One of two paths goes silent under a write-then-verify load: its packets are dropped by a real firewall rule,
- * nothing is closed. The heartbeat finds it, its IO moves to the healthy path, no IO fails and no data is lost, and
- * the path comes back when the rule goes.
+ * One of two paths fails under a write-then-verify load: it goes silent (its packets dropped by a real firewall rule
+ * or held by the provider's fault hook, nothing closed), or its TCP connections are killed by {@code ss -K}. The
+ * failure is found (by the heartbeat when silent), the path's IO moves to the healthy path, no IO fails, no data is
+ * lost, and the path comes back.
  */
 @Timeout(120)
-class SilentPathTest {
+class PathFaultTest {
 
     private static final long INTERVAL_MS = 100;
     private static final int MISSED_MAX = 3;
@@ -39,21 +40,29 @@ class SilentPathTest {
      * @param serverWatches whether the server runs a heartbeat too; without it only the client sees the break, and
      *                      the server must neither close the healthy path nor let the moved IO overtake the old one
      */
+    /** How a path is hurt. */
+    enum Fault { FIREWALL, PROVIDER, KILL }
+
     @ParameterizedTest(name = "server heartbeat {0}")
     @ValueSource(booleans = {true, false})
     void aPathSilencedByAFirewallRuleIsDetectedAndItsIoMovesWithoutLossOrError(boolean serverWatches)
             throws Exception {
         FirewallDrop.assumeAvailable();
-        run(serverWatches, false);
+        run(serverWatches, Fault.FIREWALL);
     }
 
     @Test
     void aPathSilencedInTheVerbsProviderIsDetectedAndItsIoMovesWithoutLossOrError() throws Exception {
-        run(true, true);
+        run(true, Fault.PROVIDER);
     }
 
-    /** @param inProvider silence the path with the provider's fault hook rather than a firewall rule */
-    private static void run(boolean serverWatches, boolean inProvider) throws Exception {
+    @Test
+    void aPathWhoseConnectionsAreKilledLosesNoIo() throws Exception {
+        FirewallDrop.assumeAvailable();
+        run(true, Fault.KILL);
+    }
+
+    private static void run(boolean serverWatches, Fault fault) throws Exception {
         try (TcpVerbsProvider provider = new TcpVerbsProvider();
                 HeartbeatMonitor clientHeartbeat = new HeartbeatMonitor(INTERVAL_MS, MISSED_MAX);
                 HeartbeatMonitor serverHeartbeat = new HeartbeatMonitor(INTERVAL_MS, MISSED_MAX);
@@ -78,15 +87,15 @@ class SilentPathTest {
             Thread.sleep(500);
             long silencedAt = System.nanoTime();
             InetAddress silenced = InetAddress.getByName("127.0.0.2");
-            if (inProvider) {
-                provider.silence(silenced);
-            } else {
-                firewall.drop("127.0.0.2", port);
+            switch (fault) {
+                case PROVIDER -> provider.silence(silenced);
+                case FIREWALL -> firewall.drop("127.0.0.2", port);
+                case KILL -> FirewallDrop.killConnections("127.0.0.2", port);
             }
             long detected = awaitPaths(session, 1, 10_000);
             long detectMs = TimeUnit.NANOSECONDS.toMillis(detected - silencedAt);
             Thread.sleep(1_500);
-            if (inProvider) {
+            if (fault == Fault.PROVIDER) {
                 provider.restore(silenced);
             } else {
                 firewall.restore();
@@ -95,7 +104,7 @@ class SilentPathTest {
             Thread.sleep(500);
             load.finish();
 
-            assertTrue(detectMs <= (MISSED_MAX + 2) * INTERVAL_MS + 400, "silent path found after " + detectMs + " ms");
+            assertTrue(detectMs <= (MISSED_MAX + 2) * INTERVAL_MS + 400, "failed path found after " + detectMs + " ms");
             assertEquals(0, load.errors.get(), load.summary());
             assertEquals(0, load.mismatches.get(), load.summary());
             assertTrue(load.ios.get() > 1000, load.summary());
