@@ -19,8 +19,10 @@ import dev.rtrs.verbs.SendWorkRequest;
  * A permit and the IO it carries. The permit's id is the server chunk it writes into; its buffer (one chunk long,
  * a view of the session's {@link PermitMemory}) holds what goes to the chunk and, for a READ, receives the data.
  *
- * <p>Layout in the buffer: a WRITE is data, user header, WRITE message, from offset 0; a READ puts user header and
- * READ message at the buffer's end, and its data lands at offset 0, so the two never overlap.
+ * <p>Layout, the kernel's, the same in the buffer and in the server chunk it is written to: a WRITE is data, user
+ * header, WRITE message, from offset 0; a READ puts user header and READ message at offset {@code data_len}, where
+ * the data the server sends back ends, so the two never overlap, neither here nor in the chunk (where the server's
+ * backend writes the data while the request may still be there).
  *
  * <p>States: FREE (in the pool), HELD (the caller has it), IN_FLIGHT (an IO is out). Completion and fail-over race
  * for the same IO; the state machine lets exactly one of them finish it. The IO's fields are
@@ -51,7 +53,7 @@ final class ClientIo implements Permit {
     /** Where the request (data + header + message for WRITE, header + message for READ) starts in the buffer. */
     private int requestStart;
     private int requestLength;
-    /** Offset of the RTRS message inside the server chunk. */
+    /** Offset of the RTRS message in the buffer and in the server chunk. */
     private int messageOffset;
     /** The path carrying the IO. */
     private volatile ClientPath path;
@@ -104,7 +106,7 @@ final class ClientIo implements Permit {
      *
      * @param total bytes of {@code data}
      */
-    void layOut(Direction dir, ByteBuffer userHeader, ByteBuffer[] buffers, int total, IoCallback cb, int chunkSize) {
+    void layOut(Direction dir, ByteBuffer userHeader, ByteBuffer[] buffers, int total, IoCallback cb) {
         direction = dir;
         data = buffers;
         callback = cb;
@@ -124,8 +126,8 @@ final class ClientIo implements Permit {
             requestLength = messageOffset + WriteMsg.SIZE;
         } else {
             requestLength = headerLength + ReadMsg.size(total == 0 ? 0 : 1);
-            requestStart = chunkSize - requestLength;
-            messageOffset = headerLength;
+            requestStart = total;
+            messageOffset = total + headerLength;
             buffer.put(requestStart, userHeader, userHeader.position(), headerLength);
         }
     }
@@ -136,12 +138,12 @@ final class ClientIo implements Permit {
      */
     SendWorkRequest request(MemoryRegion permitRegion, long chunkAddress, int chunkKey, int memBits) {
         if (direction == Direction.READ) {
-            RtrsCodec.putReadMsg(buffer, requestStart + messageOffset, headerLength, 0, permitRegion.address() + base,
+            RtrsCodec.putReadMsg(buffer, messageOffset, headerLength, 0, permitRegion.address() + base,
                     permitRegion.rkey(), dataLength);
         }
         return wr.reset(WrIds.of(WrIds.IO_REQUEST, id), SendOpcode.RDMA_WRITE_WITH_IMM)
                 .addSge(permitRegion, base + requestStart, requestLength)
-                .remote(chunkAddress, chunkKey)
+                .remote(chunkAddress + requestStart, chunkKey)
                 .immediate(Imm.ioRequest(id, messageOffset, memBits));
     }
 

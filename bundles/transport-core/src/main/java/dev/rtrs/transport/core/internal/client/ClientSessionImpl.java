@@ -325,7 +325,7 @@ public final class ClientSessionImpl implements ClientSession {
         if (!io.startIo()) {
             throw new TransportException(Errno.EINVAL, permit + " is not held or already has an IO in flight");
         }
-        io.layOut(direction, userHeader, data, (int) total, callback, p.chunkSize());
+        io.layOut(direction, userHeader, data, (int) total, callback);
         if (!post(io, recovery.connected())) {
             io.finishIo();
             throw new TransportException(Errno.ENOTCONN, "session " + name() + (allPathsGivenUp()

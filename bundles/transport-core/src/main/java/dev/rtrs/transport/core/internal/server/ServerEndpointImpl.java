@@ -263,8 +263,7 @@ public final class ServerEndpointImpl implements ServerEndpoint {
                     reject(id, Errno.ENXIO, "connect request from " + peer + " for unknown session " + req.sessionUuid());
                     return;
                 }
-                session = new ServerSessionImpl(this, req.sessionUuid(), options.queueDepth(), options.chunkSize(),
-                        MAX_HEADER_SIZE);
+                session = new ServerSessionImpl(this, req.sessionUuid(), options.queueDepth(), options.chunkSize());
                 sessions.put(req.sessionUuid(), session);
             }
             try {

@@ -47,7 +47,6 @@ final class ServerIo {
     /** The chunk's memory (position 0, limit = chunk size), shared with the device. */
     final ByteBuffer chunk;
     private final ServerSessionImpl session;
-    private final ByteBuffer headerCopy;
     private final AtomicInteger state = new AtomicInteger(FREE);
     /** Counts the IOs of this chunk; a request answers only while it is current. */
     private volatile int generation;
@@ -64,11 +63,10 @@ final class ServerIo {
     boolean needInvalidate;
     long dataLength;
 
-    ServerIo(ServerSessionImpl session, int bufId, ByteBuffer chunk, int maxHeader) {
+    ServerIo(ServerSessionImpl session, int bufId, ByteBuffer chunk) {
         this.session = session;
         this.bufId = bufId;
         this.chunk = chunk;
-        this.headerCopy = ByteBuffer.allocate(maxHeader);
     }
 
     /**
@@ -112,18 +110,16 @@ final class ServerIo {
     }
 
     /**
-     * A READ: the user header is copied out of the chunk, because the handler fills the chunk from offset 0
-     * with the data to send back.
+     * A READ: the handler fills [0, dataLength) with the data to send back; the user header sits after it, at
+     * [dataLength, messageOffset), where the handler's data never reaches.
      */
-    void prepareRead(int headerStart, int messageOffset, List<SgDesc> buffers, boolean invalidate, int length) {
+    void prepareRead(int dataLength, int messageOffset, List<SgDesc> buffers, boolean invalidate) {
         direction = Direction.READ;
-        headerCopy.clear();
-        headerCopy.put(slice(headerStart, messageOffset)).flip();
-        userHeader = headerCopy.asReadOnlyBuffer();
+        userHeader = slice(dataLength, messageOffset).asReadOnlyBuffer();
         readBuffers = buffers;
         needInvalidate = invalidate;
-        dataLength = length;
-        data = slice(0, length);
+        this.dataLength = dataLength;
+        data = slice(0, dataLength);
     }
 
     private ByteBuffer slice(int from, int to) {

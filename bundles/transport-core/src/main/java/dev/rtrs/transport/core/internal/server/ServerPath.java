@@ -339,14 +339,19 @@ final class ServerPath implements Connection.Handler {
                 io.prepareWrite(headerStart, offset);
             } else {
                 ReadMsg msg = RtrsCodec.decodeReadMsg(chunk, offset, available);
-                long total = msg.totalLength();
-                if (total > maxIoSize) {
-                    throw new WireFormatException(Errno.EINVAL, "READ of " + total + " bytes above " + maxIoSize);
+                // the kernel's layout: user header and READ message sit at data_len, so data_len = offset - usr_len
+                int dataLength = offset - msg.usrLen();
+                if (dataLength > maxIoSize) {
+                    throw new WireFormatException(Errno.EINVAL, "READ of " + dataLength + " bytes above " + maxIoSize);
+                }
+                if (msg.totalLength() < dataLength) {
+                    throw new WireFormatException(Errno.EINVAL, "READ of " + dataLength + " bytes into buffers of "
+                            + msg.totalLength());
                 }
                 if (msg.needInvalidate() && msg.buffers().isEmpty()) {
                     throw new WireFormatException(Errno.EINVAL, "READ asks to invalidate but names no buffer");
                 }
-                io.prepareRead(offset - msg.usrLen(), offset, msg.buffers(), msg.needInvalidate(), (int) total);
+                io.prepareRead(dataLength, offset, msg.buffers(), msg.needInvalidate());
             }
         } catch (WireFormatException e) {
             LOG.warn("{} path {}: chunk {}: {}", session.name(), uuid, io.bufId, e.getMessage());

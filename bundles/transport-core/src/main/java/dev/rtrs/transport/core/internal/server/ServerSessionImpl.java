@@ -26,7 +26,7 @@ final class ServerSessionImpl implements ServerSession {
     private volatile Object attachment;
     private volatile boolean announced;
 
-    ServerSessionImpl(ServerEndpointImpl endpoint, UUID uuid, int queueDepth, int chunkSize, int maxHeader) {
+    ServerSessionImpl(ServerEndpointImpl endpoint, UUID uuid, int queueDepth, int chunkSize) {
         this.endpoint = endpoint;
         this.uuid = uuid;
         this.name = uuid.toString();
@@ -37,7 +37,7 @@ final class ServerSessionImpl implements ServerSession {
         for (int i = 0; i < queueDepth; i++) {
             ByteBuffer chunk = chunkMemory.duplicate();
             chunk.limit((i + 1) * chunkSize).position(i * chunkSize);
-            ios[i] = new ServerIo(this, i, chunk.slice(), maxHeader);
+            ios[i] = new ServerIo(this, i, chunk.slice());
         }
     }
 

@@ -141,12 +141,13 @@ class InvalidateTest {
         ConRsp[] rsp = new ConRsp[1];
         InfoRsp[] info = new InfoRsp[1];
         try (RawClient c = handshake(server, UUID.randomUUID(), rsp, info)) {
-            // the READ message names 512 bytes of the raw client's own memory, at offset 4096
+            // the READ message names 512 bytes of the raw client's own memory, at offset 4096; as the kernel client
+            // lays it out, it goes to chunk offset data_len (512), which the immediate's offset points at
             dev.rtrs.verbs.MemoryRegion target = c.memory;
             long address = target.address() + 4096;
             ReadMsgWriter.write(c.memory.buffer(), 0, address, target.rkey(), 512);
-            c.write(info[0].chunks().get(0).address(), info[0].chunks().get(0).key(), ReadMsgWriter.SIZE,
-                    Imm.ioRequest(0, 0, Imm.memBits(2)));
+            c.write(info[0].chunks().get(0).address() + 512, info[0].chunks().get(0).key(), ReadMsgWriter.SIZE,
+                    Imm.ioRequest(0, 512, Imm.memBits(2)));
             WorkCompletion inv = c.receive();
             assertTrue(inv.isSuccess(), inv.toString());
             assertTrue(inv.hasInvalidate(), "SEND_WITH_INV first: " + inv);
