@@ -24,7 +24,7 @@ import dev.rtrs.verbs.conformance.RemoteAccessConformanceTest;
 class DisniConformanceTest {
 
     static VerbsProvider newProvider() throws Exception {
-        return DisniVerbs.open(DisniOptions.defaults());
+        return new DisniVerbsProvider(DisniOptions.defaults());
     }
 
     static InetAddress rdmaAddress() throws UnknownHostException {

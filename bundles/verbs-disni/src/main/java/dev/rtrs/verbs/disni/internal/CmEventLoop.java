@@ -30,7 +30,7 @@ final class CmEventLoop {
     private static final Logger LOG = LoggerFactory.getLogger(CmEventLoop.class);
     private static final long MIN_PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
-    private final DisniVerbsProvider provider;
+    private final ProviderRuntime runtime;
     private final RdmaEventChannel channel;
     private final ReentrantLock channelLock = new ReentrantLock();
     private final Map<RdmaCmId, DisniCmId> ids = new ConcurrentHashMap<>();
@@ -39,8 +39,8 @@ final class CmEventLoop {
     private final Thread thread;
     private volatile boolean running = true;
 
-    CmEventLoop(DisniVerbsProvider provider, RdmaEventChannel channel, int maxPauseMs) {
-        this.provider = provider;
+    CmEventLoop(ProviderRuntime runtime, RdmaEventChannel channel, int maxPauseMs) {
+        this.runtime = runtime;
         this.channel = channel;
         this.maxPauseNanos = Math.max(MIN_PAUSE_NANOS, TimeUnit.MILLISECONDS.toNanos(maxPauseMs));
         this.thread = new Thread(this::run, "disni-cm-events");
@@ -175,7 +175,7 @@ final class CmEventLoop {
             }
             return;
         }
-        DisniCmId request = new DisniCmId(provider, requestNative, listener.handler());
+        DisniCmId request = new DisniCmId(runtime, requestNative, listener.handler());
         register(requestNative, request);
         request.adoptDevice();
         deliver(request, new CmEvent(CmEventType.CONNECT_REQUEST, request, listener, 0, null));

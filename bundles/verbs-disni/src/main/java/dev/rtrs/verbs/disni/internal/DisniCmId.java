@@ -45,7 +45,7 @@ final class DisniCmId implements CmId {
 
     private enum Phase { IDLE, CONNECTING, CONNECTED, DONE }
 
-    private final DisniVerbsProvider provider;
+    private final ProviderRuntime runtime;
     private final RdmaCmId nativeId;
     private volatile CmEventHandler handler;
     private volatile DisniDevice device;
@@ -58,15 +58,15 @@ final class DisniCmId implements CmId {
     private boolean queuePairDestroyed;
     private boolean nativeDestroyed;
 
-    DisniCmId(DisniVerbsProvider provider, RdmaCmId nativeId, CmEventHandler handler) {
-        this.provider = provider;
+    DisniCmId(ProviderRuntime runtime, RdmaCmId nativeId, CmEventHandler handler) {
+        this.runtime = runtime;
         this.nativeId = nativeId;
         this.handler = Objects.requireNonNull(handler, "handler");
     }
 
     @Override
     public VerbsProvider provider() {
-        return provider;
+        return runtime.provider();
     }
 
     @Override
@@ -217,7 +217,7 @@ final class DisniCmId implements CmId {
         }
         phase = Phase.CONNECTING;
         connectDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, timeoutMs));
-        provider.events().watch(this);
+        runtime.events().watch(this);
     }
 
     @Override
@@ -333,7 +333,7 @@ final class DisniCmId implements CmId {
     /** Takes the verbs context the id is bound to as its device. */
     synchronized void adoptDevice() {
         try {
-            DisniDevice d = provider.deviceOf(nativeId.getVerbs());
+            DisniDevice d = runtime.deviceOf(nativeId.getVerbs());
             if (d != null) {
                 device = d;
             }
@@ -416,7 +416,7 @@ final class DisniCmId implements CmId {
             }
             closed = true;
         }
-        provider.events().unregister(nativeId);
+        runtime.events().unregister(nativeId);
         return true;
     }
 
@@ -435,8 +435,8 @@ final class DisniCmId implements CmId {
     private RdmaConnParam connParam() throws VerbsException {
         RdmaConnParam param = new RdmaConnParam();
         try {
-            param.setRetry_count((byte) provider.options().retryCount());
-            param.setRnr_retry_count((byte) provider.options().rnrRetryCount());
+            param.setRetry_count((byte) runtime.options().retryCount());
+            param.setRnr_retry_count((byte) runtime.options().rnrRetryCount());
         } catch (IOException e) {
             throw Errnos.wrap("connection parameters", e, Errno.EINVAL);
         }

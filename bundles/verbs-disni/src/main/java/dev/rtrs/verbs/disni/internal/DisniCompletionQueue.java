@@ -273,7 +273,7 @@ final class DisniCompletionQueue implements CompletionQueue {
             }
             closed = true;
         }
-        device.provider().untrack(this);
+        device.runtime().untrack(this);
         if (thread == null) {
             destroyNative();
         } else if (Thread.currentThread() != thread) {

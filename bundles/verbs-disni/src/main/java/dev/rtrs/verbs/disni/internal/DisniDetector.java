@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides whether the provider may run: loads libdisni (here, at activation, never in a static initialiser), looks
- * for RDMA devices and the JVM flag DiSNI needs, then enables {@link DisniVerbsProviderComponent} or logs one line
+ * for RDMA devices and the JVM flag DiSNI needs, then enables {@link DisniVerbsComponent} or logs one line
  * saying everything that is missing. Blocks while libdisni loads.
  */
 @Component
@@ -27,7 +27,7 @@ public final class DisniDetector {
         enabled = availability.available();
         if (enabled) {
             LOG.info(availability.describe("DiSNI RDMA provider enabled"));
-            context.enableComponent(DisniVerbsProviderComponent.PID);
+            context.enableComponent(DisniVerbsComponent.class.getName());
         } else {
             LOG.warn(availability.describe("DiSNI RDMA provider inactive"));
         }
@@ -36,7 +36,7 @@ public final class DisniDetector {
     @Deactivate
     void deactivate() {
         if (enabled) {
-            context.disableComponent(DisniVerbsProviderComponent.PID);
+            context.disableComponent(DisniVerbsComponent.class.getName());
         }
     }
 }

@@ -24,15 +24,15 @@ import dev.rtrs.verbs.disni.DisniOptions;
  */
 final class DisniDevice implements RdmaDevice {
 
-    private final DisniVerbsProvider provider;
+    private final ProviderRuntime runtime;
     private final String name;
     private final DeviceCapabilities capabilities;
     private final AtomicInteger nextVector = new AtomicInteger();
     private volatile IbvContext context;
     private volatile int completionVectors = 1;
 
-    DisniDevice(DisniVerbsProvider provider, String name, DeviceCapabilities capabilities) {
-        this.provider = provider;
+    DisniDevice(ProviderRuntime runtime, String name, DeviceCapabilities capabilities) {
+        this.runtime = runtime;
         this.name = name;
         this.capabilities = capabilities;
     }
@@ -57,8 +57,8 @@ final class DisniDevice implements RdmaDevice {
         return capabilities;
     }
 
-    DisniVerbsProvider provider() {
-        return provider;
+    ProviderRuntime runtime() {
+        return runtime;
     }
 
     boolean hasContext() {
@@ -88,7 +88,7 @@ final class DisniDevice implements RdmaDevice {
 
     @Override
     public ProtectionDomain allocateProtectionDomain() throws VerbsException {
-        provider.requireOpen();
+        runtime.requireOpen();
         try {
             IbvPd pd = context().allocPd();
             if (pd == null) {
@@ -102,15 +102,15 @@ final class DisniDevice implements RdmaDevice {
 
     @Override
     public CompletionQueue createCompletionQueue(int capacity, CompletionListener listener) throws VerbsException {
-        provider.requireOpen();
+        runtime.requireOpen();
         if (capacity < 1 || capacity > capabilities.maxCompletionQueueEntries()) {
             throw new VerbsException(Errno.EINVAL, "completion queue capacity " + capacity + " outside [1, "
                     + capabilities.maxCompletionQueueEntries() + "]");
         }
         int vector = Math.floorMod(nextVector.getAndIncrement(), completionVectors);
         DisniCompletionQueue cq = DisniCompletionQueue.create(this, capacity, listener,
-                provider.options().completionWaitMs(), vector);
-        provider.track(cq);
+                runtime.options().completionWaitMs(), vector);
+        runtime.track(cq);
         return cq;
     }
 

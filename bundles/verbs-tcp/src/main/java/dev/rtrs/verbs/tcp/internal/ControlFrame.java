@@ -3,8 +3,8 @@ package dev.rtrs.verbs.tcp.internal;
 import java.nio.ByteBuffer;
 
 /**
- * A frame the connection itself sends (connection management, ACK, NAK, READ response), pooled per
- * connection. A READ response holds a guarded view of the memory it sends until it has left.
+ * A frame the socket itself sends (connection management, ACK, NAK, READ response), pooled per socket. A READ
+ * response holds a guarded view of the memory it sends until it has left.
  */
 final class ControlFrame {
 
@@ -24,6 +24,11 @@ final class ControlFrame {
         type = null;
         payload = null;
         region = null;
+    }
+
+    /** Makes the payload a copy of {@code data} (at most {@link FrameCodec#MAX_PRIVATE_DATA} bytes). */
+    void carryPrivateData(byte[] data) {
+        payload = privateData.clear().put(data).flip();
     }
 
     /** Makes the payload {@code len} bytes of {@code m} (whose guard the caller holds) at device address {@code addr}. */
@@ -50,7 +55,7 @@ final class ControlFrame {
         }
     }
 
-    /** Frames whose header carries the connection's current acknowledgement. */
+    /** Frames whose header carries the socket's current acknowledgement. */
     boolean carriesAck() {
         return !type.isConnectionManagement();
     }

@@ -3,7 +3,7 @@ package dev.rtrs.verbs.tcp.internal;
 import java.nio.ByteBuffer;
 
 /**
- * The provider's frame header: 32 bytes, big-endian, in front of every frame on the connection's socket.
+ * The provider's frame header: 32 bytes, big-endian, in front of every frame on a queue pair's socket.
  *
  * <pre>
  *  0  u16 magic 0x5254        2  u8 type      3  u8 flags
@@ -13,8 +13,9 @@ import java.nio.ByteBuffer;
  * 24  u64 address (WRITE and READ target; responder resources in CONNECT_REQUEST and ACCEPT)
  * </pre>
  *
- * <p>Decoding validates every field for the frame's type, including that unused fields are zero, so a
- * corrupt or hostile stream is detected at its first bad header.
+ * <p>Each frame type has its own encoder, whose parameters say what the shared fields are in that type; the decoded
+ * {@link FrameHeader} has accessors named the same way. Decoding validates every field for the frame's type,
+ * including that unused fields are zero, so a corrupt or hostile stream is detected at its first bad header.
  */
 final class FrameCodec {
 
@@ -39,19 +40,128 @@ final class FrameCodec {
     private FrameCodec() {
     }
 
-    /** Writes a header at index 0 of {@code dst} and leaves {@code dst} at position 0, limit {@value #HEADER_SIZE}. */
-    static void encode(ByteBuffer dst, FrameType type, int flags, int psn, int ack, int length, int word, int rkey,
-            long address) {
-        dst.clear();
-        dst.putShort(OFFSET_MAGIC, (short) MAGIC);
-        dst.put(OFFSET_TYPE, (byte) type.wireValue());
-        dst.put(OFFSET_FLAGS, (byte) flags);
+    // One encoder per frame type, each writing the fields its type uses (the others stay zero) at index 0 of dst
+    // and leaving dst at position 0, limit HEADER_SIZE. Every request and response carries the cumulative ACK:
+    // requests get it here, control frames (NAK, READ response) when they are written (stampAck).
+
+    /** The active side's request: its initial PSN, private data length, queue pair number and responder resources. */
+    static void encodeConnectRequest(ByteBuffer dst, int initialPsn, int privateDataLength, int queuePairNumber,
+            int responderResources) {
+        handshake(dst, FrameType.CONNECT_REQUEST, initialPsn, privateDataLength, queuePairNumber, responderResources);
+    }
+
+    /** The passive side's answer, with the same fields as {@link #encodeConnectRequest}. */
+    static void encodeAccept(ByteBuffer dst, int initialPsn, int privateDataLength, int queuePairNumber,
+            int responderResources) {
+        handshake(dst, FrameType.ACCEPT, initialPsn, privateDataLength, queuePairNumber, responderResources);
+    }
+
+    private static void handshake(ByteBuffer dst, FrameType type, int initialPsn, int privateDataLength,
+            int queuePairNumber, int responderResources) {
+        start(dst, type, 0);
+        dst.putInt(OFFSET_PSN, initialPsn);
+        dst.putInt(OFFSET_LENGTH, privateDataLength);
+        dst.putInt(OFFSET_WORD, queuePairNumber);
+        dst.putInt(OFFSET_RKEY, PROTOCOL_VERSION);
+        dst.putLong(OFFSET_ADDRESS, responderResources);
+    }
+
+    static void encodeReject(ByteBuffer dst, int privateDataLength) {
+        start(dst, FrameType.REJECT, 0);
+        dst.putInt(OFFSET_LENGTH, privateDataLength);
+    }
+
+    static void encodeReadyToUse(ByteBuffer dst) {
+        start(dst, FrameType.READY_TO_USE, 0);
+    }
+
+    static void encodeDisconnect(ByteBuffer dst) {
+        start(dst, FrameType.DISCONNECT, 0);
+    }
+
+    static void encodeDisconnectReply(ByteBuffer dst) {
+        start(dst, FrameType.DISCONNECT_REPLY, 0);
+    }
+
+    /** A SEND of {@code length} payload bytes. */
+    static void encodeSend(ByteBuffer dst, boolean solicited, int psn, int ack, int length) {
+        request(dst, FrameType.SEND, solicited, psn, ack, length);
+    }
+
+    static void encodeSendWithImm(ByteBuffer dst, boolean solicited, int psn, int ack, int length,
+            int immediateData) {
+        request(dst, FrameType.SEND_WITH_IMM, solicited, psn, ack, length);
+        dst.putInt(OFFSET_WORD, immediateData);
+    }
+
+    /** A SEND after which the responder invalidates {@code invalidateRkey}. */
+    static void encodeSendWithInv(ByteBuffer dst, boolean solicited, int psn, int ack, int length,
+            int invalidateRkey) {
+        request(dst, FrameType.SEND_WITH_INV, solicited, psn, ack, length);
+        dst.putInt(OFFSET_WORD, invalidateRkey);
+    }
+
+    /** An RDMA WRITE of {@code length} payload bytes to {@code remoteAddress} in the responder's region. */
+    static void encodeRdmaWrite(ByteBuffer dst, int psn, int ack, int length, int rkey, long remoteAddress) {
+        request(dst, FrameType.WRITE, false, psn, ack, length);
+        target(dst, rkey, remoteAddress);
+    }
+
+    static void encodeRdmaWriteWithImm(ByteBuffer dst, boolean solicited, int psn, int ack, int length,
+            int immediateData, int rkey, long remoteAddress) {
+        request(dst, FrameType.WRITE_WITH_IMM, solicited, psn, ack, length);
+        dst.putInt(OFFSET_WORD, immediateData);
+        target(dst, rkey, remoteAddress);
+    }
+
+    /** An RDMA READ of {@code readLength} bytes at {@code remoteAddress} of the responder's region {@code rkey}. */
+    static void encodeReadRequest(ByteBuffer dst, int psn, int ack, int readLength, int rkey, long remoteAddress) {
+        request(dst, FrameType.READ_REQUEST, false, psn, ack, 0);
+        dst.putInt(OFFSET_WORD, readLength);
+        target(dst, rkey, remoteAddress);
+    }
+
+    /** The {@code length} bytes the READ request {@code requestPsn} asked for; the ACK is stamped when written. */
+    static void encodeReadResponse(ByteBuffer dst, int requestPsn, int length) {
+        start(dst, FrameType.READ_RESPONSE, 0);
+        dst.putInt(OFFSET_PSN, requestPsn);
+        dst.putInt(OFFSET_LENGTH, length);
+    }
+
+    /** A bare acknowledgement of every request up to {@code ack}. */
+    static void encodeAck(ByteBuffer dst, int ack) {
+        start(dst, FrameType.ACK, 0);
+        dst.putInt(OFFSET_ACK, ack);
+    }
+
+    /** The refusal of request {@code refusedPsn}; the ACK is stamped when written. */
+    static void encodeNak(ByteBuffer dst, int refusedPsn, NakCode code) {
+        start(dst, FrameType.NAK, 0);
+        dst.putInt(OFFSET_PSN, refusedPsn);
+        dst.putInt(OFFSET_WORD, code.wireValue());
+    }
+
+    private static void request(ByteBuffer dst, FrameType type, boolean solicited, int psn, int ack, int length) {
+        start(dst, type, solicited ? FLAG_SOLICITED : 0);
         dst.putInt(OFFSET_PSN, psn);
         dst.putInt(OFFSET_ACK, ack);
         dst.putInt(OFFSET_LENGTH, length);
-        dst.putInt(OFFSET_WORD, word);
+    }
+
+    private static void target(ByteBuffer dst, int rkey, long remoteAddress) {
         dst.putInt(OFFSET_RKEY, rkey);
-        dst.putLong(OFFSET_ADDRESS, address);
+        dst.putLong(OFFSET_ADDRESS, remoteAddress);
+    }
+
+    /** Zeroes the header and writes magic, type and flags. */
+    private static void start(ByteBuffer dst, FrameType type, int flags) {
+        dst.clear();
+        for (int i = 0; i < HEADER_SIZE; i += Long.BYTES) {
+            dst.putLong(i, 0);
+        }
+        dst.putShort(OFFSET_MAGIC, (short) MAGIC);
+        dst.put(OFFSET_TYPE, (byte) type.wireValue());
+        dst.put(OFFSET_FLAGS, (byte) flags);
         dst.limit(HEADER_SIZE);
     }
 
@@ -124,9 +234,7 @@ final class FrameCodec {
         out.psn = psn;
         out.ack = ack;
         out.length = length;
-        out.word = word;
-        out.rkey = rkey;
-        out.address = address;
+        out.typeFields(word, rkey, address);
     }
 
     private static void require(boolean condition, FrameType type, String what) throws FrameException {

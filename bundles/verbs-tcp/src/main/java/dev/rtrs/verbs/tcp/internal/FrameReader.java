@@ -5,37 +5,40 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
 import dev.rtrs.verbs.QpState;
+import dev.rtrs.verbs.tcp.internal.CmExchange.Phase;
 
 /**
- * The read path of one connection, on its IO thread: reads a header, validates it, lets the connection
- * manager, the responder or the requester decide where the payload goes, reads the payload there (together with
- * the next header), then completes the frame. Every data frame's piggybacked ACK is processed once the frame
- * is complete.
+ * The read path of one queue-pair socket, on its IO thread: reads a header, validates it, lets the
+ * connection-manager exchange, the responder or the requester decide where the payload goes, reads the payload there
+ * (together with the next header), then completes the frame. Every data frame's piggybacked ACK is processed once
+ * the frame is complete.
  */
 final class FrameReader {
 
-    /** Frames handled per readiness event before other connections get a turn. */
+    /** Frames handled per readiness event before other sockets get a turn. */
     private static final int READ_BUDGET = 256;
 
-    private final Connection connection;
+    private final QueuePairSocket socket;
+    private final CmExchange cm;
     private final ByteBuffer rxHeader = ByteBuffer.allocateDirect(FrameCodec.HEADER_SIZE);
     private final FrameHeader header = new FrameHeader();
     private final Placement placement;
     private boolean inPayload;
     private boolean placingReadResponse;
 
-    FrameReader(Connection connection, int maxSge) {
-        this.connection = connection;
+    FrameReader(QueuePairSocket socket, CmExchange cm, int maxSge) {
+        this.socket = socket;
+        this.cm = cm;
         this.placement = new Placement(maxSge);
     }
 
     /**
-     * Reads and handles frames until the socket has no more bytes, the budget is spent or the connection closed.
+     * Reads and handles frames until the socket has no more bytes, the budget is spent or the socket closed.
      *
      * @return false at end of stream
      */
     boolean read(SocketChannel channel) throws IOException, FrameException {
-        for (int budget = READ_BUDGET; budget > 0 && !connection.isClosed(); budget--) {
+        for (int budget = READ_BUDGET; budget > 0 && !cm.isClosed(); budget--) {
             if (!inPayload) {
                 if (rxHeader.hasRemaining()) {
                     if (channel.read(rxHeader) < 0) {
@@ -48,7 +51,7 @@ final class FrameReader {
                 FrameCodec.decode(rxHeader, header);
                 rxHeader.clear();
                 startFrame();
-                if (connection.isClosed()) {
+                if (cm.isClosed()) {
                     return true;
                 }
                 if (placement.remaining() > 0) {
@@ -64,7 +67,7 @@ final class FrameReader {
             }
             if (n > 0 && placingReadResponse) {
                 // part of a READ response: the peer answers, as a NIC's read response packets do one by one
-                connection.requester().progressed();
+                socket.requester().progressed();
             }
             if (placement.remaining() > 0) {
                 return true;
@@ -78,21 +81,21 @@ final class FrameReader {
     private void startFrame() throws FrameException {
         FrameType t = header.type;
         if (t.isConnectionManagement()) {
-            connection.onCmHeader(header, placement);
+            cm.onHeader(header, placement);
             return;
         }
-        Connection.Phase phase = connection.phase();
-        if (phase == Connection.Phase.DISCONNECTING || phase == Connection.Phase.CLOSING) {
+        Phase phase = cm.phase();
+        if (phase == Phase.DISCONNECTING || phase == Phase.CLOSING) {
             placement.discard(header.length);
             return;
         }
-        if (phase != Connection.Phase.ESTABLISHED) {
+        if (phase != Phase.ESTABLISHED) {
             throw new FrameException(t + " in phase " + phase);
         }
         if (t.isRequest()) {
-            connection.responder().onRequest(header, placement);
-        } else if (t == FrameType.READ_RESPONSE && connection.queuePair().state() == QpState.READY_TO_SEND) {
-            placement.scatter(connection.requester().onReadResponse(header.psn, header.length), false, header.length);
+            socket.responder().onRequest(header, placement);
+        } else if (t == FrameType.READ_RESPONSE && socket.queuePair().state() == QpState.READY_TO_SEND) {
+            placement.scatter(socket.requester().onReadResponse(header.psn, header.length), false, header.length);
             placingReadResponse = true;
         } else {
             placement.discard(header.length);
@@ -102,17 +105,17 @@ final class FrameReader {
     private void endFrame() throws FrameException {
         FrameType t = header.type;
         if (t.isConnectionManagement()) {
-            connection.onCmFrame(header, placement);
+            cm.onFrame(header, placement);
             return;
         }
-        if (connection.phase() != Connection.Phase.ESTABLISHED) {
+        if (cm.phase() != Phase.ESTABLISHED) {
             placement.release();
             return;
         }
-        TcpQueuePair qp = connection.queuePair();
-        Requester requester = connection.requester();
+        TcpQueuePair qp = socket.queuePair();
+        Requester requester = socket.requester();
         if (t.isRequest()) {
-            connection.responder().onRequestDone(placement);
+            socket.responder().onRequestDone(placement);
         } else if (t == FrameType.READ_RESPONSE) {
             boolean aborted = placement.aborted();
             placement.release();
@@ -123,7 +126,7 @@ final class FrameReader {
         } else {
             placement.release();
             if (t == FrameType.NAK && qp.state() == QpState.READY_TO_SEND) {
-                requester.onNak(header.psn, NakCode.fromWire(header.word));
+                requester.onNak(header.psn, header.nakCode());
             }
         }
         if (qp.state() == QpState.READY_TO_SEND) {
@@ -139,7 +142,7 @@ final class FrameReader {
         placingReadResponse = false;
     }
 
-    /** The connection closes: releases what the frame being read holds. */
+    /** The socket closes: releases what the frame being read holds. */
     void close() {
         abandon();
         inPayload = false;

@@ -9,15 +9,14 @@ import java.util.Iterator;
 import dev.rtrs.verbs.QpState;
 
 /**
- * The write path of one connection, on its IO thread: a queue of control frames (connection management, NAKs,
- * READ responses) and the send queue's frames go out through one {@link Gather}, as many per system call as
- * the socket takes. Control frames go first, so a READ response always precedes any frame whose ACK covers
- * its READ. Every data frame carries the current cumulative ACK; a bare ACK goes out only when nothing else
- * carried it.
+ * The write path of one queue-pair socket, on its IO thread: a queue of control frames (connection management,
+ * NAKs, READ responses) and the send queue's frames go out through one {@link Gather}, as many per system call as
+ * the socket takes. Control frames go first, so a READ response always precedes any frame whose ACK covers its
+ * READ. Every data frame carries the current cumulative ACK; a bare ACK goes out only when nothing else carried it.
  */
 final class FrameWriter implements Gather.FrameSink {
 
-    private final Connection connection;
+    private final QueuePairSocket socket;
     private final Gather gather = new Gather();
     private final ArrayDeque<ControlFrame> control = new ArrayDeque<>();
     private final ArrayDeque<ControlFrame> pool = new ArrayDeque<>();
@@ -25,8 +24,8 @@ final class FrameWriter implements Gather.FrameSink {
     private boolean shutdownWhenFlushed;
     private boolean outputShut;
 
-    FrameWriter(Connection connection) {
-        this.connection = connection;
+    FrameWriter(QueuePairSocket socket) {
+        this.socket = socket;
     }
 
     /**
@@ -34,19 +33,19 @@ final class FrameWriter implements Gather.FrameSink {
      *
      * @param established whether send-queue frames and ACKs may go out
      * @return false when it stopped, nothing written, because the silenced addresses changed (see
-     *         {@link Connection#faultsChanged()}): what was built stays queued
+     *         {@link QueuePairSocket#faultsChanged()}): what was built stays queued
      */
     boolean flush(SocketChannel channel, SelectionKey key, boolean established) throws IOException {
         for (;;) {
             if (gather.hasPending()) {
-                if (connection.faultsChanged()) {
+                if (socket.faultsChanged()) {
                     return false;
                 }
                 long written = gather.write(channel, this);
                 if (written > 0 && writeInterest) {
                     // the full socket took bytes: the peer's TCP acknowledged some, as a NIC acknowledges the
                     // packets of a long message before its last one
-                    connection.peerTookData();
+                    socket.peerTookData();
                 }
                 if (gather.hasPending()) {
                     setWriteInterest(key, true);
@@ -74,9 +73,9 @@ final class FrameWriter implements Gather.FrameSink {
 
     /** Fills the gather: control frames, then send-queue frames, then an ACK if nothing else carried it. */
     private boolean build(boolean established) {
-        Requester requester = connection.requester();
-        Responder responder = connection.responder();
-        TcpQueuePair qp = connection.queuePair();
+        Requester requester = socket.requester();
+        Responder responder = socket.responder();
+        TcpQueuePair qp = socket.queuePair();
         boolean progress = false;
         int ack = responder != null ? responder.lastExecuted() : 0;
         boolean ackCarried = false;
@@ -103,7 +102,7 @@ final class FrameWriter implements Gather.FrameSink {
         if (responder != null && responder.ackDue()) {
             if (!ackCarried && sending && gather.hasRoom(1)) {
                 f = controlFrame(FrameType.ACK);
-                FrameCodec.encode(f.header, FrameType.ACK, 0, 0, ack, 0, 0, 0, 0);
+                FrameCodec.encodeAck(f.header, ack);
                 gather.add(f.header);
                 gather.endFrame(f);
                 ackCarried = true;
@@ -123,7 +122,7 @@ final class FrameWriter implements Gather.FrameSink {
         }
     }
 
-    /** The connection cleared the key's interest (a silenced link): OP_WRITE is no longer set. */
+    /** The socket cleared the key's interest (a silenced link): OP_WRITE is no longer set. */
     void interestCleared() {
         writeInterest = false;
     }
@@ -148,11 +147,11 @@ final class FrameWriter implements Gather.FrameSink {
 
     void enqueueNak(int psn, NakCode code) {
         ControlFrame f = controlFrame(FrameType.NAK);
-        FrameCodec.encode(f.header, FrameType.NAK, 0, psn, 0, 0, code.wireValue(), 0, 0);
+        FrameCodec.encodeNak(f.header, psn, code);
         enqueue(f);
     }
 
-    /** The queue pair failed: queued READ responses and ACKs are dropped; NAKs and connection frames stay. */
+    /** The queue pair failed: queued READ responses and ACKs are dropped; NAKs and handshake frames stay. */
     void dropResponses() {
         for (Iterator<ControlFrame> it = control.iterator(); it.hasNext();) {
             ControlFrame f = it.next();
@@ -163,7 +162,7 @@ final class FrameWriter implements Gather.FrameSink {
         }
     }
 
-    /** The connection closes: everything queued is dropped and its resources released. */
+    /** The socket closes: everything queued is dropped and its resources released. */
     void dropAll() {
         gather.drop(this);
         ControlFrame f;
@@ -175,13 +174,13 @@ final class FrameWriter implements Gather.FrameSink {
     @Override
     public void frameWritten(Object owner) {
         if (owner instanceof SendEntry e) {
-            connection.requester().frameLeft(e);
+            socket.requester().frameLeft(e);
             return;
         }
         ControlFrame f = (ControlFrame) owner;
         if (f.type == FrameType.READ_RESPONSE) {
             f.releaseRegion();
-            connection.responder().readResponseLeft();
+            socket.responder().readResponseLeft();
         }
         f.clear();
         pool.add(f);

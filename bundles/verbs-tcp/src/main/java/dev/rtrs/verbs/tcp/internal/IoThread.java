@@ -15,10 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One provider IO thread: a selector loop that owns its connections (every read, write, acknowledgement and
- * completion of a connection happens here), a task queue other threads hand work to, timers, the
+ * One provider IO thread: a selector loop that owns its queue-pair sockets (every read, write, acknowledgement
+ * and completion of a socket's queue pair happens here), a task queue other threads hand work to, timers, the
  * completion-queue notifications, fired once per cycle rather than once per completion, and the
- * {@link ConnectionWatch} of its connections.
+ * {@link SocketWatch} of its sockets.
  */
 final class IoThread implements Runnable {
 
@@ -66,7 +66,7 @@ final class IoThread implements Runnable {
     private ArrayList<TcpCompletionQueue> notifications = new ArrayList<>();
     private ArrayList<TcpCompletionQueue> firing = new ArrayList<>();
     private final Consumer<SelectionKey> dispatch = this::dispatch;
-    private final ConnectionWatch watch = new ConnectionWatch(this);
+    private final SocketWatch watch = new SocketWatch(this);
     /** Set while the loop may block in select: only then do other threads pay for a wake-up. */
     private volatile boolean sleeping;
     private volatile boolean stopping;
@@ -81,8 +81,8 @@ final class IoThread implements Runnable {
         thread.start();
     }
 
-    /** The connections this thread owns. IO thread only. */
-    ConnectionWatch watch() {
+    /** The sockets this thread owns. IO thread only. */
+    SocketWatch watch() {
         return watch;
     }
 

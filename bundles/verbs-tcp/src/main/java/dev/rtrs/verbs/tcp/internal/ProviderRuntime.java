@@ -40,7 +40,7 @@ public final class ProviderRuntime implements AutoCloseable {
     private final AtomicInteger roundRobin = new AtomicInteger();
     private final Set<TcpCmId> ids = ConcurrentHashMap.newKeySet();
     private final Set<InetAddress> silenced = ConcurrentHashMap.newKeySet();
-    /** Changes with every change of {@link #silenced}: connections compare it before they write. */
+    /** Changes with every change of {@link #silenced}: sockets compare it before they write. */
     private final AtomicInteger faultEpoch = new AtomicInteger();
     private volatile boolean closed;
 
@@ -114,7 +114,7 @@ public final class ProviderRuntime implements AutoCloseable {
     private void applyFaults() {
         faultEpoch.incrementAndGet();
         for (IoThread t : ioThreads) {
-            ConnectionWatch w = t.watch();
+            SocketWatch w = t.watch();
             t.execute(w::applyFaults);
         }
     }

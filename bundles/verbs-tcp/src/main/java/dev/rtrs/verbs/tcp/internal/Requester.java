@@ -18,15 +18,15 @@ import dev.rtrs.verbs.WcStatus;
  * RNR_RETRY_EXCEEDED_ERROR.
  *
  * <p>ACK timeout: requests waiting for the peer with no acknowledgement progress for (retryCount + 1) ACK timeouts
- * fail the connection (see {@link #ackTimedOut}). On TCP a retry is just one more timeout period, for TCP itself
- * retransmits. Progress is counted, not timed, so the IO path pays an increment per acknowledgement and the
- * periodic check does the rest.
+ * fail the queue pair and close its socket (see {@link #ackTimedOut}). On TCP a retry is just one more timeout
+ * period, for TCP itself retransmits. Progress is counted, not timed, so the IO path pays an increment per
+ * acknowledgement and the periodic check does the rest.
  */
 final class Requester {
 
     private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
-    private final Connection connection;
+    private final QueuePairSocket socket;
     private final TcpQueuePair qp;
     private final SendQueue sq;
     private final MemoryTable table;
@@ -44,7 +44,7 @@ final class Requester {
     private SendEntry receiving;
 
     // the ACK timeout, see ackTimedOut
-    /** No acknowledgement progress for this long fails the connection; 0: never. */
+    /** No acknowledgement progress for this long fails the queue pair; 0: never. */
     private final long failAfterNanos;
     private final long ackCheckPeriodNanos;
     private int progress;
@@ -52,8 +52,8 @@ final class Requester {
     private boolean timing;
     private long timingSince;
 
-    Requester(Connection connection, TcpQueuePair qp, int initialPsn, int peerResources, int rnrTimeoutMs) {
-        this.connection = connection;
+    Requester(QueuePairSocket socket, TcpQueuePair qp, int initialPsn, int peerResources, int rnrTimeoutMs) {
+        this.socket = socket;
         this.qp = qp;
         this.sq = qp.sendQueue;
         this.table = qp.pd.tcpDevice().memoryTable();
@@ -66,7 +66,7 @@ final class Requester {
         this.failAfterNanos = ackTimeout * (qp.attributes.retryCount() + 1);
         // a check every quarter timeout: an expiry is at most half a timeout late
         this.ackCheckPeriodNanos = ackTimeout == 0 ? Long.MAX_VALUE
-                : Math.max(ConnectionWatch.MIN_PERIOD_NANOS, ackTimeout / 4);
+                : Math.max(SocketWatch.MIN_PERIOD_NANOS, ackTimeout / 4);
     }
 
     /**
@@ -147,19 +147,16 @@ final class Requester {
     }
 
     private void encode(SendEntry e, int ack) {
-        int solicited = (e.flags & SendWorkRequest.SOLICITED) != 0 ? FrameCodec.FLAG_SOLICITED : 0;
+        boolean solicited = (e.flags & SendWorkRequest.SOLICITED) != 0;
         switch (e.opcode) {
-            case SEND -> FrameCodec.encode(e.header, FrameType.SEND, solicited, e.psn, ack, e.length, 0, 0, 0);
-            case SEND_WITH_IMM -> FrameCodec.encode(e.header, FrameType.SEND_WITH_IMM, solicited, e.psn, ack,
-                    e.length, e.immediate, 0, 0);
-            case SEND_WITH_INV -> FrameCodec.encode(e.header, FrameType.SEND_WITH_INV, solicited, e.psn, ack,
-                    e.length, e.invalidateRkey, 0, 0);
-            case RDMA_WRITE -> FrameCodec.encode(e.header, FrameType.WRITE, 0, e.psn, ack, e.length, 0, e.rkey,
-                    e.remoteAddress);
-            case RDMA_WRITE_WITH_IMM -> FrameCodec.encode(e.header, FrameType.WRITE_WITH_IMM, solicited, e.psn, ack,
-                    e.length, e.immediate, e.rkey, e.remoteAddress);
-            case RDMA_READ -> FrameCodec.encode(e.header, FrameType.READ_REQUEST, 0, e.psn, ack, 0, e.length, e.rkey,
-                    e.remoteAddress);
+            case SEND -> FrameCodec.encodeSend(e.header, solicited, e.psn, ack, e.length);
+            case SEND_WITH_IMM -> FrameCodec.encodeSendWithImm(e.header, solicited, e.psn, ack, e.length, e.immediate);
+            case SEND_WITH_INV -> FrameCodec.encodeSendWithInv(e.header, solicited, e.psn, ack, e.length,
+                    e.invalidateRkey);
+            case RDMA_WRITE -> FrameCodec.encodeRdmaWrite(e.header, e.psn, ack, e.length, e.rkey, e.remoteAddress);
+            case RDMA_WRITE_WITH_IMM -> FrameCodec.encodeRdmaWriteWithImm(e.header, solicited, e.psn, ack, e.length,
+                    e.immediate, e.rkey, e.remoteAddress);
+            case RDMA_READ -> FrameCodec.encodeReadRequest(e.header, e.psn, ack, e.length, e.rkey, e.remoteAddress);
             default -> throw new IllegalStateException(e.opcode + " is not a remote operation");
         }
     }
@@ -276,13 +273,13 @@ final class Requester {
         long backoff = Math.min(MAX_BACKOFF_NANOS, TimeUnit.MILLISECONDS.toNanos(1) << Math.min(e.rnrRetries++, 6));
         rewindTo = e.position;
         paused = true;
-        retryTimer = connection.io().schedule(Math.min(backoff, left), resume);
+        retryTimer = socket.io().schedule(Math.min(backoff, left), resume);
     }
 
     private void resume() {
         retryTimer = null;
         paused = false;
-        connection.flush();
+        socket.flush();
     }
 
     private SendEntry find(int psn) {

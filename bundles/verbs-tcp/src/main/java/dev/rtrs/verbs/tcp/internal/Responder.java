@@ -16,7 +16,7 @@ final class Responder {
     /** After a NAK the requester's frames in flight are drained until the NAKed PSN comes again. */
     private static final int MAX_WINDOW = 1 << 24;
 
-    private final Connection connection;
+    private final QueuePairSocket socket;
     private final TcpQueuePair qp;
     private final ReceiveQueue rq;
     private final MemoryTable table;
@@ -31,12 +31,13 @@ final class Responder {
     private FrameType type;
     private int psn;
     private int length;
-    private int word;
+    private int immediateData;
+    private int invalidateRkey;
     private boolean refused;
     private ReceiveQueue.Entry receive;
 
-    Responder(Connection connection, TcpQueuePair qp, int peerInitialPsn, int resources) {
-        this.connection = connection;
+    Responder(QueuePairSocket socket, TcpQueuePair qp, int peerInitialPsn, int resources) {
+        this.socket = socket;
         this.qp = qp;
         this.rq = qp.receiveQueue;
         this.table = qp.pd.tcpDevice().memoryTable();
@@ -63,7 +64,9 @@ final class Responder {
         type = h.type;
         psn = h.psn;
         length = h.length;
-        word = h.word;
+        boolean withImmediate = h.type == FrameType.SEND_WITH_IMM || h.type == FrameType.WRITE_WITH_IMM;
+        immediateData = withImmediate ? h.immediateData() : 0;
+        invalidateRkey = h.type == FrameType.SEND_WITH_INV ? h.invalidateRkey() : 0;
         refused = true;
         receive = null;
         if (qp.state() != QpState.READY_TO_SEND) {
@@ -103,8 +106,8 @@ final class Responder {
             return;
         }
         if (h.type == FrameType.SEND_WITH_INV) {
-            TcpMemoryRegion target = table.lookup(h.word);
-            if (target == null || target.pd() != qp.pd || !target.keyInForce(h.word)) {
+            TcpMemoryRegion target = table.lookup(invalidateRkey);
+            if (target == null || target.pd() != qp.pd || !target.keyInForce(invalidateRkey)) {
                 refuse(h, placement, NakCode.INVALID_REQUEST);
                 return;
             }
@@ -148,14 +151,14 @@ final class Responder {
         }
         if (h.length > 0) {
             // a zero-length WRITE names no memory, so its rkey is not checked (as on RC hardware)
-            TcpMemoryRegion m = table.lookup(h.rkey);
-            if (m == null || m.pd() != qp.pd || !m.contains(h.address, h.length)
-                    || !m.acquireRemote(h.rkey, Access.REMOTE_WRITE)) {
+            TcpMemoryRegion m = table.lookup(h.rkey());
+            if (m == null || m.pd() != qp.pd || !m.contains(h.remoteAddress(), h.length)
+                    || !m.acquireRemote(h.rkey(), Access.REMOTE_WRITE)) {
                 refuse(h, placement, NakCode.REMOTE_ACCESS);
                 return;
             }
             SgList views = placement.own();
-            views.add(m, h.address, h.length, true);
+            views.add(m, h.remoteAddress(), h.length, true);
             placement.scatter(views, true, h.length);
         } else {
             placement.discard(0);
@@ -171,23 +174,23 @@ final class Responder {
         if (readsOutstanding >= resources) {
             throw new FrameException("more than " + resources + " READ requests outstanding");
         }
-        int len = h.word;
+        int len = h.readLength();
         TcpMemoryRegion m = null;
         if (len > 0) {
-            m = table.lookup(h.rkey);
-            if (m == null || m.pd() != qp.pd || !m.contains(h.address, len)
-                    || !m.acquireRemote(h.rkey, Access.REMOTE_READ)) {
+            m = table.lookup(h.rkey());
+            if (m == null || m.pd() != qp.pd || !m.contains(h.remoteAddress(), len)
+                    || !m.acquireRemote(h.rkey(), Access.REMOTE_READ)) {
                 refuse(h, placement, NakCode.REMOTE_ACCESS);
                 return;
             }
         }
-        ControlFrame f = connection.controlFrame(FrameType.READ_RESPONSE);
-        FrameCodec.encode(f.header, FrameType.READ_RESPONSE, 0, h.psn, 0, len, 0, 0, 0);
+        ControlFrame f = socket.controlFrame(FrameType.READ_RESPONSE);
+        FrameCodec.encodeReadResponse(f.header, h.psn, len);
         if (m != null) {
-            f.send(m, h.address, len);
+            f.send(m, h.remoteAddress(), len);
         }
         readsOutstanding++;
-        connection.enqueue(f);
+        socket.enqueue(f);
         placement.discard(0);
         refused = false;
     }
@@ -200,13 +203,13 @@ final class Responder {
     private void receiverNotReady(FrameHeader h, Placement placement) {
         placement.discard(h.length);
         nakOutstanding = true;
-        connection.enqueueNak(h.psn, NakCode.RECEIVER_NOT_READY);
+        socket.enqueueNak(h.psn, NakCode.RECEIVER_NOT_READY);
     }
 
     /** Refuses the request: NAK, payload drained, and both queue pairs go to the error state. */
     private void refuse(FrameHeader h, Placement placement, NakCode code) {
         placement.discard(h.length);
-        connection.enqueueNak(h.psn, code);
+        socket.enqueueNak(h.psn, code);
         qp.fail(null);
     }
 
@@ -224,7 +227,7 @@ final class Responder {
                 receive.done = true;
                 rq.complete(qp);
             }
-            connection.enqueueNak(psn, type == FrameType.WRITE || type == FrameType.WRITE_WITH_IMM
+            socket.enqueueNak(psn, type == FrameType.WRITE || type == FrameType.WRITE_WITH_IMM
                     ? NakCode.REMOTE_ACCESS : NakCode.REMOTE_OPERATION);
             qp.fail(null);
             return;
@@ -235,15 +238,15 @@ final class Responder {
             if (type == FrameType.WRITE_WITH_IMM) {
                 r.result(WcStatus.SUCCESS, WcOpcode.RECV_RDMA_WITH_IMM, length);
                 r.hasImmediate = true;
-                r.immediate = word;
+                r.immediate = immediateData;
                 r.done = true;
             } else {
                 r.result(WcStatus.SUCCESS, WcOpcode.RECV, length);
                 r.hasImmediate = type == FrameType.SEND_WITH_IMM;
-                r.immediate = word;
+                r.immediate = immediateData;
                 r.done = true;
                 if (type == FrameType.SEND_WITH_INV) {
-                    invalidate(r, word);
+                    invalidate(r, invalidateRkey);
                 }
             }
         }

@@ -55,8 +55,8 @@ public final class TcpCmId implements CmId {
     private volatile InetSocketAddress local;
     private volatile InetSocketAddress remote;
     private TcpQueuePair qp;
-    private Connection connection;
-    private Listener listener;
+    private QueuePairSocket socket;
+    private ListeningSocket listeningSocket;
 
     TcpCmId(ProviderRuntime runtime, CmEventHandler handler) {
         this(runtime, handler, null);
@@ -120,8 +120,8 @@ public final class TcpCmId implements CmId {
             closeQuietly(ch);
             throw new VerbsException(Errno.EIO, "cannot listen on " + bound + ": " + e.getMessage(), e);
         }
-        listener = new Listener(runtime, this, ch, runtime.nextIoThread());
-        listener.start();
+        listeningSocket = new ListeningSocket(runtime, this, ch, runtime.nextIoThread());
+        listeningSocket.start();
         state = State.LISTENING;
     }
 
@@ -252,12 +252,12 @@ public final class TcpCmId implements CmId {
             throw new VerbsException(Errno.EINVAL, "timeout must be positive");
         }
         TcpQueuePair q = qp;
-        Connection c = Connection.active(runtime, this, q);
-        connection = c;
+        QueuePairSocket s = QueuePairSocket.active(runtime, this, q);
+        socket = s;
         state = State.CONNECTING;
         InetSocketAddress src = source;
         InetSocketAddress dst = destination;
-        q.io.execute(() -> c.startActive(src, dst, data, timeoutMs));
+        q.io.execute(() -> s.startActive(src, dst, data, timeoutMs));
     }
 
     /** Any thread; non-blocking: the peer sees ESTABLISHED, then so does this id. */
@@ -269,9 +269,9 @@ public final class TcpCmId implements CmId {
             throw new VerbsException(Errno.EINVAL, "create the queue pair before accepting");
         }
         TcpQueuePair q = qp;
-        Connection c = connection;
+        QueuePairSocket s = socket;
         state = State.ACCEPTED;
-        c.io().execute(() -> c.accept(q, data));
+        s.io().execute(() -> s.cm().accept(q, data));
     }
 
     /** Any thread; non-blocking: the peer sees REJECTED with {@code privateData}. */
@@ -279,9 +279,9 @@ public final class TcpCmId implements CmId {
     public synchronized void reject(byte[] privateData) throws VerbsException {
         checkState(State.CONNECT_REQUEST, "reject");
         byte[] data = checkPrivateData(privateData);
-        Connection c = connection;
+        QueuePairSocket s = socket;
         state = State.FAILED;
-        c.io().execute(() -> c.reject(data));
+        s.io().execute(() -> s.cm().reject(data));
     }
 
     /** Any thread; non-blocking: both sides get DISCONNECTED. */
@@ -291,8 +291,8 @@ public final class TcpCmId implements CmId {
             return;
         }
         state = State.DISCONNECTING;
-        Connection c = connection;
-        c.io().execute(c::disconnect);
+        QueuePairSocket s = socket;
+        s.io().execute(s.cm()::disconnect);
     }
 
     @Override
@@ -310,26 +310,26 @@ public final class TcpCmId implements CmId {
      * DISCONNECTED (ECONNRESET) and fail their outstanding work.
      */
     public void abortConnection() {
-        Connection c;
+        QueuePairSocket s;
         synchronized (this) {
-            c = connection;
+            s = socket;
         }
-        if (c != null) {
-            c.io().execute(c::abort);
+        if (s != null) {
+            s.io().execute(s.cm()::abort);
         }
     }
 
-    /** For tests: the connection of this id, once it connects or receives a request. */
-    synchronized Connection connection() {
-        return connection;
+    /** For tests: the socket of this id, once it connects or receives a request. */
+    synchronized QueuePairSocket socket() {
+        return socket;
     }
 
     /** Any thread; non-blocking. Disconnects (or rejects a pending request) and drops later events. */
     @Override
     public void close() {
         State previous;
-        Connection c;
-        Listener l;
+        QueuePairSocket s;
+        ListeningSocket l;
         synchronized (this) {
             if (state == State.CLOSED) {
                 return;
@@ -337,18 +337,19 @@ public final class TcpCmId implements CmId {
             previous = state;
             state = State.CLOSED;
             events.clear();
-            c = connection;
-            l = listener;
+            s = socket;
+            l = listeningSocket;
         }
         runtime.forget(this);
         if (l != null) {
             l.close();
         }
-        if (c != null) {
+        if (s != null) {
+            CmExchange cm = s.cm();
             switch (previous) {
-                case CONNECT_REQUEST -> c.io().execute(() -> c.reject(NO_DATA));
-                case ACCEPTED, ESTABLISHED -> c.io().execute(c::disconnect);
-                case CONNECTING -> c.io().execute(c::closeQuietly);
+                case CONNECT_REQUEST -> s.io().execute(() -> cm.reject(NO_DATA));
+                case ACCEPTED, ESTABLISHED -> s.io().execute(cm::disconnect);
+                case CONNECTING -> s.io().execute(cm::closeNow);
                 default -> {
                 }
             }
@@ -358,7 +359,7 @@ public final class TcpCmId implements CmId {
     // ---- called by the provider (IO threads) ----
 
     /** On the listening id: a connect request arrived. @return the new id, or null when not listening any more */
-    TcpCmId incomingRequest(Connection c, InetSocketAddress localAddress, InetSocketAddress remoteAddress,
+    TcpCmId incomingRequest(QueuePairSocket s, InetSocketAddress localAddress, InetSocketAddress remoteAddress,
             byte[] privateData) {
         synchronized (this) {
             if (state != State.LISTENING) {
@@ -368,7 +369,7 @@ public final class TcpCmId implements CmId {
         TcpCmId child = new TcpCmId(runtime, handler, this);
         synchronized (child) {
             child.state = State.CONNECT_REQUEST;
-            child.connection = c;
+            child.socket = s;
             child.device = device;
             child.local = localAddress;
             child.remote = remoteAddress;

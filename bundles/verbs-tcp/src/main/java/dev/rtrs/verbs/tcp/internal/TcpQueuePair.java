@@ -37,8 +37,8 @@ final class TcpQueuePair implements QueuePair, Runnable {
     private final Runnable failTask = () -> fail(null);
     private volatile QpState state = QpState.INIT;
     private volatile boolean closed;
-    /** IO thread: the connection carrying this queue pair once connect or accept started. */
-    Connection connection;
+    /** IO thread: the socket carrying this queue pair once connect or accept started. */
+    QueuePairSocket socket;
 
     TcpQueuePair(TcpCmId cmId, TcpProtectionDomain pd, QueuePairAttributes attributes, int number) {
         this.cmId = cmId;
@@ -205,22 +205,22 @@ final class TcpQueuePair implements QueuePair, Runnable {
         if (state == QpState.ERROR) {
             sendQueue.flush(this, null);
             receiveQueue.flush(this);
-        } else if (connection != null) {
-            connection.flush();
+        } else if (socket != null) {
+            socket.flush();
         }
     }
 
-    /** IO thread: the connection is up (accept sent, or accept received). */
-    void readyToSend(Connection c) {
-        connection = c;
+    /** IO thread: the handshake on {@code s} is done (accept sent, or accept received). */
+    void readyToSend(QueuePairSocket s) {
+        socket = s;
         if (state == QpState.INIT) {
             state = QpState.READY_TO_SEND;
         }
     }
 
-    /** IO thread: the connection carrying this queue pair will be this one (before it is established). */
-    void bind(Connection c) {
-        connection = c;
+    /** IO thread: the socket carrying this queue pair will be this one (before it is established). */
+    void bind(QueuePairSocket s) {
+        socket = s;
     }
 
     /**
@@ -233,8 +233,8 @@ final class TcpQueuePair implements QueuePair, Runnable {
         }
         boolean entering = state != QpState.ERROR;
         state = QpState.ERROR;
-        if (entering && connection != null) {
-            connection.onQueuePairError();
+        if (entering && socket != null) {
+            socket.onQueuePairError();
         }
         sendQueue.flush(this, firstRemote);
         receiveQueue.flush(this);
@@ -245,7 +245,7 @@ final class TcpQueuePair implements QueuePair, Runnable {
         io.execute(failTask);
     }
 
-    void sendCompletion(long wrId, WcStatus status, dev.rtrs.verbs.WcOpcode opcode, int length) {
+    void sendCompletion(long wrId, WcStatus status, WcOpcode opcode, int length) {
         if (!closed) {
             sendCq.push(wrId, status, opcode, length, this, false, 0, false, 0);
         }
@@ -274,9 +274,9 @@ final class TcpQueuePair implements QueuePair, Runnable {
         receiveCq.detach(this);
         cmId.queuePairClosed(this);
         io.execute(() -> {
-            Connection c = connection;
-            if (c != null) {
-                c.onQueuePairClosed();
+            QueuePairSocket s = socket;
+            if (s != null) {
+                s.onQueuePairClosed();
             }
             sendQueue.discard();
             receiveQueue.discard();

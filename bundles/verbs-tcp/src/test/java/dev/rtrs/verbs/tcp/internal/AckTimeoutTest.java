@@ -306,18 +306,18 @@ class AckTimeoutTest {
             Server.Accepted accepted = server.next();
             accepted.event(CmEventType.ESTABLISHED);
             for (CmId id : new CmId[] {client.id, accepted.id}) {
-                Connection c = ((TcpCmId) id).connection();
-                assertTrue(c.socketOption(StandardSocketOptions.SO_KEEPALIVE), "SO_KEEPALIVE");
-                assertEquals(7, c.socketOption(ExtendedSocketOptions.TCP_KEEPIDLE));
-                assertEquals(3, c.socketOption(ExtendedSocketOptions.TCP_KEEPINTERVAL));
-                assertEquals(4, c.socketOption(ExtendedSocketOptions.TCP_KEEPCOUNT));
+                QueuePairSocket s = ((TcpCmId) id).socket();
+                assertTrue(s.socketOption(StandardSocketOptions.SO_KEEPALIVE), "SO_KEEPALIVE");
+                assertEquals(7, s.socketOption(ExtendedSocketOptions.TCP_KEEPIDLE));
+                assertEquals(3, s.socketOption(ExtendedSocketOptions.TCP_KEEPINTERVAL));
+                assertEquals(4, s.socketOption(ExtendedSocketOptions.TCP_KEEPCOUNT));
             }
         }
         try (TcpVerbsProvider provider = new TcpVerbsProvider(options().keepAliveIdleSeconds(0).build());
                 Server server = new Server(provider, 0)) {
             Client client = new Client(provider, server.address(), QueuePairAttributes.PROVIDER_DEFAULT,
                     QueuePairAttributes.PROVIDER_DEFAULT);
-            assertFalse(((TcpCmId) client.id).connection().socketOption(StandardSocketOptions.SO_KEEPALIVE));
+            assertFalse(((TcpCmId) client.id).socket().socketOption(StandardSocketOptions.SO_KEEPALIVE));
         }
     }
 

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 
 /**
@@ -16,6 +17,7 @@ final class RawPeer implements AutoCloseable {
     final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
+    private final ByteBuffer header = ByteBuffer.allocate(FrameCodec.HEADER_SIZE);
     /** PSN of this peer's next request. */
     int psn = 0x7FFF_FFF0;
     /** The provider's initial PSN, from its ACCEPT. */
@@ -29,25 +31,47 @@ final class RawPeer implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
-    /** Connects to a provider listener: CONNECT_REQUEST, ACCEPT expected, READY_TO_USE. */
-    static RawPeer connect(InetSocketAddress listener) throws Exception {
-        RawPeer p = new RawPeer(new Socket(listener.getAddress(), listener.getPort()));
-        p.frame(FrameType.CONNECT_REQUEST, 0, p.psn, 0, 0, 1, FrameCodec.PROTOCOL_VERSION, 16, null);
+    /** Connects to a provider's listening socket: CONNECT_REQUEST, ACCEPT expected, READY_TO_USE. */
+    static RawPeer connect(InetSocketAddress listening) throws Exception {
+        RawPeer p = new RawPeer(new Socket(listening.getAddress(), listening.getPort()));
+        FrameCodec.encodeConnectRequest(p.header, p.psn, 0, 1, 16);
+        p.sendHeader(null);
         FrameHeader accept = p.read(null);
         if (accept.type != FrameType.ACCEPT) {
             throw new IllegalStateException("expected ACCEPT, got " + accept);
         }
-        p.peerPsn = accept.psn;
-        p.frame(FrameType.READY_TO_USE, 0, 0, 0, 0, 0, 0, 0, null);
+        p.peerPsn = accept.initialPsn();
+        FrameCodec.encodeReadyToUse(p.header);
+        p.sendHeader(null);
         return p;
     }
 
-    /** Sends one frame header and its payload. */
-    void frame(FrameType type, int flags, int framePsn, int ack, int length, int word, int rkey, long address,
-            byte[] payload) throws IOException {
-        ByteBuffer h = ByteBuffer.allocate(FrameCodec.HEADER_SIZE);
-        FrameCodec.encode(h, type, flags, framePsn, ack, length, word, rkey, address);
-        out.write(h.array());
+    /** Sends a SEND request carrying {@code payload}. */
+    void send(int framePsn, int ack, byte[] payload) throws IOException {
+        FrameCodec.encodeSend(header, false, framePsn, ack, payload.length);
+        sendHeader(payload);
+    }
+
+    /** Sends the header of a WRITE of {@code length} bytes and the first of them, {@code payloadStart}. */
+    void write(int framePsn, int ack, int length, int rkey, long remoteAddress, byte[] payloadStart)
+            throws IOException {
+        FrameCodec.encodeRdmaWrite(header, framePsn, ack, length, rkey, remoteAddress);
+        sendHeader(payloadStart);
+    }
+
+    void ack(int ack) throws IOException {
+        FrameCodec.encodeAck(header, ack);
+        sendHeader(null);
+    }
+
+    void disconnect() throws IOException {
+        FrameCodec.encodeDisconnect(header);
+        sendHeader(null);
+    }
+
+    /** Sends the header just encoded and what follows it. */
+    private void sendHeader(byte[] payload) throws IOException {
+        out.write(header.array(), 0, FrameCodec.HEADER_SIZE);
         if (payload != null) {
             out.write(payload);
         }
@@ -91,7 +115,7 @@ final class RawPeer implements AutoCloseable {
                     return true;
                 }
             }
-        } catch (java.net.SocketTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             return false;
         } catch (IOException e) {
             return true;

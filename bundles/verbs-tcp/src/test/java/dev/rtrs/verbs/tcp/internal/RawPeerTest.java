@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Random;
@@ -29,6 +32,7 @@ import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.MemoryRegion;
 import dev.rtrs.verbs.QpState;
 import dev.rtrs.verbs.QueuePair;
+import dev.rtrs.verbs.QueuePairAttributes;
 import dev.rtrs.verbs.SendOpcode;
 import dev.rtrs.verbs.SendWorkRequest;
 import dev.rtrs.verbs.WcOpcode;
@@ -133,7 +137,7 @@ class RawPeerTest {
             assertEquals(QpState.ERROR, badSide.qp.state());
 
             byte[] hello = "still here".getBytes();
-            good.frame(FrameType.SEND, 0, good.psn, good.peerPsn - 1, hello.length, 0, 0, 0, hello);
+            good.send(good.psn, good.peerPsn - 1, hello);
             WorkCompletion wc = awaitCompletion(goodSide.cq);
             assertEquals(WcStatus.SUCCESS, wc.status());
             assertEquals(hello.length, wc.byteLength());
@@ -148,7 +152,7 @@ class RawPeerTest {
         try (Server server = new Server(provider, 4); RawPeer peer = RawPeer.connect(server.address())) {
             Server.Accepted a = server.next();
             a.event(CmEventType.ESTABLISHED);
-            peer.frame(FrameType.SEND, 0, peer.psn + 5, peer.peerPsn - 1, 0, 0, 0, 0, null);
+            peer.send(peer.psn + 5, peer.peerPsn - 1, new byte[0]);
             assertEquals(Errno.EPROTO, a.event(CmEventType.DISCONNECTED).status());
             assertTrue(peer.closedByPeer());
         }
@@ -159,7 +163,7 @@ class RawPeerTest {
         try (Server server = new Server(provider, 4); RawPeer peer = RawPeer.connect(server.address())) {
             Server.Accepted a = server.next();
             a.event(CmEventType.ESTABLISHED);
-            peer.frame(FrameType.ACK, 0, 0, peer.peerPsn + 10, 0, 0, 0, 0, null);
+            peer.ack(peer.peerPsn + 10);
             assertEquals(Errno.EPROTO, a.event(CmEventType.DISCONNECTED).status());
         }
     }
@@ -171,7 +175,7 @@ class RawPeerTest {
             a.event(CmEventType.ESTABLISHED);
             MemoryRegion target = server.pd.register(ByteBuffer.allocateDirect(64 * 1024), ALL);
             byte[] data = random(64 * 1024, 1);
-            peer.frame(FrameType.WRITE, 0, peer.psn, peer.peerPsn - 1, data.length, 0, target.rkey(), target.address(),
+            peer.write(peer.psn, peer.peerPsn - 1, data.length, target.rkey(), target.address(),
                     Arrays.copyOf(data, 32 * 1024));
             awaitBytes(target, 0, Arrays.copyOf(data, 32 * 1024));
 
@@ -188,10 +192,9 @@ class RawPeerTest {
             assertArrayEquals(data, now, "the write in flight was completed before the fence");
             assertEquals(peer.psn, peer.await(FrameType.ACK).ack);
 
-            peer.frame(FrameType.WRITE, 0, peer.psn + 1, peer.peerPsn - 1, 8, 0, target.rkey(), target.address(),
-                    new byte[8]);
+            peer.write(peer.psn + 1, peer.peerPsn - 1, 8, target.rkey(), target.address(), new byte[8]);
             FrameHeader nak = peer.await(FrameType.NAK);
-            assertEquals(NakCode.REMOTE_ACCESS.wireValue(), nak.word);
+            assertEquals(NakCode.REMOTE_ACCESS, nak.nakCode());
             assertEquals(peer.psn + 1, nak.psn);
             target.close();
         }
@@ -204,13 +207,13 @@ class RawPeerTest {
             a.event(CmEventType.ESTABLISHED);
             MemoryRegion target = server.pd.register(ByteBuffer.allocateDirect(64 * 1024), ALL);
             byte[] data = random(64 * 1024, 2);
-            peer.frame(FrameType.WRITE, 0, peer.psn, peer.peerPsn - 1, data.length, 0, target.rkey(), target.address(),
+            peer.write(peer.psn, peer.peerPsn - 1, data.length, target.rkey(), target.address(),
                     Arrays.copyOf(data, 16 * 1024));
             awaitBytes(target, 0, Arrays.copyOf(data, 16 * 1024));
             target.close();
             peer.raw(Arrays.copyOfRange(data, 16 * 1024, data.length));
             FrameHeader nak = peer.await(FrameType.NAK);
-            assertEquals(NakCode.REMOTE_ACCESS.wireValue(), nak.word);
+            assertEquals(NakCode.REMOTE_ACCESS, nak.nakCode());
             byte[] rest = new byte[data.length - 16 * 1024];
             target.buffer().position(16 * 1024).get(rest);
             assertArrayEquals(new byte[rest.length], rest, "nothing placed after close returned");
@@ -233,11 +236,10 @@ class RawPeerTest {
             a.event(CmEventType.ESTABLISHED);
             MemoryRegion target = server.pd.register(ByteBuffer.allocateDirect(4096), Access.LOCAL_WRITE);
             byte[] big = random(1 << 20, 3);
-            peer.frame(FrameType.WRITE, 0, peer.psn, peer.peerPsn - 1, big.length, 0, target.rkey(), target.address(),
-                    big);
-            peer.frame(FrameType.DISCONNECT, 0, 0, 0, 0, 0, 0, 0, null);
+            peer.write(peer.psn, peer.peerPsn - 1, big.length, target.rkey(), target.address(), big);
+            peer.disconnect();
             FrameHeader nak = peer.await(FrameType.NAK);
-            assertEquals(NakCode.REMOTE_ACCESS.wireValue(), nak.word);
+            assertEquals(NakCode.REMOTE_ACCESS, nak.nakCode());
             assertEquals(peer.psn, nak.psn);
             assertEquals(0, a.event(CmEventType.DISCONNECTED).status(), "the DISCONNECT after the drained payload was read");
             byte[] now = new byte[4096];
@@ -252,12 +254,12 @@ class RawPeerTest {
     @Test
     void aSocketThatNeverSendsItsRequestIsDropped() throws Exception {
         try (Server server = new Server(provider, 0);
-                java.net.Socket s = new java.net.Socket(server.address().getAddress(), server.address().getPort())) {
+                Socket s = new Socket(server.address().getAddress(), server.address().getPort())) {
             s.setSoTimeout(5000);
             int read;
             try {
                 read = s.getInputStream().read();
-            } catch (java.net.SocketException reset) {
+            } catch (SocketException reset) {
                 // the provider resets a socket it gives up on, so nothing it held is sent later
                 read = -1;
             }
@@ -268,7 +270,7 @@ class RawPeerTest {
 
     @Test
     void aDestinationThatNeverAnswersIsUnreachableAfterTheTimeout() throws Exception {
-        try (ServerSocket silent = new ServerSocket(0, 4, java.net.InetAddress.getByName("127.0.0.1"))) {
+        try (ServerSocket silent = new ServerSocket(0, 4, InetAddress.getByName("127.0.0.1"))) {
             LinkedBlockingQueue<CmEvent> events = new LinkedBlockingQueue<>();
             CmId id = provider.createCmId(events::add);
             id.resolveAddress(null, new InetSocketAddress("127.0.0.1", silent.getLocalPort()), 1000);
@@ -277,7 +279,7 @@ class RawPeerTest {
             assertEquals(CmEventType.ROUTE_RESOLVED, events.poll(10, TimeUnit.SECONDS).type());
             CompletionQueue cq = id.device().createCompletionQueue(4, null);
             var pd = id.device().allocateProtectionDomain();
-            QueuePair qp = id.createQueuePair(pd, new dev.rtrs.verbs.QueuePairAttributes(cq, cq, 4, 4, 1, 1));
+            QueuePair qp = id.createQueuePair(pd, new QueuePairAttributes(cq, cq, 4, 4, 1, 1));
             id.connect(new byte[0], 300);
             CmEvent e = events.poll(10, TimeUnit.SECONDS);
             assertEquals(CmEventType.UNREACHABLE, e.type());

@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The connections of one IO thread, for what concerns all of them at once: one periodic check of their ACK
- * timeouts (one timer per IO thread however many connections it owns; nothing per work request) and link faults.
+ * The queue-pair sockets of one IO thread, for what concerns all of them at once: one periodic check of their ACK
+ * timeouts (one timer per IO thread however many sockets it owns; nothing per work request) and link faults.
  * IO thread only.
  */
-final class ConnectionWatch {
+final class SocketWatch {
 
     /** Checks come at least this far apart, however short an ACK timeout is. */
     static final long MIN_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -16,39 +16,39 @@ final class ConnectionWatch {
     private static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final IoThread io;
-    private final ArrayList<Connection> connections = new ArrayList<>();
+    private final ArrayList<QueuePairSocket> sockets = new ArrayList<>();
     private final Runnable check = this::check;
     private IoThread.Timer timer;
     private long period;
     private long due;
 
-    ConnectionWatch(IoThread io) {
+    SocketWatch(IoThread io) {
         this.io = io;
     }
 
-    void add(Connection c) {
-        if (c.watchIndex >= 0) {
+    void add(QueuePairSocket s) {
+        if (s.watchIndex >= 0) {
             return;
         }
-        c.watchIndex = connections.size();
-        connections.add(c);
+        s.watchIndex = sockets.size();
+        sockets.add(s);
     }
 
-    /** Removes {@code c} in constant time: the last connection takes its place. */
-    void remove(Connection c) {
-        int i = c.watchIndex;
+    /** Removes {@code s} in constant time: the last socket takes its place. */
+    void remove(QueuePairSocket s) {
+        int i = s.watchIndex;
         if (i < 0) {
             return;
         }
-        c.watchIndex = -1;
-        Connection last = connections.remove(connections.size() - 1);
-        if (last != c) {
-            connections.set(i, last);
+        s.watchIndex = -1;
+        QueuePairSocket last = sockets.remove(sockets.size() - 1);
+        if (last != s) {
+            sockets.set(i, last);
             last.watchIndex = i;
         }
     }
 
-    /** A connection whose ACK timeout needs a check every {@code periodNanos} was established. */
+    /** A socket whose ACK timeout needs a check every {@code periodNanos} was established. */
     void ackTimerStarted(long periodNanos) {
         long p = Math.max(MIN_PERIOD_NANOS, periodNanos);
         if (timer != null && period <= p) {
@@ -70,13 +70,13 @@ final class ConnectionWatch {
         timer = null;
         long now = System.nanoTime();
         // a check far behind its time means this thread (or the whole process) stalled: the silence it would
-        // measure is ours, not the peer's, so the connections restart their timers instead of failing
+        // measure is ours, not the peer's, so the sockets restart their timers instead of failing
         boolean stalled = now - due > Math.max(period, STALL_NANOS);
         long next = Long.MAX_VALUE;
-        // backwards: a connection that fails here leaves the list, and only connections already checked move
-        for (int i = connections.size() - 1; i >= 0; i--) {
-            if (i < connections.size()) {
-                next = Math.min(next, connections.get(i).checkAckTimeout(now, stalled));
+        // backwards: a socket that fails here leaves the list, and only sockets already checked move
+        for (int i = sockets.size() - 1; i >= 0; i--) {
+            if (i < sockets.size()) {
+                next = Math.min(next, sockets.get(i).checkAckTimeout(now, stalled));
             }
         }
         if (next != Long.MAX_VALUE) {
@@ -84,11 +84,11 @@ final class ConnectionWatch {
         }
     }
 
-    /** The silenced addresses changed: every connection starts or stops its socket IO accordingly. */
+    /** The silenced addresses changed: every socket starts or stops its IO accordingly. */
     void applyFaults() {
-        for (int i = connections.size() - 1; i >= 0; i--) {
-            if (i < connections.size()) {
-                connections.get(i).applyFaults();
+        for (int i = sockets.size() - 1; i >= 0; i--) {
+            if (i < sockets.size()) {
+                sockets.get(i).applyFaults();
             }
         }
     }

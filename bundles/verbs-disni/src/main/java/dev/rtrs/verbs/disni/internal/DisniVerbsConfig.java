@@ -3,10 +3,11 @@ package dev.rtrs.verbs.disni.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
+/** Configuration of the DiSNI verbs provider (PID {@value DisniVerbsComponent#PID}); a change restarts the provider. */
 @ObjectClassDefinition(name = "RTRS DiSNI verbs provider",
         description = "VerbsProvider on RDMA NICs through DiSNI. DiSNI 2.1 cannot query device limits: the limits"
                 + " below are what the devices report to the transport.")
-@interface DisniVerbsProviderConfig {
+@interface DisniVerbsConfig {
 
     @AttributeDefinition(name = "CM event interval (ms)", min = "1",
             description = "Longest pause of the connection-manager event thread between two polls when idle;"

@@ -13,12 +13,12 @@ import org.junit.jupiter.api.Test;
 import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.VerbsException;
 
-class DisniVerbsTest {
+class DisniVerbsProviderTest {
 
     @Test
     void openNamesWhatIsMissingWhereThereIsNoRdmaHardware() {
         assumeFalse(Files.isDirectory(Path.of("/sys/class/infiniband")), "this machine has RDMA devices");
-        VerbsException e = assertThrows(VerbsException.class, () -> DisniVerbs.open(DisniOptions.defaults()));
+        VerbsException e = assertThrows(VerbsException.class, () -> new DisniVerbsProvider(DisniOptions.defaults()));
         assertEquals(Errno.ENODEV, e.errno());
         assertTrue(e.getMessage().startsWith("ENODEV: DiSNI RDMA provider unavailable: "), e.getMessage());
         assertTrue(e.getMessage().contains("no RDMA device (no /sys/class/infiniband entries)"), e.getMessage());
@@ -36,6 +36,6 @@ class DisniVerbsTest {
 
     @Test
     void theProviderNameIsTheServiceProperty() {
-        assertEquals("disni", DisniVerbs.PROVIDER_NAME);
+        assertEquals("disni", DisniVerbsProvider.NAME);
     }
 }

@@ -1,5 +1,6 @@
 package dev.rtrs.verbs.tcp.internal;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
@@ -11,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The listening socket of a listening id; accepted sockets are spread over the IO threads. */
-final class Listener implements IoThread.Handler {
+final class ListeningSocket implements IoThread.Handler {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ListeningSocket.class);
     private static final int ACCEPTS_PER_EVENT = 64;
 
     private final ProviderRuntime runtime;
@@ -22,7 +23,7 @@ final class Listener implements IoThread.Handler {
     private final IoThread io;
     private SelectionKey key;
 
-    Listener(ProviderRuntime runtime, TcpCmId id, ServerSocketChannel channel, IoThread io) {
+    ListeningSocket(ProviderRuntime runtime, TcpCmId id, ServerSocketChannel channel, IoThread io) {
         this.runtime = runtime;
         this.id = id;
         this.channel = channel;
@@ -61,14 +62,14 @@ final class Listener implements IoThread.Handler {
                 continue;
             }
             IoThread owner = runtime.nextIoThread();
-            Connection c = Connection.passive(runtime, owner, s, id);
-            owner.execute(c::startPassive);
+            QueuePairSocket accepted = QueuePairSocket.passive(runtime, owner, s, id);
+            owner.execute(accepted::startPassive);
         }
     }
 
     @Override
     public void onFailure(Throwable failure) {
-        LOG.error("listener on {} failed", id.localAddress(), failure);
+        LOG.error("listening socket on {} failed", id.localAddress(), failure);
         closeChannel();
     }
 
@@ -78,7 +79,7 @@ final class Listener implements IoThread.Handler {
     }
 
     /**
-     * Stops listening; established connections stay. Any thread. From outside the IO thread it returns once the
+     * Stops listening; the sockets it accepted stay. Any thread. From outside the IO thread it returns once the
      * port is free again (bounded by a second), so that a server can be restarted on the same port at once.
      */
     void close() {
@@ -104,7 +105,7 @@ final class Listener implements IoThread.Handler {
         closeQuietly(channel);
     }
 
-    private static void closeQuietly(java.io.Closeable c) {
+    private static void closeQuietly(Closeable c) {
         try {
             c.close();
         } catch (IOException e) {

@@ -28,20 +28,21 @@ import dev.rtrs.verbs.DeviceCapabilities;
 import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.RdmaDevice;
 import dev.rtrs.verbs.VerbsException;
+import dev.rtrs.verbs.VerbsProvider;
 import dev.rtrs.verbs.disni.DisniOptions;
-import dev.rtrs.verbs.disni.DisniProvider;
-import dev.rtrs.verbs.disni.DisniVerbs;
 
 /**
- * The DiSNI provider: one RDMA CM event channel with its event thread, and the devices found in sysfs. Each device's
- * verbs context is opened by binding an "anchor" id to one of the device's IPv4 addresses (DiSNI has no other way
- * to open a device); the anchors stay bound while the provider runs so the contexts stay open. A device without an
- * IPv4 address gets its context from the first id that resolves or binds to it.
+ * What one provider instance runs: one RDMA CM event channel with its event thread, the devices found in sysfs and
+ * the completion queues open on them. Each device's verbs context is opened by binding an "anchor" id to one of the
+ * device's IPv4 addresses (DiSNI has no other way to open a device); the anchors stay bound while the provider runs
+ * so the contexts stay open. A device without an IPv4 address gets its context from the first id that resolves or
+ * binds to it.
  */
-public final class DisniVerbsProvider implements DisniProvider {
+public final class ProviderRuntime implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(DisniVerbsProvider.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ProviderRuntime.class);
 
+    private final VerbsProvider provider;
     private final DisniOptions options;
     private final SysfsDevices sysfs;
     private final DeviceCapabilities capabilities;
@@ -53,7 +54,9 @@ public final class DisniVerbsProvider implements DisniProvider {
     private final Set<DisniCompletionQueue> completionQueues = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private DisniVerbsProvider(DisniOptions options, SysfsDevices sysfs, RdmaEventChannel channel) {
+    private ProviderRuntime(VerbsProvider provider, DisniOptions options, SysfsDevices sysfs,
+            RdmaEventChannel channel) {
+        this.provider = provider;
         this.options = options;
         this.sysfs = sysfs;
         this.capabilities = DisniDevice.capabilitiesOf(options);
@@ -62,11 +65,23 @@ public final class DisniVerbsProvider implements DisniProvider {
     }
 
     /**
-     * Opens the event channel and the devices and starts the event thread. libdisni must be loaded (see
-     * {@link Availability}). Blocks while binding the anchor ids.
+     * Checks that DiSNI can run here (see {@link Availability}: this loads libdisni), then opens the event channel and
+     * the devices and starts the event thread of {@code provider}. Blocks while binding the anchor ids.
+     *
+     * @throws VerbsException {@code ENODEV} naming what is missing (libdisni, an RDMA device, the JVM flag), or the
+     *         error of opening the event channel
      */
-    public static DisniVerbsProvider start(DisniOptions options, List<String> deviceNames, SysfsDevices sysfs)
-            throws VerbsException {
+    public static ProviderRuntime start(VerbsProvider provider, DisniOptions options) throws VerbsException {
+        SysfsDevices sysfs = SysfsDevices.system();
+        Availability availability = Availability.check(new SystemNativeEnvironment(), sysfs);
+        if (!availability.available()) {
+            throw new VerbsException(Errno.ENODEV, availability.describe("DiSNI RDMA provider unavailable"));
+        }
+        return start(provider, options, availability.devices(), sysfs);
+    }
+
+    private static ProviderRuntime start(VerbsProvider provider, DisniOptions options, List<String> deviceNames,
+            SysfsDevices sysfs) throws VerbsException {
         RdmaEventChannel channel;
         try {
             channel = RdmaEventChannel.createEventChannel();
@@ -76,32 +91,26 @@ public final class DisniVerbsProvider implements DisniProvider {
         if (channel == null) {
             throw new VerbsException(Errno.ENODEV, "rdma_create_event_channel failed");
         }
-        DisniVerbsProvider provider = new DisniVerbsProvider(options, sysfs, channel);
+        ProviderRuntime runtime = new ProviderRuntime(provider, options, sysfs, channel);
         for (String name : deviceNames) {
-            provider.devices.add(new DisniDevice(provider, name, provider.capabilities));
+            runtime.devices.add(new DisniDevice(runtime, name, runtime.capabilities));
         }
         try {
-            provider.openDevices();
-            provider.events.start();
+            runtime.openDevices();
+            runtime.events.start();
         } catch (RuntimeException e) {
-            provider.close();
+            runtime.close();
             throw e;
         }
-        LOG.info("DiSNI RDMA provider started: {}", provider.devices);
-        return provider;
+        LOG.info("DiSNI RDMA provider started: {}", runtime.devices);
+        return runtime;
     }
 
-    @Override
-    public String name() {
-        return DisniVerbs.PROVIDER_NAME;
-    }
-
-    @Override
     public List<RdmaDevice> devices() {
         return List.copyOf(devices);
     }
 
-    @Override
+    /** Any thread; waits at most for one poll of the event thread. */
     public CmId createCmId(CmEventHandler handler) throws VerbsException {
         requireOpen();
         Objects.requireNonNull(handler, "handler");
@@ -114,6 +123,11 @@ public final class DisniVerbsProvider implements DisniProvider {
         DisniCmId id = new DisniCmId(this, nativeId, handler);
         events.register(nativeId, id);
         return id;
+    }
+
+    /** The provider the ids report as theirs. */
+    VerbsProvider provider() {
+        return provider;
     }
 
     DisniOptions options() {
@@ -220,6 +234,10 @@ public final class DisniVerbsProvider implements DisniProvider {
         return result;
     }
 
+    /**
+     * Stops the event thread and the completion threads, closes the completion queues still open and releases the
+     * event channel. Blocks until the threads have ended. Idempotent.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -247,10 +265,5 @@ public final class DisniVerbsProvider implements DisniProvider {
             LOG.warn("Destroying the RDMA CM event channel failed: {}", e.getMessage());
         }
         LOG.info("DiSNI RDMA provider stopped");
-    }
-
-    @Override
-    public String toString() {
-        return "DisniVerbsProvider" + devices;
     }
 }
