@@ -37,7 +37,7 @@ public class DisniProviderIT extends ApplianceTestSupport {
 
     private static final String FEATURE = "rtrs-verbs-disni";
     private static final String INACTIVE = "DiSNI RDMA provider inactive: ";
-    private static final String PROVIDER_COMPONENT = "dev.rtrs.verbs.disni.DisniVerbsProvider";
+    private static final String PROVIDER_COMPONENT = "dev.rtrs.verbs.disni.internal.DisniVerbsComponent";
     private static final String DETECTOR_COMPONENT = "dev.rtrs.verbs.disni.internal.DisniDetector";
 
     @Test
@@ -66,8 +66,8 @@ public class DisniProviderIT extends ApplianceTestSupport {
         }
         assertFalse("the container runs with the JVM flag DiSNI needs: " + line, line.contains("--add-exports"));
 
-        assertTrue("no provider=disni service",
-                bundleContext.getServiceReferences(VerbsProvider.class, "(provider=disni)").isEmpty());
+        assertTrue("no rtrs.provider=disni service",
+                bundleContext.getServiceReferences(VerbsProvider.class, "(rtrs.provider=disni)").isEmpty());
         ServiceComponentRuntime scr = awaitService(ServiceComponentRuntime.class, null);
         ComponentDescriptionDTO provider = scr.getComponentDescriptionDTO(bundle, PROVIDER_COMPONENT);
         assertNotNull(PROVIDER_COMPONENT, provider);

@@ -103,7 +103,7 @@ public class RnbdApplianceIT extends ApplianceTestSupport {
         tcp.uninstall();
         Bundle again = bundleContext.installBundle(location);
         again.start();
-        awaitService(dev.rtrs.verbs.VerbsProvider.class, "(provider=tcp)");
+        awaitService(dev.rtrs.verbs.VerbsProvider.class, "(rtrs.provider=tcp)");
         ByteBuffer back = ByteBuffer.allocate(4096);
         assertEquals("IO waits for the reconnect and remap through the new provider", 0,
                 sync(f -> demo.read(8192, back, f::complete)));

@@ -61,4 +61,14 @@ public interface RnbdClientAdmin {
      * @throws BlockException ENOENT when no device has that name
      */
     void unmap(String name) throws BlockException;
+
+    /**
+     * Sets the multipath policy of a session the client maps devices through, in the configuration of each of those
+     * devices (so that it survives a restart) and on the running session, while IO runs.
+     *
+     * @return the names of the mapped devices whose configuration now names the policy
+     * @throws BlockException ENOENT when no configured mapping uses that session, EIO when a configuration cannot be
+     *                        stored
+     */
+    List<String> setPolicy(String session, String policy) throws BlockException;
 }

@@ -3,5 +3,5 @@
  * is stored on ({@link dev.rtrs.block.BlockBackend}).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package dev.rtrs.block;

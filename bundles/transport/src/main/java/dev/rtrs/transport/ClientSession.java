@@ -29,8 +29,20 @@ public interface ClientSession extends AutoCloseable {
     /** Largest user header of one IO. */
     int maxHeaderSize();
 
-    /** Name of the multipath policy in use. */
+    /**
+     * The multipath policy in use: the configured one, or, while no installed policy has that name, the built-in
+     * fallback and why (e.g. {@code round-robin (fallback: min-latency is not installed)}).
+     */
     String policy();
+
+    /**
+     * Switches the session to another multipath policy, named by its name or an alias, while IO runs: IO submitted
+     * afterwards is placed by it. Non-blocking. A name no installed policy has is accepted: the session uses the
+     * built-in fallback until such a policy is installed.
+     *
+     * @throws IllegalArgumentException for a blank name
+     */
+    void setPolicy(String name);
 
     /**
      * Takes a permit, waiting for one if all are in use. Waiting callers are served in order.

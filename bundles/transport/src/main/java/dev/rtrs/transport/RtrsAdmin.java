@@ -1,6 +1,7 @@
 package dev.rtrs.transport;
 
 import java.util.List;
+import java.util.Map;
 
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -13,4 +14,7 @@ public interface RtrsAdmin {
 
     /** Servers listening now. */
     List<ServerEndpoint> servers();
+
+    /** The multipath policies installed now, by name, with their aliases. */
+    Map<String, List<String>> policies();
 }

@@ -10,8 +10,8 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface VerbsProvider {
 
-    /** Service property naming the provider, for example {@code tcp} or {@code disni}. */
-    String PROVIDER = "provider";
+    /** Service property naming the provider, for example {@code tcp} or {@code disni}; services without it are ignored. */
+    String PROVIDER = "rtrs.provider";
 
     /** The provider's name, equal to its {@link #PROVIDER} service property. */
     String name();

@@ -11,5 +11,5 @@
  * event handler or a completion listener; none of them waits for an event to be delivered.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package dev.rtrs.verbs;

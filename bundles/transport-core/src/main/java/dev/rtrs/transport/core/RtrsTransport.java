@@ -23,7 +23,7 @@ import dev.rtrs.transport.ServerOptions;
 import dev.rtrs.transport.TransportException;
 import dev.rtrs.transport.core.internal.Heartbeats;
 import dev.rtrs.transport.core.internal.client.ClientSessionImpl;
-import dev.rtrs.transport.core.internal.policy.RoundRobinSelector;
+import dev.rtrs.transport.core.internal.policy.PolicyRegistry;
 import dev.rtrs.transport.core.internal.server.ServerEndpointImpl;
 import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.VerbsProvider;
@@ -46,7 +46,7 @@ public final class RtrsTransport implements RtrsClient, RtrsServer, RtrsAdmin, A
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     private final Map<String, VerbsProvider> providers = new ConcurrentHashMap<>();
-    private final Map<String, MultipathPolicy> policies = new ConcurrentHashMap<>();
+    private final PolicyRegistry policies = new PolicyRegistry();
     private final List<ClientSessionImpl> sessions = new CopyOnWriteArrayList<>();
     private final List<ServerEndpointImpl> endpoints = new CopyOnWriteArrayList<>();
     private final Heartbeats heartbeats = new Heartbeats();
@@ -70,16 +70,19 @@ public final class RtrsTransport implements RtrsClient, RtrsServer, RtrsAdmin, A
         providers.remove(provider.name(), provider);
     }
 
-    /** Makes a multipath policy available; sessions configured with its name start using it. */
-    public RtrsTransport addPolicy(MultipathPolicy policy) {
-        policies.put(policy.name(), policy);
+    /**
+     * Installs a multipath policy under a name and aliases; sessions that ask for one of them start using it while
+     * they run.
+     */
+    public RtrsTransport addPolicy(MultipathPolicy policy, String name, String... aliases) {
+        policies.add(policy, name, List.of(aliases));
         sessions.forEach(ClientSessionImpl::refreshPolicy);
         return this;
     }
 
-    /** Removes a policy; its sessions fall back to round-robin until it comes back. */
+    /** Removes a policy; its sessions fall back to round-robin until a policy of that name is back. */
     public void removePolicy(MultipathPolicy policy) {
-        if (policies.remove(policy.name(), policy)) {
+        if (policies.remove(policy)) {
             sessions.forEach(ClientSessionImpl::refreshPolicy);
         }
     }
@@ -100,20 +103,15 @@ public final class RtrsTransport implements RtrsClient, RtrsServer, RtrsAdmin, A
 
     private final ClientSessionImpl.PolicySource policySource = new ClientSessionImpl.PolicySource() {
         @Override
-        public MultipathPolicy.PathSelector selector(String name) {
-            return RtrsTransport.this.selector(name);
+        public MultipathPolicy find(String name) {
+            return policies.find(name);
         }
 
         @Override
-        public boolean isInstalled(String name) {
-            return policies.containsKey(name);
+        public String canonicalName(String name) {
+            return policies.canonicalName(name);
         }
     };
-
-    private MultipathPolicy.PathSelector selector(String name) {
-        MultipathPolicy p = policies.get(name);
-        return p != null ? p.newSelector() : new RoundRobinSelector();
-    }
 
     /** Fails fast when a session or server names a provider that is not installed. */
     private VerbsProvider requireProvider(String name) throws TransportException {
@@ -157,6 +155,12 @@ public final class RtrsTransport implements RtrsClient, RtrsServer, RtrsAdmin, A
     @Override
     public List<ClientSession> clientSessions() {
         return List.copyOf(sessions);
+    }
+
+    /** The multipath policies installed now, by name, with their aliases. */
+    @Override
+    public Map<String, List<String>> policies() {
+        return policies.names();
     }
 
     /** The servers listening now. Non-blocking; a snapshot. */

@@ -16,6 +16,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
@@ -46,7 +47,8 @@ public final class MappedDeviceComponent {
     private final RnbdClientComponent owner;
     private final RnbdClient client;
     private final String pid;
-    private final RnbdClient.MapSpec spec;
+    /** What this component maps; replaced when its configuration changes. Guarded by this. */
+    private RnbdClient.MapSpec spec;
     private final BundleContext context;
     private final ScheduledExecutorService retry = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "rnbd-map");
@@ -73,14 +75,21 @@ public final class MappedDeviceComponent {
         AccessMode mode = MappingConfigs.accessMode(c.accessMode());
         int connections = c.connectionsPerPath() > 0 ? c.connectionsPerPath()
                 : ClientSessionOptions.defaultConnectionsPerPath();
-        return new RnbdClient.MapSpec(c.name(), c.session(), paths, c.devicePath(), mode, connections, c.provider(),
-                Duration.ofMillis(c.reconnectDelayMs()), Duration.ofMillis(c.connectTimeoutMs()), c.ioTimeoutMs());
+        return RnbdClient.MapSpec.builder(c.name(), c.session(), c.devicePath()).paths(paths).mode(mode)
+                .connectionsPerPath(connections).provider(c.provider()).policy(c.policy())
+                .reconnectDelay(Duration.ofMillis(c.reconnectDelayMs()))
+                .connectTimeout(Duration.ofMillis(c.connectTimeoutMs()))
+                .ioTimeoutMs(c.ioTimeoutMs()).build();
     }
 
     private void map() {
+        RnbdClient.MapSpec attempt;
+        synchronized (this) {
+            attempt = spec;
+        }
         MappedDevice device;
         try {
-            device = client.map(spec);
+            device = client.map(attempt);
         } catch (BlockException | RuntimeException e) {
             // the first failure and every 20th are warnings: a server that stays away would fill the log; at boot
             // the verbs provider may start after this component, which is no reason to warn
@@ -104,8 +113,9 @@ public final class MappedDeviceComponent {
             return;
         }
         synchronized (this) {
-            if (stopped) {
-                unmap();
+            if (stopped || attempt != spec) {
+                // stopped, or reconfigured while this attempt ran: the device it mapped is not wanted
+                unmap(attempt);
                 return;
             }
             Dictionary<String, Object> props = new Hashtable<>();
@@ -118,12 +128,45 @@ public final class MappedDeviceComponent {
         }
     }
 
-    private void unmap() {
+    private void unmap(RnbdClient.MapSpec mapped) {
         try {
-            client.unmap(spec.name());
+            client.unmap(mapped.name());
         } catch (BlockException e) {
-            LOG.debug("unmap {}: {}", spec.name(), e.getMessage());
+            LOG.debug("unmap {}: {}", mapped.name(), e.getMessage());
         }
+    }
+
+    /**
+     * A changed configuration. A new multipath policy alone switches the running session while IO flows; any other
+     * change unmaps the device and maps it again with the new settings, as a new configuration would.
+     */
+    @Modified
+    void modified(MappedDeviceConfig config) {
+        RnbdClient.MapSpec next = spec(config);
+        synchronized (this) {
+            RnbdClient.MapSpec before = spec;
+            spec = next;
+            if (samePolicyAside(before, next)) {
+                LOG.info("mapped device {}: session {} switches to multipath policy {}", next.name(),
+                        next.sessionName(), next.policy());
+                client.setPolicy(next.sessionName(), next.policy());
+                return;
+            }
+            LOG.info("mapped device {}: configuration changed; mapping it again", next.name());
+            if (registration != null) {
+                registration.unregister();
+                registration = null;
+                unmap(before);
+            }
+            failures = 0;
+        }
+        retry.execute(this::map);
+    }
+
+    private static boolean samePolicyAside(RnbdClient.MapSpec a, RnbdClient.MapSpec b) {
+        return a.equals(new RnbdClient.MapSpec(b.name(), b.sessionName(), b.paths(), b.devicePath(), b.mode(),
+                b.connectionsPerPath(), b.provider(), a.policy(), b.reconnectDelay(), b.connectTimeout(),
+                b.ioTimeoutMs()));
     }
 
     @Deactivate
@@ -133,7 +176,7 @@ public final class MappedDeviceComponent {
             if (registration != null) {
                 registration.unregister();
                 registration = null;
-                unmap();
+                unmap(spec);
             }
         }
         retry.shutdownNow();

@@ -31,6 +31,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Verbs provider: tcp or disni")
     String provider() default "tcp";
 
+    @AttributeDefinition(description = "Multipath policy of the session, by name or alias: min-inflight (mi),"
+            + " round-robin (rr), min-latency (ml), or any installed policy. Changing it switches a running session"
+            + " without remapping")
+    String policy() default "min-inflight";
+
     @AttributeDefinition(description = "Milliseconds between reconnect attempts of a broken path")
     long reconnectDelayMs() default 2000;
 

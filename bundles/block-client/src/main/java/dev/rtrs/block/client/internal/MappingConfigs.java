@@ -23,6 +23,7 @@ final class MappingConfigs {
 
     static final String NAME = "name";
     static final String SESSION = "session";
+    static final String POLICY = "policy";
     static final String PATHS = "paths";
     static final String PORT = "port";
     static final String DEVICE_PATH = "devicePath";

@@ -45,7 +45,7 @@ public final class RnbdClient implements AutoCloseable {
     private static final long CONTROL_TIMEOUT_MS = 30_000;
 
     /**
-     * What to map.
+     * What to map. Build with {@link #builder}.
      *
      * @param name               the mapped device's name (the NBD export name)
      * @param sessionName        the RTRS session to map it through
@@ -54,16 +54,88 @@ public final class RnbdClient implements AutoCloseable {
      * @param mode               RO, RW or MIGRATION
      * @param connectionsPerPath connections of each path of a new session
      * @param provider           the verbs provider
+     * @param policy             the multipath policy of a new session, by name or alias
      * @param reconnectDelay     pause between reconnect attempts
      * @param connectTimeout     how long connecting a path of a new session may take
      * @param ioTimeoutMs        how long an IO may wait for a broken link to come back before it fails with EIO
      */
     public record MapSpec(String name, String sessionName, List<PathAddress> paths, String devicePath, AccessMode mode,
-            int connectionsPerPath, String provider, Duration reconnectDelay, Duration connectTimeout,
+            int connectionsPerPath, String provider, String policy, Duration reconnectDelay, Duration connectTimeout,
             long ioTimeoutMs) {
 
         public MapSpec {
             paths = List.copyOf(paths);
+        }
+
+        /** A spec with the defaults of a mapped device's configuration; set the paths at least. */
+        public static Builder builder(String name, String sessionName, String devicePath) {
+            return new Builder(name, sessionName, devicePath);
+        }
+
+        /** Builds a {@link MapSpec}. */
+        public static final class Builder {
+            private final String name;
+            private final String sessionName;
+            private final String devicePath;
+            private List<PathAddress> paths = List.of();
+            private AccessMode mode = AccessMode.RW;
+            private int connectionsPerPath = ClientSessionOptions.defaultConnectionsPerPath();
+            private String provider = ClientSessionOptions.DEFAULT_PROVIDER;
+            private String policy = ClientSessionOptions.DEFAULT_POLICY;
+            private Duration reconnectDelay = Duration.ofSeconds(2);
+            private Duration connectTimeout = Duration.ofSeconds(30);
+            private long ioTimeoutMs = 30_000;
+
+            private Builder(String name, String sessionName, String devicePath) {
+                this.name = name;
+                this.sessionName = sessionName;
+                this.devicePath = devicePath;
+            }
+
+            public Builder paths(List<PathAddress> value) {
+                this.paths = value;
+                return this;
+            }
+
+            public Builder mode(AccessMode value) {
+                this.mode = value;
+                return this;
+            }
+
+            public Builder connectionsPerPath(int value) {
+                this.connectionsPerPath = value;
+                return this;
+            }
+
+            public Builder provider(String value) {
+                this.provider = value;
+                return this;
+            }
+
+            public Builder policy(String value) {
+                this.policy = value;
+                return this;
+            }
+
+            public Builder reconnectDelay(Duration value) {
+                this.reconnectDelay = value;
+                return this;
+            }
+
+            public Builder connectTimeout(Duration value) {
+                this.connectTimeout = value;
+                return this;
+            }
+
+            public Builder ioTimeoutMs(long value) {
+                this.ioTimeoutMs = value;
+                return this;
+            }
+
+            public MapSpec build() {
+                return new MapSpec(name, sessionName, paths, devicePath, mode, connectionsPerPath, provider, policy,
+                        reconnectDelay, connectTimeout, ioTimeoutMs);
+            }
         }
     }
 
@@ -132,7 +204,7 @@ public final class RnbdClient implements AutoCloseable {
     private SessionHandle openSession(MapSpec spec) throws BlockException {
         SessionHandle h = new SessionHandle(this, spec.sessionName());
         ClientSessionOptions options = ClientSessionOptions.builder(spec.sessionName()).paths(spec.paths())
-                .connectionsPerPath(spec.connectionsPerPath()).provider(spec.provider())
+                .connectionsPerPath(spec.connectionsPerPath()).provider(spec.provider()).policy(spec.policy())
                 .reconnectDelay(spec.reconnectDelay()).connectTimeout(spec.connectTimeout()).build();
         try {
             ClientSession s = rtrs.open(options, h);
@@ -199,6 +271,18 @@ public final class RnbdClient implements AutoCloseable {
             devices.remove(name, d);
         }
         LOG.info("unmapped {}", name);
+    }
+
+    /**
+     * Switches a session's multipath policy while its IO runs; nothing happens when no device is mapped through a
+     * session of that name (a later map opens it with its own configuration's policy).
+     */
+    public void setPolicy(String sessionName, String policy) {
+        SessionHandle h = sessions.get(sessionName);
+        ClientSession s = h == null ? null : h.session();
+        if (s != null) {
+            s.setPolicy(policy);
+        }
     }
 
     public List<MappedDevice> devices() {

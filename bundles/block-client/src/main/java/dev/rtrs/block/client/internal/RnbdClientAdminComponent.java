@@ -181,6 +181,34 @@ public final class RnbdClientAdminComponent implements RnbdClientAdmin {
         LOG.info("unmapped {}", name);
     }
 
+    @Override
+    public List<String> setPolicy(String session, String policy) throws BlockException {
+        List<String> changed = new ArrayList<>();
+        synchronized (this) {
+            for (Configuration c : configurations(null)) {
+                Dictionary<String, Object> p = c.getProperties();
+                if (p == null || !session.equals(string(p, MappingConfigs.SESSION))) {
+                    continue;
+                }
+                p.put(MappingConfigs.POLICY, policy);
+                try {
+                    c.update(p);
+                } catch (IOException e) {
+                    throw new BlockException(Errno.EIO, "cannot store the policy of " + string(p, MappingConfigs.NAME)
+                            + ": " + e.getMessage(), e);
+                }
+                changed.add(string(p, MappingConfigs.NAME));
+            }
+        }
+        if (changed.isEmpty()) {
+            throw new BlockException(Errno.ENOENT, "no configured mapped device uses session " + session);
+        }
+        // the configurations' components switch the session too; this makes it visible at once
+        client().setPolicy(session, policy);
+        LOG.info("session {}: multipath policy {} (mapped devices {})", session, policy, changed);
+        return changed;
+    }
+
     private static void delete(Configuration c) throws BlockException {
         try {
             c.delete();

@@ -51,7 +51,9 @@ public final class RnbdServerComponent implements RnbdServerAdmin {
     @Reference
     private ConfigurationAdmin configurationAdmin;
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    /** Backends are a whiteboard: every service with the {@value BlockBackend#TYPE} property. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = "(" + BlockBackend.TYPE + "=*)")
     void addBackend(BlockBackend backend) {
         registry.addBackend(backend);
     }

@@ -26,9 +26,11 @@ import dev.rtrs.block.BlockDevice;
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.backend.memory.internal.MemoryBackend;
 import dev.rtrs.block.client.internal.MappedDevice;
+import dev.rtrs.block.client.internal.RnbdClient;
 import dev.rtrs.block.protocol.AccessMode;
 import dev.rtrs.block.protocol.IoOperation;
 import dev.rtrs.transport.Direction;
+import dev.rtrs.transport.PathAddress;
 import dev.rtrs.transport.ServerSession;
 import dev.rtrs.verbs.Errno;
 
@@ -247,9 +249,10 @@ class RnbdEndToEndTest {
         try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
             java.util.concurrent.CompletableFuture<Throwable> stuck = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 try {
-                    f.client.map(new dev.rtrs.block.client.internal.RnbdClient.MapSpec("stuck", "silent",
-                            java.util.List.of(dev.rtrs.transport.PathAddress.parse("127.0.0.1", silent.getLocalPort())),
-                            "mem", AccessMode.RO, 1, "tcp", java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(6), 1000));
+                    f.client.map(RnbdClient.MapSpec.builder("stuck", "silent", "mem")
+                            .paths(java.util.List.of(PathAddress.parse("127.0.0.1", silent.getLocalPort())))
+                            .mode(AccessMode.RO).connectionsPerPath(1).reconnectDelay(java.time.Duration.ofMillis(200))
+                            .connectTimeout(java.time.Duration.ofSeconds(6)).ioTimeoutMs(1000).build());
                     return null;
                 } catch (Exception e) {
                     return e;

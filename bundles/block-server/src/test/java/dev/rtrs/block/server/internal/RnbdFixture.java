@@ -61,8 +61,9 @@ final class RnbdFixture implements AutoCloseable {
     }
 
     RnbdClient.MapSpec spec(String name, String session, String devicePath, AccessMode mode) {
-        return new RnbdClient.MapSpec(name, session, List.of(PathAddress.parse("127.0.0.1", port)), devicePath, mode, 2,
-                "tcp", Duration.ofMillis(200), Duration.ofSeconds(10), 20_000);
+        return RnbdClient.MapSpec.builder(name, session, devicePath).paths(List.of(PathAddress.parse("127.0.0.1", port)))
+                .mode(mode).connectionsPerPath(2).reconnectDelay(Duration.ofMillis(200))
+                .connectTimeout(Duration.ofSeconds(10)).ioTimeoutMs(20_000).build();
     }
 
     MappedDevice map(String name, String session, String devicePath, AccessMode mode) throws Exception {

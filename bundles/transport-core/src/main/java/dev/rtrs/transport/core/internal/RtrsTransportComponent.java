@@ -1,6 +1,8 @@
 package dev.rtrs.transport.core.internal;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -8,6 +10,8 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.rtrs.transport.ClientLinkListener;
 import dev.rtrs.transport.ClientSession;
@@ -32,9 +36,13 @@ import dev.rtrs.verbs.VerbsProvider;
 @Component(service = {RtrsClient.class, RtrsServer.class, RtrsAdmin.class})
 public final class RtrsTransportComponent implements RtrsClient, RtrsServer, RtrsAdmin {
 
+    private static final Logger LOG = LoggerFactory.getLogger(RtrsTransportComponent.class);
+
     private final RtrsTransport transport = new RtrsTransport();
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    /** Verbs providers are a whiteboard too: every service with the {@value VerbsProvider#PROVIDER} property. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = "(" + VerbsProvider.PROVIDER + "=*)")
     void addProvider(VerbsProvider provider) {
         transport.addProvider(provider);
     }
@@ -43,9 +51,29 @@ public final class RtrsTransportComponent implements RtrsClient, RtrsServer, Rtr
         transport.removeProvider(provider);
     }
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addPolicy(MultipathPolicy policy) {
-        transport.addPolicy(policy);
+    /**
+     * Policies are a whiteboard: every service with the {@value MultipathPolicy#NAME} property, found by that
+     * property; its value and {@value MultipathPolicy#ALIASES} are the names sessions ask for.
+     */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = "(" + MultipathPolicy.NAME + "=*)")
+    void addPolicy(MultipathPolicy policy, Map<String, Object> properties) {
+        try {
+            transport.addPolicy(policy, String.valueOf(properties.get(MultipathPolicy.NAME)),
+                    strings(properties.get(MultipathPolicy.ALIASES)));
+        } catch (IllegalArgumentException e) {
+            LOG.warn("ignoring a multipath policy service: {}", e.getMessage());
+        }
+    }
+
+    private static String[] strings(Object value) {
+        if (value instanceof String[] a) {
+            return a;
+        }
+        if (value instanceof Collection<?> c) {
+            return c.stream().map(String::valueOf).toArray(String[]::new);
+        }
+        return value == null ? new String[0] : String.valueOf(value).split(",");
     }
 
     void removePolicy(MultipathPolicy policy) {
@@ -82,6 +110,11 @@ public final class RtrsTransportComponent implements RtrsClient, RtrsServer, Rtr
     @Override
     public List<ServerEndpoint> servers() {
         return transport.servers();
+    }
+
+    @Override
+    public Map<String, List<String>> policies() {
+        return transport.policies();
     }
 
     @Deactivate

@@ -1,5 +1,6 @@
 package dev.rtrs.transport.core.internal.client;
 
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.UUID;
@@ -13,6 +14,7 @@ import dev.rtrs.transport.MultipathPolicy;
 import dev.rtrs.transport.PathAddress;
 import dev.rtrs.transport.PathInfo;
 import dev.rtrs.transport.PathState;
+import dev.rtrs.transport.PathStatistics;
 import dev.rtrs.transport.core.internal.conn.Connection;
 import dev.rtrs.transport.core.internal.conn.PathLiveness;
 import dev.rtrs.transport.core.internal.conn.WrIds;
@@ -77,7 +79,7 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
     private volatile long[] chunkAddress = new long[0];
     private volatile int[] chunkKey = new int[0];
     private volatile int memBits;
-    private volatile java.net.InetSocketAddress localAddress;
+    private volatile InetSocketAddress localAddress;
     /** The heartbeat's view of the connected incarnation; null while not connected. Written with this held. */
     private volatile PathLiveness liveness;
 
@@ -98,6 +100,16 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
     @Override
     public int inflight() {
         return counters.inflight();
+    }
+
+    @Override
+    public InetSocketAddress destination() {
+        return address.destination();
+    }
+
+    @Override
+    public PathStatistics statistics() {
+        return counters.snapshot();
     }
 
     /** The smoothed heartbeat round-trip time of the connected incarnation, or -1. */

@@ -52,18 +52,23 @@ public final class ClientSessionImpl implements ClientSession {
     private final List<ClientPath> paths = new ArrayList<>();
     private final PathRecovery recovery;
     private volatile MultipathPolicy.PathSelector selector;
+    /** The policy the session asked for, by the name or alias it was given. */
     private volatile String policyName;
+    /** The installed policy the selector comes from; null while the session falls back to round-robin. */
+    private MultipathPolicy policyInUse;
+    /** Guards {@link #policyInUse} and the switch of {@link #selector}. */
+    private final Object policyLock = new Object();
     private volatile Runnable closeHook = () -> { };
     /** Set by the first path that connects; guarded by this. */
     private PermitMemory permits;
 
-    /** Where a session finds its multipath policy by name. */
+    /** Where a session finds its multipath policy by name or alias. */
     public interface PolicySource {
-        /** The selector of the named policy, or of the built-in round-robin while it is absent. */
-        MultipathPolicy.PathSelector selector(String name);
+        /** The installed policy of that name or alias, or null. */
+        MultipathPolicy find(String name);
 
-        /** Whether the named policy is installed. */
-        boolean isInstalled(String name);
+        /** The name of the installed policy answering to {@code name}, or null. */
+        String canonicalName(String name);
     }
 
     public ClientSessionImpl(ClientSessionOptions options, ClientLinkListener listener,
@@ -76,7 +81,7 @@ public final class ClientSessionImpl implements ClientSession {
         this.scheduler = scheduler;
         this.executor = serialExecutor;
         this.policyName = options.policy();
-        this.selector = policies.selector(options.policy());
+        refreshPolicy();
         this.recovery = new PathRecovery(this, options, listener, heartbeats, scheduler, serialExecutor);
         for (int i = 0; i < options.paths().size(); i++) {
             paths.add(new ClientPath(this, i, options.paths().get(i), options.connectionsPerPath()));
@@ -164,19 +169,42 @@ public final class ClientSessionImpl implements ClientSession {
         return permits;
     }
 
-    /** Posts an IO on one of {@code usable}, chosen by the policy; false when none of them takes it. */
+    /**
+     * Posts an IO on one of {@code usable}, chosen by the policy, and when that path cannot take it on the one the
+     * policy chooses after it; false when none takes it. Allocates only when a path refuses the IO.
+     */
     boolean post(ClientIo io, List<ClientPath> usable) {
+        if (usable.isEmpty()) {
+            return false;
+        }
+        MultipathPolicy.PathSelector s = selector;
+        ClientPath path = (ClientPath) s.select(usable);
         List<ClientPath> left = usable;
-        while (!left.isEmpty()) {
-            ClientPath path = (ClientPath) selector.select(left);
-            if (path.post(io)) {
-                return true;
-            }
+        while (!path.post(io)) {
             List<ClientPath> rest = new ArrayList<>(left);
             rest.remove(path);
+            if (rest.isEmpty()) {
+                return false;
+            }
+            path = (ClientPath) s.selectAfterFailure(path, rest);
             left = rest;
         }
-        return false;
+        return true;
+    }
+
+    /** Moves an IO whose path failed to the path the policy chooses after it; false when there is none. */
+    boolean postAfterFailure(ClientIo io, ClientPath failed, List<ClientPath> others) {
+        if (others.isEmpty()) {
+            return false;
+        }
+        ClientPath path = (ClientPath) selector.selectAfterFailure(failed, others);
+        return path.post(io) || post(io, withoutPath(others, path));
+    }
+
+    private static List<ClientPath> withoutPath(List<ClientPath> paths, ClientPath path) {
+        List<ClientPath> rest = new ArrayList<>(paths);
+        rest.remove(path);
+        return rest;
     }
 
     /** Completes the IO of chunk {@code msgId} (completion thread); false when none is in flight on {@code path}. */
@@ -240,8 +268,19 @@ public final class ClientSessionImpl implements ClientSession {
     /** The configured policy, or the fallback in use while it is not installed. */
     @Override
     public String policy() {
-        return policies.isInstalled(policyName) ? policyName
-                : RoundRobinSelector.NAME + " (" + policyName + " is not installed)";
+        String installed = policies.canonicalName(policyName);
+        return installed != null ? installed
+                : RoundRobinSelector.NAME + " (fallback: " + policyName + " is not installed)";
+    }
+
+    @Override
+    public void setPolicy(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("a multipath policy name is needed");
+        }
+        policyName = name.trim();
+        LOG.info("session {}: multipath policy set to {}", name(), policyName);
+        refreshPolicy();
     }
 
     /** Runs once when the session is closed. */
@@ -249,9 +288,28 @@ public final class ClientSessionImpl implements ClientSession {
         this.closeHook = hook;
     }
 
-    /** Re-reads the policy after policies came or went. */
+    /**
+     * Re-reads the policy after policies came or went, or the session was given another: a new selector when the
+     * policy answering to the session's name changed, the built-in round-robin while none does (said once in the
+     * log). IO in flight is not touched; IO submitted afterwards uses the new selector.
+     */
     public void refreshPolicy() {
-        selector = policies.selector(policyName);
+        synchronized (policyLock) {
+            MultipathPolicy found = policies.find(policyName);
+            boolean unchanged = selector != null && found == policyInUse;
+            if (unchanged) {
+                return;
+            }
+            if (found == null) {
+                LOG.warn("session {}: multipath policy {} is not installed; {} until it is", name(), policyName,
+                        RoundRobinSelector.NAME);
+                selector = new RoundRobinSelector();
+            } else {
+                LOG.info("session {}: multipath policy {} in use", name(), policies.canonicalName(policyName));
+                selector = found.newSelector();
+            }
+            policyInUse = found;
+        }
     }
 
     private PermitMemory permits() throws TransportException {

@@ -174,7 +174,7 @@ final class PathRecovery {
             }
             lost.counters.ioLeft();
             lost.counters.failedOver();
-            if (!session.post(io, connected) && io.finishIo()) {
+            if (!session.postAfterFailure(io, lost, connected) && io.finishIo()) {
                 try {
                     io.callback().onComplete(Errno.ECONNABORTED);
                 } catch (RuntimeException e) {

@@ -1,0 +1,71 @@
+package dev.rtrs.shell.internal;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+import dev.rtrs.block.BlockException;
+import dev.rtrs.block.RnbdClientAdmin;
+import dev.rtrs.shell.internal.completers.ClientSessionCompleter;
+import dev.rtrs.shell.internal.completers.PolicyCompleter;
+import dev.rtrs.transport.ClientSession;
+import dev.rtrs.transport.RtrsAdmin;
+
+@Service
+@Command(scope = "rtrs", name = "set-policy", description = "Sets a client session's multipath policy while IO runs; kept across restarts for the RNBD mappings through the session")
+public class SetPolicyCommand implements Action {
+
+    @Reference(optional = true)
+    RtrsAdmin admin;
+
+    @Reference(optional = true)
+    RnbdClientAdmin client;
+
+    @Argument(index = 0, name = "session", description = "Name of the client session", required = true)
+    @Completion(ClientSessionCompleter.class)
+    String session;
+
+    @Argument(index = 1, name = "policy", description = "An installed policy, by name or alias: min-inflight (mi), round-robin (rr), min-latency (ml), ...", required = true)
+    @Completion(PolicyCompleter.class)
+    String policy;
+
+    @Override
+    public Object execute() throws BlockException {
+        RtrsAdmin transport = Available.transport(admin);
+        ClientSession s = transport.clientSessions().stream().filter(c -> c.name().equals(session)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no client session named '" + session + "'"));
+        Map<String, List<String>> installed = transport.policies();
+        String name = canonical(installed, policy);
+        if (name == null) {
+            throw new IllegalArgumentException("no multipath policy named '" + policy + "' is installed (installed: "
+                    + String.join(", ", installed.keySet()) + ")");
+        }
+        List<String> kept = List.of();
+        if (client != null && client.devices().stream().anyMatch(d -> session.equals(d.session()))) {
+            kept = client.setPolicy(session, name);
+        } else {
+            s.setPolicy(name);
+        }
+        System.out.println("Session " + session + " uses " + s.policy()
+                + (kept.isEmpty() ? " (until it closes)" : " (kept in the configuration of " + String.join(", ", kept) + ")"));
+        return null;
+    }
+
+    /** The policy's name when {@code given} is its name or one of its aliases, or null. */
+    static String canonical(Map<String, List<String>> installed, String given) {
+        String g = given.trim().toLowerCase(Locale.ROOT);
+        for (Map.Entry<String, List<String>> e : installed.entrySet()) {
+            if (e.getKey().equals(g) || e.getValue().contains(g)) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+}
