@@ -36,8 +36,8 @@ public class ApplianceLinkFaultIT {
         NetworkNamespaces.assumeAvailable();
         Path root = Paths.get("target/linkfault").toAbsolutePath();
         namespaces = new NetworkNamespaces();
-        server = UnpackedAppliance.unpack(root.resolve("server"), "karaf", "karaf").inNamespace(namespaces.server);
-        client = UnpackedAppliance.unpack(root.resolve("client"), "karaf", "karaf").inNamespace(namespaces.client);
+        server = UnpackedAppliance.unpack(root.resolve("server")).inNamespace(namespaces.server);
+        client = UnpackedAppliance.unpack(root.resolve("client")).inNamespace(namespaces.client);
 
         // the server serves one file export on both links and maps nothing
         Files.delete(server.home.resolve("etc/dev.rtrs.block.client.MappedDevice-demo.cfg"));

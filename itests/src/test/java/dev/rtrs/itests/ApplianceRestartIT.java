@@ -29,7 +29,7 @@ public class ApplianceRestartIT {
     @BeforeClass
     public static void unpack() throws Exception {
         requireNbdTools();
-        appliance = UnpackedAppliance.unpack(Paths.get("target/restart").toAbsolutePath(), "karaf", "karaf");
+        appliance = UnpackedAppliance.unpack(Paths.get("target/restart").toAbsolutePath());
     }
 
     @AfterClass

@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -27,15 +29,17 @@ final class UnpackedAppliance implements AutoCloseable {
     final Path home;
     final int sshPort = freePort();
     final int httpPort = freePort();
+    final int rmiRegistryPort = freePort();
+    final int rmiServerPort = freePort();
     final int rnbdPort = freePort();
     final int nbdPort = freePort();
-    private final String user;
-    private final String password;
+    /** The admin password the appliance is started with (RTRS_ADMIN_PASSWORD); null to let it make one up. */
+    private String adminPassword = "test-" + Long.toHexString(new Random().nextLong());
     /** The network namespace the appliance and the tools that talk to it run in; null for the machine's own. */
     private String namespace;
 
     /** Unpacks the archive named by the system property {@code it.karaf.distribution} into {@code parent}. */
-    static UnpackedAppliance unpack(Path parent, String user, String password) throws Exception {
+    static UnpackedAppliance unpack(Path parent) throws Exception {
         String dist = System.getProperty("it.karaf.distribution");
         if (dist == null || !new File(dist).isFile()) {
             throw new IllegalStateException("it.karaf.distribution is not the appliance archive: " + dist);
@@ -46,18 +50,16 @@ final class UnpackedAppliance implements AutoCloseable {
         try (Stream<Path> s = Files.list(parent)) {
             Path home = s.filter(Files::isDirectory).findFirst()
                     .orElseThrow(() -> new IllegalStateException("the archive holds no folder"));
-            return new UnpackedAppliance(home.toAbsolutePath(), user, password);
+            return new UnpackedAppliance(home.toAbsolutePath());
         }
     }
 
-    private UnpackedAppliance(Path home, String user, String password) throws IOException {
+    private UnpackedAppliance(Path home) throws IOException {
         this.home = home;
-        this.user = user;
-        this.password = password;
         setProperty("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(sshPort));
         setProperty("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port", Integer.toString(httpPort));
-        setProperty("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", Integer.toString(freePort()));
-        setProperty("etc/org.apache.karaf.management.cfg", "rmiServerPort", Integer.toString(freePort()));
+        setProperty("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", Integer.toString(rmiRegistryPort));
+        setProperty("etc/org.apache.karaf.management.cfg", "rmiServerPort", Integer.toString(rmiServerPort));
         setProperty("etc/dev.rtrs.block.server.RnbdServer.cfg", "port", Integer.toString(rnbdPort));
         setProperty("etc/dev.rtrs.block.client.MappedDevice-demo.cfg", "port", Integer.toString(rnbdPort));
         setProperty("etc/dev.rtrs.block.client.NbdGateway.cfg", "port", Integer.toString(nbdPort));
@@ -102,16 +104,30 @@ final class UnpackedAppliance implements AutoCloseable {
             full.addAll(List.of("ip", "netns", "exec", namespace));
         }
         full.addAll(Arrays.asList(command));
-        return runWithInput(home, timeoutSeconds, input, full.toArray(new String[0]));
+        // the first script that runs creates the admin user, with this password when there is one
+        Map<String, String> env = adminPassword == null ? Map.of() : Map.of("RTRS_ADMIN_PASSWORD", adminPassword);
+        return runWithInput(home, timeoutSeconds, input, env, full.toArray(new String[0]));
+    }
+
+    /** Starts without RTRS_ADMIN_PASSWORD: the appliance makes the admin password up. */
+    UnpackedAppliance withGeneratedPassword() {
+        adminPassword = null;
+        return this;
+    }
+
+    /** The admin password: the one given, or the one the appliance made up (from etc/admin.password). */
+    String adminPassword() throws IOException {
+        return adminPassword != null ? adminPassword
+                : Files.readString(home.resolve("etc/admin.password")).trim();
     }
 
     String nbdUri(String export) {
         return "nbd://127.0.0.1:" + nbdPort + "/" + export;
     }
 
-    /** {@code bin/start}: returns once the launcher has put the appliance in the background. */
-    void start() throws Exception {
-        exec(60, "bin/start");
+    /** {@code bin/start}: returns what it printed once the launcher has put the appliance in the background. */
+    String start() throws Exception {
+        return exec(60, "bin/start");
     }
 
     /** {@code bin/stop}, then waits until the appliance's JVM has exited. */
@@ -138,6 +154,11 @@ final class UnpackedAppliance implements AutoCloseable {
     String shell(String command) throws Exception {
         // batch mode reads the command from stdin (with stdin at its end and the command as an argument, the
         // client prints only "Closed")
+        return shellAs("admin", adminPassword(), command);
+    }
+
+    /** Runs one shell command through {@code bin/client} as the given user. */
+    String shellAs(String user, String password, String command) throws Exception {
         return execWithInput(60, command + "\n", "bin/client", "-a", Integer.toString(sshPort), "-u", user,
                 "-p", password, "-b");
     }
@@ -199,12 +220,19 @@ final class UnpackedAppliance implements AutoCloseable {
 
     /** Runs a program; returns its output (stdout and stderr), or throws with it when it fails or overruns. */
     static String run(Path dir, long timeoutSeconds, String... command) throws Exception {
-        return runWithInput(dir, timeoutSeconds, "", command);
+        return runWithInput(dir, timeoutSeconds, "", Map.of(), command);
     }
 
     /** {@link #run}, with {@code input} on the program's stdin. */
     static String runWithInput(Path dir, long timeoutSeconds, String input, String... command) throws Exception {
+        return runWithInput(dir, timeoutSeconds, input, Map.of(), command);
+    }
+
+    /** {@link #run}, with {@code input} on the program's stdin and {@code env} added to its environment. */
+    static String runWithInput(Path dir, long timeoutSeconds, String input, Map<String, String> env,
+            String... command) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(env);
         Path out = Files.createTempFile("appliance-run", ".out");
         Path in = Files.createTempFile("appliance-run", ".in");
         Files.writeString(in, input);
