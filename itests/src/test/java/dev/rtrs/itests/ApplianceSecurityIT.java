@@ -31,6 +31,7 @@ public class ApplianceSecurityIT {
             String printed = a.start();
             Matcher m = CREATED.matcher(printed);
             assertTrue("bin/start prints the password once:\n" + printed, m.find());
+            assertFalse("the JDK is found on the PATH:\n" + printed, printed.contains("JAVA_HOME not set"));
             String password = m.group(1);
             Path file = a.home.resolve("etc/admin.password");
             assertEquals(password, Files.readString(file).trim());
@@ -45,6 +46,12 @@ public class ApplianceSecurityIT {
             refused(a, "admin", "karaf");
             refused(a, "admin", password + "x");
             assertTrue(a.shellAs("admin", password, "jaas:realm-list").contains("karaf"));
+
+            String console = awaitConsole(a, "RTRS appliance ready");
+            assertTrue(console, console.contains("NBD export:     " + a.nbdUri("demo")));
+            assertTrue(console, console.contains("ssh -p " + a.sshPort + " admin@127.0.0.1"));
+            assertTrue(console, console.contains("admin.password"));
+            assertFalse(console, console.contains("JAVA_HOME not set"));
 
             String second = a.exec(60, "bin/status");
             assertFalse("the password is printed only at the first start:\n" + second, CREATED.matcher(second).find());
@@ -66,6 +73,20 @@ public class ApplianceSecurityIT {
             refused(a, "karaf", "karaf");
             assertTrue(a.shellAs("admin", a.adminPassword(), "jaas:realm-list").contains("karaf"));
         }
+    }
+
+    /** Waits until the appliance's console output holds {@code text}; returns it. */
+    private static String awaitConsole(UnpackedAppliance a, String text) throws Exception {
+        long end = System.currentTimeMillis() + 150_000;
+        String out = "";
+        while (System.currentTimeMillis() < end) {
+            out = Files.exists(a.consoleFile()) ? Files.readString(a.consoleFile()) : "";
+            if (out.contains(text)) {
+                return out;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("the console never said '" + text + "':\n" + out);
     }
 
     private static void refused(UnpackedAppliance a, String user, String password) throws Exception {

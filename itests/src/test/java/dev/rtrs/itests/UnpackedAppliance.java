@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -104,9 +105,19 @@ final class UnpackedAppliance implements AutoCloseable {
             full.addAll(List.of("ip", "netns", "exec", namespace));
         }
         full.addAll(Arrays.asList(command));
-        // the first script that runs creates the admin user, with this password when there is one
-        Map<String, String> env = adminPassword == null ? Map.of() : Map.of("RTRS_ADMIN_PASSWORD", adminPassword);
+        // the first script that runs creates the admin user, with this password when there is one; bin/start sends
+        // the appliance's console output to the console file
+        Map<String, String> env = new HashMap<>();
+        env.put("KARAF_REDIRECT", consoleFile().toString());
+        if (adminPassword != null) {
+            env.put("RTRS_ADMIN_PASSWORD", adminPassword);
+        }
         return runWithInput(home, timeoutSeconds, input, env, full.toArray(new String[0]));
+    }
+
+    /** Where the console output of an appliance started with {@link #start()} goes. */
+    Path consoleFile() {
+        return home.resolveSibling(home.getFileName() + "-console.out");
     }
 
     /** Starts without RTRS_ADMIN_PASSWORD: the appliance makes the admin password up. */

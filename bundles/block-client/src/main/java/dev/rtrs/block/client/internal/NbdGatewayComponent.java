@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.osgi.service.component.annotations.Activate;
@@ -46,6 +47,16 @@ public final class NbdGatewayComponent implements NbdExports {
     @Deactivate
     void deactivate() {
         server.close();
+    }
+
+    /** Where the gateway listens. */
+    InetSocketAddress address() {
+        return server.localAddress();
+    }
+
+    /** The names of the devices the gateway exports now. */
+    Set<String> exportNames() {
+        return Set.copyOf(devices.keySet());
     }
 
     @Override
