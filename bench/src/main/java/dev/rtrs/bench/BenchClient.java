@@ -10,6 +10,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import com.sun.management.ThreadMXBean;
+
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.CmEvent;
 import dev.rtrs.verbs.CmEventType;
@@ -138,7 +140,7 @@ final class BenchClient implements AutoCloseable {
     }
 
     private static long allocatedBytes() {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long total = 0;
         for (long allocated : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
             total += Math.max(0, allocated);

@@ -37,6 +37,6 @@ public class ApplianceIT extends ApplianceTestSupport {
     public void verbsApiIsExportedWithItsVersion() throws Exception {
         String out = executeCommandWithRetry("package:exports");
         String line = out.lines().filter(l -> l.contains("dev.rtrs.verbs ")).findFirst().orElse("");
-        assertTrue(out, line.contains("2.0.0"));
+        assertTrue(out, line.contains("3.0.0"));
     }
 }

@@ -7,11 +7,17 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
 
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -20,8 +26,9 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 
-import dev.rtrs.block.BlockDevice;
 import dev.rtrs.block.BlockBackend;
+import dev.rtrs.block.BlockDevice;
+import dev.rtrs.verbs.VerbsProvider;
 
 /**
  * The packaged appliance's demo: the RNBD server exports a memory device, the client maps it over two loopback
@@ -31,7 +38,7 @@ import dev.rtrs.block.BlockBackend;
 @ExamReactorStrategy(PerClass.class)
 public class RnbdApplianceIT extends ApplianceTestSupport {
 
-    private static int sync(java.util.function.Consumer<CompletableFuture<Integer>> op) throws Exception {
+    private static int sync(Consumer<CompletableFuture<Integer>> op) throws Exception {
         CompletableFuture<Integer> f = new CompletableFuture<>();
         op.accept(f);
         return f.get(30, TimeUnit.SECONDS);
@@ -53,19 +60,17 @@ public class RnbdApplianceIT extends ApplianceTestSupport {
     @Test
     public void theTransportStatisticsAreOnJmx() throws Exception {
         awaitService(BlockDevice.class, "(rnbd.device=demo)");
-        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
-        javax.management.ObjectName name = new javax.management.ObjectName("dev.rtrs:type=Transport,name=Statistics");
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName name = new ObjectName("dev.rtrs:type=Transport,name=Statistics");
         long end = System.currentTimeMillis() + TIMEOUT_MS;
         while (!server.isRegistered(name) && System.currentTimeMillis() < end) {
             Thread.sleep(100);
         }
-        javax.management.openmbean.CompositeData[] clients =
-                (javax.management.openmbean.CompositeData[]) server.getAttribute(name, "ClientSessions");
+        CompositeData[] clients = (CompositeData[]) server.getAttribute(name, "ClientSessions");
         assertEquals(1, clients.length);
         assertEquals("demo", clients[0].get("name"));
-        assertEquals(2, ((javax.management.openmbean.CompositeData[]) clients[0].get("paths")).length);
-        javax.management.openmbean.CompositeData[] servers =
-                (javax.management.openmbean.CompositeData[]) server.getAttribute(name, "ServerSessions");
+        assertEquals(2, ((CompositeData[]) clients[0].get("paths")).length);
+        CompositeData[] servers = (CompositeData[]) server.getAttribute(name, "ServerSessions");
         assertEquals("demo", servers[0].get("name"));
     }
 
@@ -103,7 +108,7 @@ public class RnbdApplianceIT extends ApplianceTestSupport {
         tcp.uninstall();
         Bundle again = bundleContext.installBundle(location);
         again.start();
-        awaitService(dev.rtrs.verbs.VerbsProvider.class, "(rtrs.provider=tcp)");
+        awaitService(VerbsProvider.class, "(rtrs.provider=tcp)");
         ByteBuffer back = ByteBuffer.allocate(4096);
         assertEquals("IO waits for the reconnect and remap through the new provider", 0,
                 sync(f -> demo.read(8192, back, f::complete)));

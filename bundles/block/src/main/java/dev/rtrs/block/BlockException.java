@@ -2,7 +2,7 @@ package dev.rtrs.block;
 
 import java.io.IOException;
 
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 /**
  * A block operation or an export's opening failed; carries the positive Linux errno a client should get (for an

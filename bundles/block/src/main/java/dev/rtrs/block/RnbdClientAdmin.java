@@ -4,6 +4,8 @@ import java.util.List;
 
 import org.osgi.annotation.versioning.ProviderType;
 
+import dev.rtrs.block.protocol.AccessMode;
+
 /**
  * What an operator does with the RNBD client: map and unmap devices, as the kernel's {@code map_device} and
  * {@code unmap_device}. Mappings made here are persistent (factory configurations) and come back after a
@@ -30,18 +32,29 @@ public interface RnbdClientAdmin {
         }
     }
 
+    /** Where a mapped device is: mapped, reconnecting, or configured and not mapped yet. */
+    enum MappedDeviceState {
+        /** Mapped: IO goes to the server. */
+        MAPPED,
+        /** Mapped, and its session has lost the server: IO waits for the reconnect. */
+        RECONNECTING,
+        /** Configured and not mapped yet: the client keeps trying. */
+        MAPPING
+    }
+
     /**
      * A mapped device.
      *
      * @param name       the device's name
      * @param session    its session
      * @param devicePath its name on the server
-     * @param accessMode RO, RW or MIGRATION
+     * @param accessMode how it is opened on the server; null while it is being mapped from a configuration that
+     *                   names no access mode RNBD knows
      * @param size       bytes, or -1 while it is not mapped yet
-     * @param state      {@code mapped}, {@code reconnecting} or {@code mapping} (configured, not mapped yet)
+     * @param state      where it is
      */
-    record MappedDeviceInfo(String name, String session, String devicePath, String accessMode, long size,
-            String state) {
+    record MappedDeviceInfo(String name, String session, String devicePath, AccessMode accessMode, long size,
+            MappedDeviceState state) {
     }
 
     List<MappedDeviceInfo> devices();

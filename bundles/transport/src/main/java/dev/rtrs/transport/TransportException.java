@@ -2,7 +2,7 @@ package dev.rtrs.transport;
 
 import java.io.IOException;
 
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 /** A transport operation failed; carries a positive Linux errno. */
 public class TransportException extends IOException {

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.net.InetAddress;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -48,7 +50,7 @@ class PathAddressTest {
         assertThrows(IllegalArgumentException.class, () -> ClientSessionOptions.builder("x".repeat(256)).paths(p).build());
         assertThrows(IllegalArgumentException.class, () -> ClientSessionOptions.builder("s").build());
         assertThrows(IllegalArgumentException.class,
-                () -> ClientSessionOptions.builder("s").paths(java.util.Collections.nCopies(129, p)).build());
+                () -> ClientSessionOptions.builder("s").paths(Collections.nCopies(129, p)).build());
         assertThrows(IllegalArgumentException.class,
                 () -> ClientSessionOptions.builder("s").paths(p).connectTimeout(Duration.ZERO).build());
         assertThrows(IllegalArgumentException.class,
@@ -57,7 +59,7 @@ class PathAddressTest {
 
     @Test
     void serverOptionsValidate() throws Exception {
-        ServerOptions d = ServerOptions.defaults(java.net.InetAddress.getLoopbackAddress());
+        ServerOptions d = ServerOptions.defaults(InetAddress.getLoopbackAddress());
         assertEquals(1234, d.port());
         assertEquals(512, d.queueDepth());
         assertEquals(128 * 1024, d.chunkSize());

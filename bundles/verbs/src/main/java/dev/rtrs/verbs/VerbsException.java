@@ -2,6 +2,8 @@ package dev.rtrs.verbs;
 
 import java.io.IOException;
 
+import dev.rtrs.errno.Errno;
+
 /** A verbs call failed; carries a positive errno. */
 public class VerbsException extends IOException {
 

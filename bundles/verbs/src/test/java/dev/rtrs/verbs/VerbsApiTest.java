@@ -10,6 +10,8 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import dev.rtrs.errno.Errno;
+
 class VerbsApiTest {
 
     @Test

@@ -30,7 +30,7 @@ import dev.rtrs.block.BlockBackend;
 import dev.rtrs.block.BlockDevice;
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.ExportSpec;
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 /**
  * The {@link BlockBackend} and {@link BlockDevice} contract, written once and run against every backend: extend

@@ -8,7 +8,7 @@ import org.osgi.annotation.versioning.ConsumerType;
 
 import dev.rtrs.block.BlockCompletion;
 import dev.rtrs.block.BlockDevice;
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 /**
  * The part of a {@link BlockDevice} that every backend shares: the checks of the contract, so that each backend

@@ -9,7 +9,7 @@ import java.util.TreeSet;
 
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.ExportSpec;
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 /**
  * Reads the parameters of an {@link ExportSpec} that backends share. A malformed value fails with a

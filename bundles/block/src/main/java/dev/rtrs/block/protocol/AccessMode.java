@@ -1,6 +1,6 @@
 package dev.rtrs.block.protocol;
 
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 /**
  * How a client opens an export: read-only any number of times, read-write once, and a second time read-write

@@ -1,6 +1,6 @@
 package dev.rtrs.block.protocol;
 
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 /**
  * The operation in the low 8 bits of an IO message's {@code rw} field. The bits above hold the flags

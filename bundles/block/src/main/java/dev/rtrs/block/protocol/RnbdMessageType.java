@@ -1,6 +1,6 @@
 package dev.rtrs.block.protocol;
 
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 /** The 16-bit {@code type} of the RNBD header, at offset 0 of every message. */
 public enum RnbdMessageType {

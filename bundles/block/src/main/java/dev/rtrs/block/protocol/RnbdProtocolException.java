@@ -1,6 +1,6 @@
 package dev.rtrs.block.protocol;
 
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 /**
  * A received RNBD message is malformed. The errno is what the peer should get back: {@code EBADMSG} for a

@@ -6,12 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
 
 import dev.rtrs.block.BlockCompletion;
 import dev.rtrs.block.BlockDevice;
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 /** The checks of the base class, against a device that records what reaches it. */
 class AbstractBlockDeviceTest {
@@ -82,7 +83,7 @@ class AbstractBlockDeviceTest {
         }
     }
 
-    private static int result(java.util.function.Consumer<BlockCompletion> op) {
+    private static int result(Consumer<BlockCompletion> op) {
         int[] errno = {-1};
         int[] calls = {0};
         op.accept(e -> {

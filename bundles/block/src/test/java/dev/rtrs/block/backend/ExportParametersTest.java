@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.ExportSpec;
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 class ExportParametersTest {
 

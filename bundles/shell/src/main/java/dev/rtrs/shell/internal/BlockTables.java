@@ -2,6 +2,7 @@ package dev.rtrs.shell.internal;
 
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -49,8 +50,9 @@ final class BlockTables {
             table.column(header);
         }
         for (MappedDeviceInfo d : devices) {
-            table.addRow().addContent(d.name(), d.session(), d.devicePath(), d.accessMode(),
-                    d.size() < 0 ? "-" : d.size(), d.state());
+            // null (a configured access mode RNBD does not know) prints as it did when the mode was text
+            table.addRow().addContent(d.name(), d.session(), d.devicePath(), String.valueOf(d.accessMode()),
+                    d.size() < 0 ? "-" : d.size(), d.state().name().toLowerCase(Locale.ROOT));
         }
         table.print(out);
     }

@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.ClientLinkListener;
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.ClientSessionOptions;
@@ -25,7 +26,6 @@ import dev.rtrs.transport.core.internal.Heartbeats;
 import dev.rtrs.transport.core.internal.client.ClientSessionImpl;
 import dev.rtrs.transport.core.internal.policy.PolicyRegistry;
 import dev.rtrs.transport.core.internal.server.ServerEndpointImpl;
-import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.VerbsProvider;
 
 /**

@@ -8,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,17 +25,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.rtrs.errno.Errno;
+import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.CmEvent;
 import dev.rtrs.verbs.CmEventType;
 import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.CompletionQueue;
 import dev.rtrs.verbs.DeviceCapabilities.Capability;
-import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.MemoryRegion;
 import dev.rtrs.verbs.ProtectionDomain;
 import dev.rtrs.verbs.QpState;
 import dev.rtrs.verbs.QueuePair;
 import dev.rtrs.verbs.QueuePairAttributes;
+import dev.rtrs.verbs.ReceiveWorkRequest;
+import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.WcOpcode;
 import dev.rtrs.verbs.WcStatus;
 import dev.rtrs.verbs.WorkCompletion;
@@ -122,7 +127,7 @@ public abstract class ConnectionManagerConformanceTest extends VerbsConformanceS
         try {
             call.run();
             return 0;
-        } catch (dev.rtrs.verbs.VerbsException e) {
+        } catch (VerbsException e) {
             return e.errno();
         } catch (Exception e) {
             return -1;
@@ -292,12 +297,12 @@ public abstract class ConnectionManagerConformanceTest extends VerbsConformanceS
         assertEquals(QpState.INIT, qp.state());
         MemoryRegion mr = closeLater(mr(id));
         assertErrno(Errno.ENOTCONN, () -> qp.postSend(send(1, mr, 0, 8)));
-        qp.postReceive(new dev.rtrs.verbs.ReceiveWorkRequest().reset(1).addSge(mr, 0, 64));
+        qp.postReceive(new ReceiveWorkRequest().reset(1).addSge(mr, 0, 64));
     }
 
     private MemoryRegion mr(CmId id) throws Exception {
         ProtectionDomain pd = closeLater(id.device().allocateProtectionDomain());
-        return pd.register(ByteBuffer.allocateDirect(64), dev.rtrs.verbs.Access.LOCAL_WRITE);
+        return pd.register(ByteBuffer.allocateDirect(64), Access.LOCAL_WRITE);
     }
 
     @Test
@@ -321,7 +326,7 @@ public abstract class ConnectionManagerConformanceTest extends VerbsConformanceS
         InetAddress v6 = ipv6Address();
         try (ServerSocket probe = new ServerSocket(0, 1, v6)) {
             Assumptions.assumeTrue(probe.isBound(), "IPv6 address unavailable");
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             Assumptions.abort(v6 + " is unavailable on this host: " + e.getMessage());
         }
         // on RDMA hardware ::1 has no device: the test is skipped, not failed
@@ -330,7 +335,7 @@ public abstract class ConnectionManagerConformanceTest extends VerbsConformanceS
         try {
             probe.bind(new InetSocketAddress(v6, 0));
             probe.listen(1);
-        } catch (dev.rtrs.verbs.VerbsException e) {
+        } catch (VerbsException e) {
             Assumptions.abort("the provider cannot listen on " + v6 + ": " + e.getMessage());
         }
         CmId resolver = closeLater(provider.createCmId(probeEvents));
@@ -352,7 +357,7 @@ public abstract class ConnectionManagerConformanceTest extends VerbsConformanceS
     void manyConnectionsToOneListener() throws Exception {
         int n = 8;
         Events serverEvents = new Events();
-        List<Side> servers = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Side> servers = Collections.synchronizedList(new ArrayList<>());
         serverEvents.react(e -> {
             if (e.type() == CmEventType.CONNECT_REQUEST) {
                 try {
@@ -396,7 +401,7 @@ public abstract class ConnectionManagerConformanceTest extends VerbsConformanceS
         ProtectionDomain pd = closeLater(id.device().allocateProtectionDomain());
         CompletionQueue cq = closeLater(id.device().createCompletionQueue(16, null));
         QueuePair qp = closeLater(id.createQueuePair(pd, new QueuePairAttributes(cq, cq, 4, 4, 1, 1)));
-        MemoryRegion rr = closeLater(pd.register(ByteBuffer.allocateDirect(64), dev.rtrs.verbs.Access.LOCAL_WRITE));
+        MemoryRegion rr = closeLater(pd.register(ByteBuffer.allocateDirect(64), Access.LOCAL_WRITE));
         Side side = new Side(id, events, pd, cq, qp, rr, 64);
         side.postReceive(0);
         return side;

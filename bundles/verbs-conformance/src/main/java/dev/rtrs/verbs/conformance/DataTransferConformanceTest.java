@@ -9,11 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,8 +25,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.rtrs.verbs.Access;
+import dev.rtrs.verbs.CmEventType;
+import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.CompletionQueue;
 import dev.rtrs.verbs.MemoryRegion;
+import dev.rtrs.verbs.ProtectionDomain;
 import dev.rtrs.verbs.QueuePair;
 import dev.rtrs.verbs.QueuePairAttributes;
 import dev.rtrs.verbs.ReceiveWorkRequest;
@@ -40,7 +47,7 @@ public abstract class DataTransferConformanceTest extends VerbsConformanceSuppor
     static List<Arguments> sizesAndOperations() {
         int[] sizes = {1, 7, 4096, 65_537, MIB + 3, 4 * MIB};
         String[] ops = {"SEND", "RDMA_WRITE", "RDMA_WRITE_WITH_IMM", "RDMA_READ"};
-        List<Arguments> out = new java.util.ArrayList<>();
+        List<Arguments> out = new ArrayList<>();
         for (String op : ops) {
             for (int size : sizes) {
                 out.add(Arguments.of(op, size));
@@ -218,7 +225,7 @@ public abstract class DataTransferConformanceTest extends VerbsConformanceSuppor
         WorkCompletion wc = awaitCompletion(link.client.cq);
         assertStatus(WcStatus.SUCCESS, wc);
         assertEquals(WcOpcode.RDMA_READ, wc.opcode());
-        byte[] expected = java.util.Arrays.copyOfRange(randomBytes(5000, 3), 1000, 5000);
+        byte[] expected = Arrays.copyOfRange(randomBytes(5000, 3), 1000, 5000);
         assertArrayEquals(expected, contents(local, 0, 4000));
         assertNoCompletion(link.server.cq, Duration.ofMillis(20));
     }
@@ -366,11 +373,11 @@ public abstract class DataTransferConformanceTest extends VerbsConformanceSuppor
     /** A link whose server queue pair completes into {@code cq} (created before the request arrives). */
     private Link connectWithCq(CompletionQueue cq) throws Exception {
         Events serverEvents = new Events();
-        java.util.concurrent.CompletableFuture<Side> server = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<Side> server = new CompletableFuture<>();
         serverEvents.react(e -> {
-            if (e.type() == dev.rtrs.verbs.CmEventType.CONNECT_REQUEST) {
+            if (e.type() == CmEventType.CONNECT_REQUEST) {
                 try {
-                    dev.rtrs.verbs.ProtectionDomain pd = closeLater(e.id().device().allocateProtectionDomain());
+                    ProtectionDomain pd = closeLater(e.id().device().allocateProtectionDomain());
                     QueuePair qp = closeLater(e.id().createQueuePair(pd, new QueuePairAttributes(cq, cq, 64, 64, 1, 1)));
                     MemoryRegion rr = closeLater(pd.register(ByteBuffer.allocateDirect(64 * 64), Access.LOCAL_WRITE));
                     Side side = new Side(e.id(), serverEvents, pd, cq, qp, rr, 64);
@@ -384,19 +391,19 @@ public abstract class DataTransferConformanceTest extends VerbsConformanceSuppor
                 }
             }
         });
-        dev.rtrs.verbs.CmId listener = listen(serverEvents, address());
+        CmId listener = listen(serverEvents, address());
         Events clientEvents = new Events();
-        dev.rtrs.verbs.CmId id = closeLater(provider.createCmId(clientEvents));
+        CmId id = closeLater(provider.createCmId(clientEvents));
         id.resolveAddress(null, listener.localAddress(), millis(timeout()));
-        clientEvents.expect(dev.rtrs.verbs.CmEventType.ADDR_RESOLVED, timeout());
+        clientEvents.expect(CmEventType.ADDR_RESOLVED, timeout());
         id.resolveRoute(millis(timeout()));
-        clientEvents.expect(dev.rtrs.verbs.CmEventType.ROUTE_RESOLVED, timeout());
-        dev.rtrs.verbs.ProtectionDomain pd = closeLater(id.device().allocateProtectionDomain());
+        clientEvents.expect(CmEventType.ROUTE_RESOLVED, timeout());
+        ProtectionDomain pd = closeLater(id.device().allocateProtectionDomain());
         CompletionQueue ccq = closeLater(id.device().createCompletionQueue(256, null));
         QueuePair qp = closeLater(id.createQueuePair(pd, new QueuePairAttributes(ccq, ccq, 64, 64, 1, 1)));
         MemoryRegion rr = closeLater(pd.register(ByteBuffer.allocateDirect(64), Access.LOCAL_WRITE));
         id.connect(new byte[0], millis(timeout()));
-        clientEvents.expect(dev.rtrs.verbs.CmEventType.ESTABLISHED, timeout());
+        clientEvents.expect(CmEventType.ESTABLISHED, timeout());
         Side s = await(server);
         return new Link(listener, new Side(id, clientEvents, pd, ccq, qp, rr, 64), s, null, null);
     }
@@ -417,7 +424,7 @@ public abstract class DataTransferConformanceTest extends VerbsConformanceSuppor
                         int done = link.client.cq.poll(one);
                         inFlight -= done;
                         if (done == 0) {
-                            java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+                            LockSupport.parkNanos(50_000);
                         }
                     }
                     link.client.qp.postSend(send(i, src, 0, 8));

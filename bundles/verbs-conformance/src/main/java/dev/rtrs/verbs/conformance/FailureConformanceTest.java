@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.CmEventType;
 import dev.rtrs.verbs.MemoryRegion;
 import dev.rtrs.verbs.QpState;
@@ -48,8 +49,8 @@ public abstract class FailureConformanceTest extends VerbsConformanceSupport {
         assumeRetryingRequestsStayPending();
         Link link = connect(spec().receives(2, 0));
         MemoryRegion src = register(link.client, 64, 0);
-        MemoryRegion remote = register(link.server, 64, dev.rtrs.verbs.Access.LOCAL_WRITE
-                | dev.rtrs.verbs.Access.REMOTE_WRITE);
+        MemoryRegion remote = register(link.server, 64, Access.LOCAL_WRITE
+                | Access.REMOTE_WRITE);
         // the peer has no receive: the first SEND stays unacknowledged while it is retried
         link.client.qp.postSend(send(1, src, 0, 8));
         link.client.qp.postSend(send(2, src, 0, 8));

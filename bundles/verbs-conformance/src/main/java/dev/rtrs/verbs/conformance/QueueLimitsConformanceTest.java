@@ -2,6 +2,7 @@ package dev.rtrs.verbs.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -9,14 +10,15 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.CompletionQueue;
 import dev.rtrs.verbs.DeviceCapabilities;
-import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.MemoryRegion;
 import dev.rtrs.verbs.QpState;
 import dev.rtrs.verbs.QueuePairAttributes;
 import dev.rtrs.verbs.ReceiveWorkRequest;
+import dev.rtrs.verbs.SendOpcode;
 import dev.rtrs.verbs.SendWorkRequest;
 import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.WcOpcode;
@@ -97,7 +99,7 @@ public abstract class QueueLimitsConformanceTest extends VerbsConformanceSupport
         for (int i = 0; i < batch.length; i++) {
             batch[i] = new ReceiveWorkRequest().reset(i).addSge(link.server.receiveRegion, 0, 64);
         }
-        VerbsException e = org.junit.jupiter.api.Assertions.assertThrows(VerbsException.class,
+        VerbsException e = assertThrows(VerbsException.class,
                 () -> link.server.qp.postReceive(batch, 6));
         assertEquals(Errno.ENOMEM, e.errno());
         MemoryRegion src = register(link.client, 64, 0);
@@ -165,7 +167,7 @@ public abstract class QueueLimitsConformanceTest extends VerbsConformanceSupport
     void tooManyScatterGatherEntriesAreEinval() throws Exception {
         Link link = connect();
         MemoryRegion src = register(link.client, 64, Access.LOCAL_WRITE);
-        SendWorkRequest wr = new SendWorkRequest(8).reset(1, dev.rtrs.verbs.SendOpcode.SEND);
+        SendWorkRequest wr = new SendWorkRequest(8).reset(1, SendOpcode.SEND);
         for (int i = 0; i < 5; i++) {
             wr.addSge(src, i, 1);
         }

@@ -14,9 +14,10 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.Access;
+import dev.rtrs.verbs.CmEventType;
 import dev.rtrs.verbs.DeviceCapabilities.Capability;
-import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.MemoryRegion;
 import dev.rtrs.verbs.QpState;
 import dev.rtrs.verbs.ReceiveWorkRequest;
@@ -95,8 +96,8 @@ public abstract class RemoteAccessConformanceTest extends VerbsConformanceSuppor
         assertUnchanged(t);
         // the connection itself is intact: an orderly disconnect reaches both sides without an error
         link.client.id.disconnect();
-        assertEquals(0, link.client.events.awaitType(dev.rtrs.verbs.CmEventType.DISCONNECTED, timeout()).status());
-        assertEquals(0, link.server.events.awaitType(dev.rtrs.verbs.CmEventType.DISCONNECTED, timeout()).status());
+        assertEquals(0, link.client.events.awaitType(CmEventType.DISCONNECTED, timeout()).status());
+        assertEquals(0, link.server.events.awaitType(CmEventType.DISCONNECTED, timeout()).status());
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Random;
@@ -397,7 +398,7 @@ public abstract class VerbsConformanceSupport {
         long deadline = System.nanoTime() + within.toNanos();
         while (out.size() < n) {
             int got = cq.poll(batch.length <= n - out.size() ? batch
-                    : java.util.Arrays.copyOf(batch, n - out.size()));
+                    : Arrays.copyOf(batch, n - out.size()));
             for (int i = 0; i < got; i++) {
                 out.add(new WorkCompletion().copyFrom(batch[i]));
             }

@@ -11,7 +11,7 @@ import dev.rtrs.block.protocol.IoOperation;
 import dev.rtrs.block.protocol.RnbdCodec;
 import dev.rtrs.block.protocol.RnbdIo;
 import dev.rtrs.block.protocol.RnbdOpenRsp;
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 /**
  * A mapped RNBD device: a {@link BlockDevice} whose operations become RNBD IO messages on the session. Large

@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
 import dev.rtrs.block.BlockDevice;
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.protocol.AccessMode;
+import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.ClientSessionOptions;
 import dev.rtrs.transport.PathAddress;
-import dev.rtrs.verbs.Errno;
 
 /**
  * One mapped device per factory configuration, so mappings survive appliance restarts. Maps in the background

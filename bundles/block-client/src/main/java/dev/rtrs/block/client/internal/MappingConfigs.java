@@ -11,9 +11,9 @@ import dev.rtrs.block.BlockException;
 import dev.rtrs.block.RnbdClientAdmin.MapRequest;
 import dev.rtrs.block.protocol.AccessMode;
 import dev.rtrs.block.protocol.RnbdOpen;
+import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.ClientSessionOptions;
 import dev.rtrs.transport.PathAddress;
-import dev.rtrs.verbs.Errno;
 
 /**
  * The factory configurations behind mapped devices ({@value MappedDeviceComponent#PID}): their property names, how

@@ -26,13 +26,13 @@ import dev.rtrs.block.protocol.RnbdOpenRsp;
 import dev.rtrs.block.protocol.RnbdProtocolException;
 import dev.rtrs.block.protocol.RnbdSessInfo;
 import dev.rtrs.block.protocol.RnbdSessInfoRsp;
+import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.ClientSessionOptions;
 import dev.rtrs.transport.Direction;
 import dev.rtrs.transport.PathAddress;
 import dev.rtrs.transport.RtrsClient;
 import dev.rtrs.transport.TransportException;
-import dev.rtrs.verbs.Errno;
 
 /**
  * The RNBD client, like the kernel's {@code map_device}: maps a server's device through a named session (opened

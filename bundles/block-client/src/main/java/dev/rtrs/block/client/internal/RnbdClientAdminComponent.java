@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.RnbdClientAdmin;
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.block.protocol.AccessMode;
+import dev.rtrs.errno.Errno;
 
 /**
  * Maps and unmaps devices the way an operator's etc/ file does: through a factory configuration of
@@ -60,7 +61,7 @@ public final class RnbdClientAdminComponent implements RnbdClientAdmin {
                 if (name != null && !byName.containsKey(name)) {
                     byName.put(name, new MappedDeviceInfo(name, string(p, MappingConfigs.SESSION),
                             string(p, MappingConfigs.DEVICE_PATH), accessMode(string(p, MappingConfigs.ACCESS_MODE)),
-                            -1, "mapping"));
+                            -1, MappedDeviceState.MAPPING));
                 }
             }
         } catch (BlockException e) {
@@ -70,8 +71,8 @@ public final class RnbdClientAdminComponent implements RnbdClientAdmin {
     }
 
     private static MappedDeviceInfo info(MappedDevice d) {
-        return new MappedDeviceInfo(d.name(), d.sessionName(), d.devicePath(), d.accessMode().name(), d.size(),
-                d.isConnected() ? "mapped" : "reconnecting");
+        return new MappedDeviceInfo(d.name(), d.sessionName(), d.devicePath(), d.accessMode(), d.size(),
+                d.isConnected() ? MappedDeviceState.MAPPED : MappedDeviceState.RECONNECTING);
     }
 
     private static String string(Dictionary<String, Object> p, String key) {
@@ -82,11 +83,12 @@ public final class RnbdClientAdminComponent implements RnbdClientAdmin {
         return v == null ? null : v.toString();
     }
 
-    private static String accessMode(String configured) {
+    /** The configured access mode; null when there is none RNBD knows (the mapping will fail and say why). */
+    private static AccessMode accessMode(String configured) {
         try {
-            return MappingConfigs.accessMode(configured).name();
+            return MappingConfigs.accessMode(configured);
         } catch (IllegalArgumentException e) {
-            return String.valueOf(configured);
+            return null;
         }
     }
 

@@ -8,12 +8,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.ClientLinkListener;
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.PathState;
 import dev.rtrs.transport.Permit;
 import dev.rtrs.transport.TransportException;
-import dev.rtrs.verbs.Errno;
 
 /**
  * One RTRS session of the RNBD client, shared by the devices mapped through it. Requests never block their

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.RnbdClientAdmin.MapRequest;
 import dev.rtrs.block.protocol.AccessMode;
+import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.PathAddress;
-import dev.rtrs.verbs.Errno;
 
 /** A map request is checked as the mapped-device component will read it, and stored as the etc/ files are. */
 class MappingConfigsTest {

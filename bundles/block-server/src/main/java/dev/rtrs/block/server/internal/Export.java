@@ -1,5 +1,7 @@
 package dev.rtrs.block.server.internal;
 
+import java.io.IOException;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -8,7 +10,7 @@ import dev.rtrs.block.BlockDevice;
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.ExportSpec;
 import dev.rtrs.block.protocol.AccessMode;
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 /**
  * An export in use: its definition, the device its backend opened, and who has it open. RO opens are unlimited,
@@ -117,7 +119,7 @@ final class Export {
         try {
             device = b.open(new ExportSpec(definition.name(), definition.parameters(), definition.readOnly()));
             backend = b;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             LOG.error("export {}: backend {} cannot open it: {}", definition.name(), definition.backend(), e.getMessage());
         }
     }

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.RnbdServerAdmin.ExportInfo;
 import dev.rtrs.block.RnbdServerAdmin.ExportRequest;
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 /**
  * Adds and removes exports the way an operator's etc/ file does: as factory configurations of

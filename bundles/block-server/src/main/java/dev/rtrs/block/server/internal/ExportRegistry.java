@@ -16,7 +16,7 @@ import dev.rtrs.block.BlockBackend;
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.RnbdServerAdmin.ExportInfo;
 import dev.rtrs.block.protocol.AccessMode;
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 /**
  * Where a device name leads: first the configured exports, then a file under the search path (opened with the

@@ -12,6 +12,7 @@ import dev.rtrs.block.BlockCompletion;
 import dev.rtrs.block.BlockDevice;
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.RnbdServerAdmin.OpenDeviceInfo;
+import dev.rtrs.block.protocol.AccessMode;
 import dev.rtrs.block.protocol.IoOperation;
 import dev.rtrs.block.protocol.RnbdClose;
 import dev.rtrs.block.protocol.RnbdCodec;
@@ -22,13 +23,13 @@ import dev.rtrs.block.protocol.RnbdOpenRsp;
 import dev.rtrs.block.protocol.RnbdProtocolException;
 import dev.rtrs.block.protocol.RnbdSessInfo;
 import dev.rtrs.block.protocol.RnbdSessInfoRsp;
+import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.Direction;
 import dev.rtrs.transport.RequestHandler;
 import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerLinkListener;
 import dev.rtrs.transport.ServerRequest;
 import dev.rtrs.transport.ServerSession;
-import dev.rtrs.verbs.Errno;
 
 /**
  * The RNBD server on top of an RTRS server: each request's user header is an RNBD message. SESS_INFO and OPEN
@@ -174,7 +175,7 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
         }
         IoOperation op = io.operation();
         boolean writes = op != IoOperation.READ && op != IoOperation.FLUSH;
-        if (writes && open.mode() == dev.rtrs.block.protocol.AccessMode.RO) {
+        if (writes && open.mode() == AccessMode.RO) {
             request.respond(Errno.EROFS);
             return;
         }

@@ -7,7 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 import dev.rtrs.block.BlockException;
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 /**
  * The kernel's {@code dev_search_path}: a client's device name is taken relative to it (with {@code %SESSNAME%}

@@ -1,6 +1,7 @@
 package dev.rtrs.block.server.internal;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +56,7 @@ final class RawRnbd implements AutoCloseable {
 
     /** An IO message with raw fields, as the C struct lays them out. */
     static ByteBuffer io(int deviceId, long sector, int rw, int length) {
-        ByteBuffer b = ByteBuffer.allocate(32).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
         b.putShort(0, (short) 4).putInt(4, deviceId).putLong(8, sector).putInt(16, rw).putInt(20, length);
         return b;
     }

@@ -11,10 +11,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,19 +30,23 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.rtrs.block.BlockDevice;
 import dev.rtrs.block.BlockException;
+import dev.rtrs.block.backend.file.internal.FileBackend;
 import dev.rtrs.block.backend.memory.internal.MemoryBackend;
 import dev.rtrs.block.client.internal.MappedDevice;
 import dev.rtrs.block.client.internal.RnbdClient;
 import dev.rtrs.block.protocol.AccessMode;
 import dev.rtrs.block.protocol.IoOperation;
+import dev.rtrs.errno.Errno;
+import dev.rtrs.test.support.Await;
 import dev.rtrs.transport.Direction;
 import dev.rtrs.transport.PathAddress;
 import dev.rtrs.transport.ServerSession;
-import dev.rtrs.verbs.Errno;
 
 /** RNBD server and client in one JVM: every operation, every refusal, and what survives what. */
 @Timeout(120)
 class RnbdEndToEndTest {
+
+    private static final Duration FIFTEEN_SECONDS = Duration.ofSeconds(15);
 
     @TempDir
     Path dir;
@@ -180,7 +190,8 @@ class RnbdEndToEndTest {
             raw.open("mem", AccessMode.RW);
             assertEquals(Errno.EPERM, errnoOfMap("w", "s1", "mem", AccessMode.RW));
         }
-        awaitTrue(() -> f.registry.activeExports().stream().noneMatch(Export::inUse), "the export is released with the session");
+        Await.until(() -> f.registry.activeExports().stream().noneMatch(Export::inUse), FIFTEEN_SECONDS,
+                "the export is released with the session");
         MappedDevice d = f.map("w", "s1", "mem", AccessMode.RW);
         f.client.unmap("w");
         assertTrue(d.isClosed());
@@ -211,7 +222,7 @@ class RnbdEndToEndTest {
         f.file.deactivate();
         assertEquals(Errno.EIO, read(d, 0, ByteBuffer.allocate(4096)), "no backend: EIO, no hang");
         assertEquals(Errno.EIO, write(d, 0, ByteBuffer.allocate(4096), 0));
-        dev.rtrs.block.backend.file.internal.FileBackend again = dev.rtrs.block.backend.file.internal.FileBackend.withDefaults();
+        FileBackend again = FileBackend.withDefaults();
         try {
             f.registry.addBackend(again);
             ByteBuffer back = ByteBuffer.allocate(4096);
@@ -234,7 +245,7 @@ class RnbdEndToEndTest {
         assertEquals(0, write(d, 4096, data.duplicate(), BlockDevice.FUA));
         int port = f.port;
         f.server.close();
-        awaitTrue(() -> !d.isConnected(), "the client notices");
+        Await.until(() -> !d.isConnected(), FIFTEEN_SECONDS, "the client notices");
         f.startServer(port);
         ByteBuffer back = ByteBuffer.allocate(4096);
         assertEquals(0, read(d, 4096, back), "IO after the restart goes through the remapped device");
@@ -246,13 +257,13 @@ class RnbdEndToEndTest {
     @Test
     void aMapWaitingForAnUnansweringServerDoesNotHoldUpOtherSessions() throws Exception {
         // a loopback listener that accepts TCP connections and never answers the connection handshake
-        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
-            java.util.concurrent.CompletableFuture<Throwable> stuck = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            CompletableFuture<Throwable> stuck = CompletableFuture.supplyAsync(() -> {
                 try {
                     f.client.map(RnbdClient.MapSpec.builder("stuck", "silent", "mem")
-                            .paths(java.util.List.of(PathAddress.parse("127.0.0.1", silent.getLocalPort())))
-                            .mode(AccessMode.RO).connectionsPerPath(1).reconnectDelay(java.time.Duration.ofMillis(200))
-                            .connectTimeout(java.time.Duration.ofSeconds(6)).ioTimeoutMs(1000).build());
+                            .paths(List.of(PathAddress.parse("127.0.0.1", silent.getLocalPort())))
+                            .mode(AccessMode.RO).connectionsPerPath(1).reconnectDelay(Duration.ofMillis(200))
+                            .connectTimeout(Duration.ofSeconds(6)).ioTimeoutMs(1000).build());
                     return null;
                 } catch (Exception e) {
                     return e;
@@ -262,18 +273,8 @@ class RnbdEndToEndTest {
             MappedDevice d = f.map("quick", "other", "mem", AccessMode.RO);
             assertTrue(d.size() > 0);
             assertFalse(stuck.isDone(), "mapped while the other session's map was still waiting for its server");
-            assertTrue(stuck.get(60, java.util.concurrent.TimeUnit.SECONDS) instanceof BlockException,
+            assertTrue(stuck.get(60, TimeUnit.SECONDS) instanceof BlockException,
                     "the stuck map ends with an error");
-        }
-    }
-
-    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws Exception {
-        long end = System.currentTimeMillis() + 15_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > end) {
-                throw new AssertionError("not within 15 s: " + what);
-            }
-            Thread.sleep(20);
         }
     }
 }

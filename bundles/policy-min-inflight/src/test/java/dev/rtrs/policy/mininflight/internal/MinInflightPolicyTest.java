@@ -7,6 +7,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.rtrs.test.support.FakePath;
 import dev.rtrs.transport.MultipathPolicy.PathSelector;
 
 class MinInflightPolicyTest {
@@ -15,9 +16,9 @@ class MinInflightPolicyTest {
     void choosesThePathWithTheFewestIosInFlight() {
         PathSelector s = new MinInflightPolicy().newSelector();
         List<FakePath> paths = List.of(new FakePath(0), new FakePath(1), new FakePath(2));
-        paths.get(0).inflight = 5;
-        paths.get(1).inflight = 2;
-        paths.get(2).inflight = 9;
+        paths.get(0).inflight(5);
+        paths.get(1).inflight(2);
+        paths.get(2).inflight(9);
         for (int i = 0; i < 10; i++) {
             assertSame(paths.get(1), s.select(paths));
         }
@@ -45,10 +46,10 @@ class MinInflightPolicyTest {
         for (int i = 0; i < 100; i++) {
             FakePath p = (FakePath) s.select(paths);
             if (p == slow) {
-                slow.inflight++;
+                slow.inflight(slow.inflight() + 1);
             }
         }
-        assertEquals(1, slow.inflight, "after one IO stuck on it the slow path is avoided");
+        assertEquals(1, slow.inflight(), "after one IO stuck on it the slow path is avoided");
     }
 
     @Test
@@ -56,7 +57,7 @@ class MinInflightPolicyTest {
         PathSelector s = new MinInflightPolicy().newSelector();
         FakePath a = new FakePath(1);
         FakePath b = new FakePath(2);
-        a.inflight = 3;
+        a.inflight(3);
         assertSame(b, s.selectAfterFailure(new FakePath(0), List.of(a, b)));
     }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.rtrs.test.support.FakePath;
 import dev.rtrs.transport.MultipathPolicy.PathSelector;
 
 class MinLatencyPolicyTest {
@@ -15,10 +16,10 @@ class MinLatencyPolicyTest {
     void choosesTheLowestRoundTripTimeWhateverTheLoad() {
         PathSelector s = new MinLatencyPolicy().newSelector();
         List<FakePath> paths = List.of(new FakePath(0), new FakePath(1), new FakePath(2));
-        paths.get(0).latencyNanos = 300_000;
-        paths.get(1).latencyNanos = 90_000;
-        paths.get(1).inflight = 20;
-        paths.get(2).latencyNanos = 120_000;
+        paths.get(0).latencyNanos(300_000);
+        paths.get(1).latencyNanos(90_000);
+        paths.get(1).inflight(20);
+        paths.get(2).latencyNanos(120_000);
         for (int i = 0; i < 10; i++) {
             assertSame(paths.get(1), s.select(paths));
         }
@@ -29,11 +30,11 @@ class MinLatencyPolicyTest {
         PathSelector s = new MinLatencyPolicy().newSelector();
         List<FakePath> paths = List.of(new FakePath(0), new FakePath(1), new FakePath(2));
         for (FakePath p : paths) {
-            p.latencyNanos = 100_000;
+            p.latencyNanos(100_000);
         }
-        paths.get(0).inflight = 4;
-        paths.get(1).inflight = 1;
-        paths.get(2).inflight = 4;
+        paths.get(0).inflight(4);
+        paths.get(1).inflight(1);
+        paths.get(2).inflight(4);
         assertSame(paths.get(1), s.select(paths));
     }
 
@@ -42,12 +43,12 @@ class MinLatencyPolicyTest {
         PathSelector s = new MinLatencyPolicy().newSelector();
         FakePath measured = new FakePath(0);
         FakePath unknown = new FakePath(1);
-        measured.latencyNanos = 5_000_000;
-        measured.inflight = 30;
+        measured.latencyNanos(5_000_000);
+        measured.inflight(30);
         assertSame(measured, s.select(List.of(measured, unknown)));
-        measured.latencyNanos = -1;
+        measured.latencyNanos(-1);
         int[] chosen = new int[2];
-        measured.inflight = 0;
+        measured.inflight(0);
         for (int i = 0; i < 10; i++) {
             chosen[s.select(List.of(measured, unknown)).index()]++;
         }

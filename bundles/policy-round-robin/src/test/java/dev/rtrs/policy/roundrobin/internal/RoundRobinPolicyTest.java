@@ -7,6 +7,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.rtrs.test.support.FakePath;
 import dev.rtrs.transport.MultipathPolicy.PathSelector;
 
 class RoundRobinPolicyTest {
@@ -15,7 +16,7 @@ class RoundRobinPolicyTest {
     void takesEachPathInTurnWhateverItsLoad() {
         PathSelector s = new RoundRobinPolicy().newSelector();
         List<FakePath> paths = List.of(new FakePath(0), new FakePath(1), new FakePath(2));
-        paths.get(0).inflight = 50;
+        paths.get(0).inflight(50);
         int[] chosen = new int[3];
         for (int i = 0; i < 300; i++) {
             chosen[s.select(paths).index()]++;

@@ -1,31 +1,29 @@
 package dev.rtrs.shell.internal.completers;
 
-import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.api.console.CommandLine;
-import org.apache.karaf.shell.api.console.Completer;
-import org.apache.karaf.shell.api.console.Session;
 
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.RtrsAdmin;
 
 /** Names of the open client sessions. */
 @Service
-public class ClientSessionCompleter implements Completer {
+public class ClientSessionCompleter extends AbstractNamesCompleter {
 
     @Reference(optional = true)
     RtrsAdmin admin;
 
     @Override
-    public int complete(Session session, CommandLine line, List<String> candidates) {
-        Set<String> names = new TreeSet<>();
+    void addNames(Set<String> names) {
+        addClientSessions(admin, names);
+    }
+
+    /** Adds the names of the open client sessions; none while the transport is absent. */
+    static void addClientSessions(RtrsAdmin admin, Set<String> names) {
         if (admin != null) {
             admin.clientSessions().stream().map(ClientSession::name).forEach(names::add);
         }
-        return Candidates.complete(names, session, line, candidates);
     }
 }

@@ -1,14 +1,9 @@
 package dev.rtrs.shell.internal.completers;
 
-import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.api.console.CommandLine;
-import org.apache.karaf.shell.api.console.Completer;
-import org.apache.karaf.shell.api.console.Session;
 
 import dev.rtrs.transport.RtrsAdmin;
 import dev.rtrs.transport.ServerEndpoint;
@@ -16,19 +11,22 @@ import dev.rtrs.transport.ServerSession;
 
 /** Names of the sessions clients have open on this appliance's servers. */
 @Service
-public class ServerSessionCompleter implements Completer {
+public class ServerSessionCompleter extends AbstractNamesCompleter {
 
     @Reference(optional = true)
     RtrsAdmin admin;
 
     @Override
-    public int complete(Session session, CommandLine line, List<String> candidates) {
-        Set<String> names = new TreeSet<>();
+    void addNames(Set<String> names) {
+        addServerSessions(admin, names);
+    }
+
+    /** Adds the names of the sessions on this appliance's servers; none while the transport is absent. */
+    static void addServerSessions(RtrsAdmin admin, Set<String> names) {
         if (admin != null) {
             for (ServerEndpoint e : admin.servers()) {
                 e.sessions().stream().map(ServerSession::name).forEach(names::add);
             }
         }
-        return Candidates.complete(names, session, line, candidates);
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import dev.rtrs.test.support.Await;
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.ClientSessionOptions;
 import dev.rtrs.transport.Direction;
@@ -59,13 +60,8 @@ final class Fixture implements AutoCloseable {
     ClientSession open(String name, String... destinations) throws Exception {
         ClientSession s = transport.open(options(name, destinations).build(), null);
         sessions.add(s);
-        long end = System.currentTimeMillis() + 10_000;
-        while (s.paths().stream().anyMatch(p -> p.state() != PathState.CONNECTED)) {
-            if (System.currentTimeMillis() > end) {
-                throw new AssertionError("paths not connected within 10 s: " + s.paths());
-            }
-            Thread.sleep(5);
-        }
+        Await.until(() -> s.paths().stream().allMatch(p -> p.state() == PathState.CONNECTED), Duration.ofSeconds(10),
+                () -> "paths not connected within 10 s: " + s.paths());
         return s;
     }
 

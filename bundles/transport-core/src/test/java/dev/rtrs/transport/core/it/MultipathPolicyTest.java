@@ -22,6 +22,7 @@ import dev.rtrs.heartbeat.internal.HeartbeatMonitor;
 import dev.rtrs.policy.mininflight.internal.MinInflightPolicy;
 import dev.rtrs.policy.minlatency.internal.MinLatencyPolicy;
 import dev.rtrs.policy.roundrobin.internal.RoundRobinPolicy;
+import dev.rtrs.test.support.Await;
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.ClientSessionOptions;
 import dev.rtrs.transport.Direction;
@@ -72,11 +73,8 @@ class MultipathPolicyTest {
         ClientSession s = transport.open(ClientSessionOptions.builder("policy-" + policy)
                 .paths(PathAddress.parse("127.0.0.1", port), PathAddress.parse("127.0.0.2", port))
                 .policy(policy).connectionsPerPath(2).reconnectDelay(Duration.ofMillis(200)).build(), null);
-        long end = System.currentTimeMillis() + 10_000;
-        while (s.paths().stream().anyMatch(p -> p.state() != PathState.CONNECTED)) {
-            assertTrue(System.currentTimeMillis() < end, "both paths connect");
-            Thread.sleep(5);
-        }
+        Await.until(() -> s.paths().stream().allMatch(p -> p.state() == PathState.CONNECTED), Duration.ofSeconds(10),
+                "both paths connect");
         return s;
     }
 
@@ -115,12 +113,10 @@ class MultipathPolicyTest {
     @Test
     void minLatencyPrefersThePathWithTheLowerRoundTripTime() throws Exception {
         ClientSession s = open("ml");
-        try (SlowLink slow = new SlowLink(provider, InetAddress.getByName("127.0.0.2"), 4, 8)) {
-            long end = System.currentTimeMillis() + 10_000;
-            while (!(rtt(s, 1) > rtt(s, 0) && rtt(s, 0) > 0)) {
-                assertTrue(System.currentTimeMillis() < end, "round-trip times measured: " + s.paths());
-                Thread.sleep(20);
-            }
+        // held 8 ms of every 10, the slow path's heartbeats take milliseconds, the other path's well under one
+        try (SlowLink slow = new SlowLink(provider, InetAddress.getByName("127.0.0.2"), 8, 10)) {
+            Await.until(() -> rtt(s, 1) > 3 * rtt(s, 0) && rtt(s, 0) > 0, Duration.ofSeconds(10),
+                    () -> "round-trip times measured: " + s.paths());
             s.resetStatistics();
             for (int i = 0; i < 500; i++) {
                 assertEquals(0, Fixture.io(s, Direction.WRITE, (i % 64) * 4096L, ByteBuffer.allocate(4096)));

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -14,6 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.rtrs.heartbeat.internal.HeartbeatMonitor;
+import dev.rtrs.test.support.Await;
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.ClientSessionOptions;
 import dev.rtrs.transport.PathAddress;
@@ -129,17 +129,10 @@ class PathFaultTest {
     }
 
     /** Waits until exactly {@code count} paths are connected; returns when. */
-    private static long awaitPaths(ClientSession session, int count, long timeoutMs) throws InterruptedException {
-        long end = System.currentTimeMillis() + timeoutMs;
-        while (true) {
-            List<PathInfo> paths = session.paths();
-            if (paths.stream().filter(p -> p.state() == PathState.CONNECTED).count() == count) {
-                return System.nanoTime();
-            }
-            if (System.currentTimeMillis() > end) {
-                throw new AssertionError(count + " connected paths not reached in " + timeoutMs + " ms: " + paths);
-            }
-            Thread.sleep(5);
-        }
+    private static long awaitPaths(ClientSession session, int count, long timeoutMs) {
+        Await.until(() -> session.paths().stream().filter(p -> p.state() == PathState.CONNECTED).count() == count,
+                Duration.ofMillis(timeoutMs),
+                () -> count + " connected paths not reached in " + timeoutMs + " ms: " + session.paths());
+        return System.nanoTime();
     }
 }

@@ -3,12 +3,13 @@ package dev.rtrs.transport.core.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.rtrs.test.support.Await;
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.PathState;
 import dev.rtrs.transport.ServerEndpoint;
@@ -18,15 +19,7 @@ import dev.rtrs.transport.ServerSession;
 @Timeout(60)
 class RtrsAdminTest {
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long end = System.currentTimeMillis() + 10_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > end) {
-                throw new AssertionError("not within 10 s: " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
+    private static final Duration TEN_SECONDS = Duration.ofSeconds(10);
 
     @Test
     void listsOpenSessionsAndServersAndForgetsClosedOnes() throws Exception {
@@ -38,14 +31,15 @@ class RtrsAdminTest {
             ClientSession b = f.open("admin-b");
             assertEquals(List.of(a, b), f.transport.clientSessions());
             assertEquals(PathState.CONNECTED, a.paths().get(0).state());
-            await(() -> f.server.sessions().size() == 2, "the server announces both sessions");
+            Await.until(() -> f.server.sessions().size() == 2, TEN_SECONDS, "the server announces both sessions");
             ServerSession onServer = f.server.session("admin-a").orElseThrow();
             assertEquals(Fixture.QUEUE_DEPTH, onServer.queueDepth());
             assertEquals(1, onServer.paths().size());
 
             a.close();
             assertEquals(List.of(b), f.transport.clientSessions());
-            await(() -> f.server.session("admin-a").isEmpty(), "the server forgets the closed session");
+            Await.until(() -> f.server.session("admin-a").isEmpty(), TEN_SECONDS,
+                    "the server forgets the closed session");
 
             ServerEndpoint server = f.transport.servers().get(0);
             server.close();

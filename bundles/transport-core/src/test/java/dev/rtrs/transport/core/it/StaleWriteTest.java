@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 
 import dev.rtrs.heartbeat.internal.HeartbeatMonitor;
+import dev.rtrs.test.support.Await;
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.ClientSessionOptions;
 import dev.rtrs.transport.Direction;
@@ -115,11 +116,8 @@ class StaleWriteTest {
                     .paths(PathAddress.parse("127.0.0.1", port), PathAddress.parse("127.0.0.2", port))
                     .policy("round-robin").connectionsPerPath(2).reconnectDelay(Duration.ofMillis(200))
                     .connectTimeout(Duration.ofSeconds(2)).build(), null);
-            long end = System.currentTimeMillis() + 10_000;
-            while (s.paths().stream().anyMatch(p -> p.state() != PathState.CONNECTED)
-                    && System.currentTimeMillis() < end) {
-                Thread.sleep(5);
-            }
+            Await.until(() -> s.paths().stream().allMatch(p -> p.state() == PathState.CONNECTED),
+                    Duration.ofSeconds(10), "both paths connected");
             byte[] old = filled((byte) 0xAA);
             byte[] newer = filled((byte) 0x55);
 

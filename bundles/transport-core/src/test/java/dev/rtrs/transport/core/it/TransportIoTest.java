@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -21,18 +24,27 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.rtrs.errno.Errno;
+import dev.rtrs.test.support.Await;
 import dev.rtrs.transport.ClientSession;
+import dev.rtrs.transport.ClientSessionOptions;
 import dev.rtrs.transport.Direction;
+import dev.rtrs.transport.PathAddress;
 import dev.rtrs.transport.PathInfo;
 import dev.rtrs.transport.PathStatistics;
 import dev.rtrs.transport.Permit;
+import dev.rtrs.transport.ServerEndpoint;
+import dev.rtrs.transport.ServerLinkListener;
+import dev.rtrs.transport.ServerOptions;
+import dev.rtrs.transport.ServerSession;
 import dev.rtrs.transport.SessionState;
 import dev.rtrs.transport.TransportException;
-import dev.rtrs.verbs.Errno;
 
 /** Client and server in one JVM over the TCP verbs provider on loopback. */
 @Timeout(60)
 class TransportIoTest {
+
+    private static final Duration TEN_SECONDS = Duration.ofSeconds(10);
 
     private static ByteBuffer random(Random rnd, int size) {
         byte[] b = new byte[size];
@@ -168,55 +180,43 @@ class TransportIoTest {
     @Test
     void linkEventsTellSessionsAndPathsComingAndGoing() throws Exception {
         try (Fixture f = new Fixture(true)) {
-            java.util.Queue<String> server = new java.util.concurrent.ConcurrentLinkedQueue<>();
-            java.util.Queue<String> client = new java.util.concurrent.ConcurrentLinkedQueue<>();
-            dev.rtrs.transport.ServerEndpoint endpoint = f.transport.listen(dev.rtrs.transport.ServerOptions
+            Queue<String> server = new ConcurrentLinkedQueue<>();
+            Queue<String> client = new ConcurrentLinkedQueue<>();
+            ServerEndpoint endpoint = f.transport.listen(ServerOptions
                     .defaults(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2")).withPort(0)
-                    .withQueueDepth(4).withChunkSize(16384), r -> r.respond(0), new dev.rtrs.transport.ServerLinkListener() {
+                    .withQueueDepth(4).withChunkSize(16384), r -> r.respond(0), new ServerLinkListener() {
                         @Override
-                        public void sessionConnected(dev.rtrs.transport.ServerSession s) {
+                        public void sessionConnected(ServerSession s) {
                             server.add("session up " + s.name());
                         }
 
                         @Override
-                        public void sessionDisconnected(dev.rtrs.transport.ServerSession s) {
+                        public void sessionDisconnected(ServerSession s) {
                             server.add("session down " + s.name());
                         }
 
                         @Override
-                        public void pathConnected(dev.rtrs.transport.ServerSession s, PathInfo p) {
+                        public void pathConnected(ServerSession s, PathInfo p) {
                             server.add("path up");
                         }
 
                         @Override
-                        public void pathDisconnected(dev.rtrs.transport.ServerSession s, PathInfo p) {
+                        public void pathDisconnected(ServerSession s, PathInfo p) {
                             server.add("path down");
                         }
                     });
             int port = endpoint.localAddresses().get(0).getPort();
-            ClientSession s = f.transport.open(dev.rtrs.transport.ClientSessionOptions.builder("events")
-                    .paths(dev.rtrs.transport.PathAddress.parse("127.0.0.1", port),
-                            dev.rtrs.transport.PathAddress.parse("127.0.0.2", port))
+            ClientSession s = f.transport.open(ClientSessionOptions.builder("events")
+                    .paths(PathAddress.parse("127.0.0.1", port), PathAddress.parse("127.0.0.2", port))
                     .connectionsPerPath(2).build(), (session, e) -> client.add(e.name()));
-            awaitTrue(() -> server.stream().filter("path up"::equals).count() == 2, server::toString);
+            Await.until(() -> server.stream().filter("path up"::equals).count() == 2, TEN_SECONDS, server::toString);
             s.close();
-            awaitTrue(() -> server.contains("session down events"), server::toString);
-            java.util.List<String> seen = java.util.List.copyOf(server);
+            Await.until(() -> server.contains("session down events"), TEN_SECONDS, server::toString);
+            List<String> seen = List.copyOf(server);
             assertEquals("session up events", seen.get(0));
             assertEquals(2, seen.stream().filter("path down"::equals).count(), seen.toString());
             assertEquals("session down events", seen.get(seen.size() - 1));
-            awaitTrue(() -> client.contains("CONNECTED"), client::toString);
-        }
-    }
-
-    private static void awaitTrue(java.util.function.BooleanSupplier condition, java.util.function.Supplier<String> what)
-            throws InterruptedException {
-        long end = System.currentTimeMillis() + 10_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > end) {
-                throw new AssertionError("not within 10 s: " + what.get());
-            }
-            Thread.sleep(10);
+            Await.until(() -> client.contains("CONNECTED"), TEN_SECONDS, client::toString);
         }
     }
 

@@ -2,8 +2,8 @@ package dev.rtrs.verbs.disni.internal;
 
 import com.ibm.disni.verbs.RdmaCmEvent;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.CmEventType;
-import dev.rtrs.verbs.Errno;
 
 /** RDMA CM event numbers, as DiSNI reports them, onto the API's event types and their errno. */
 final class CmEventMapping {

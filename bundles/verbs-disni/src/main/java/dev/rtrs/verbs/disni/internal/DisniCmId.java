@@ -16,12 +16,12 @@ import com.ibm.disni.verbs.IbvQPInitAttr;
 import com.ibm.disni.verbs.RdmaCmId;
 import com.ibm.disni.verbs.RdmaConnParam;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.CmEvent;
 import dev.rtrs.verbs.CmEventHandler;
 import dev.rtrs.verbs.CmEventType;
 import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.DeviceCapabilities;
-import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.ProtectionDomain;
 import dev.rtrs.verbs.QueuePair;
 import dev.rtrs.verbs.QueuePairAttributes;

@@ -14,9 +14,9 @@ import com.ibm.disni.verbs.IbvWC;
 import com.ibm.disni.verbs.SVCPollCq;
 import com.ibm.disni.verbs.SVCReqNotify;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.CompletionListener;
 import dev.rtrs.verbs.CompletionQueue;
-import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.RdmaDevice;
 import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.WorkCompletion;

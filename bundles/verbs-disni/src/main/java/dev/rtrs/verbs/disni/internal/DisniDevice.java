@@ -7,11 +7,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.ibm.disni.verbs.IbvContext;
 import com.ibm.disni.verbs.IbvPd;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.CompletionListener;
 import dev.rtrs.verbs.CompletionQueue;
 import dev.rtrs.verbs.DeviceCapabilities;
-import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.ProtectionDomain;
 import dev.rtrs.verbs.RdmaDevice;
 import dev.rtrs.verbs.VerbsException;

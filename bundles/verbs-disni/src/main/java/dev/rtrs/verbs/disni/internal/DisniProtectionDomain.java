@@ -10,8 +10,8 @@ import com.ibm.disni.verbs.IbvMr;
 import com.ibm.disni.verbs.IbvPd;
 import com.ibm.disni.verbs.SVCRegMr;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.Access;
-import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.MemoryRegion;
 import dev.rtrs.verbs.ProtectionDomain;
 import dev.rtrs.verbs.RdmaDevice;

@@ -2,9 +2,9 @@ package dev.rtrs.verbs.disni.internal;
 
 import java.io.IOException;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.CompletionQueue;
-import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.QpState;
 import dev.rtrs.verbs.QueuePair;
 import dev.rtrs.verbs.QueuePairAttributes;

@@ -3,7 +3,7 @@ package dev.rtrs.verbs.disni.internal;
 import java.io.IOException;
 import java.util.Map;
 
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.VerbsException;
 
 /**

@@ -22,10 +22,10 @@ import com.ibm.disni.verbs.IbvContext;
 import com.ibm.disni.verbs.RdmaCmId;
 import com.ibm.disni.verbs.RdmaEventChannel;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.CmEventHandler;
 import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.DeviceCapabilities;
-import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.RdmaDevice;
 import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.VerbsProvider;

@@ -7,7 +7,7 @@ import com.ibm.disni.verbs.IbvRecvWR;
 import com.ibm.disni.verbs.IbvSendWR;
 import com.ibm.disni.verbs.IbvSge;
 
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.ReceiveWorkRequest;
 import dev.rtrs.verbs.ScatterGatherEntry;
 import dev.rtrs.verbs.SendOpcode;

@@ -7,7 +7,7 @@ import java.io.IOException;
 
 import org.junit.jupiter.api.Test;
 
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.VerbsException;
 
 class ErrnosTest {

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 import com.ibm.disni.verbs.IbvWC;
 import com.ibm.disni.verbs.RdmaCmEvent;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.CmEventType;
-import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.SendOpcode;
 import dev.rtrs.verbs.WcOpcode;
 import dev.rtrs.verbs.WcStatus;

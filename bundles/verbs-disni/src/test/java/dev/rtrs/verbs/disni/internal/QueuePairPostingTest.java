@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import com.ibm.disni.verbs.IbvRecvWR;
 import com.ibm.disni.verbs.IbvSendWR;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.CompletionQueue;
-import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.QpState;
 import dev.rtrs.verbs.ReceiveWorkRequest;
 import dev.rtrs.verbs.SendOpcode;

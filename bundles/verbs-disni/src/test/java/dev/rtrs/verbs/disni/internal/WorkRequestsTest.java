@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import com.ibm.disni.verbs.IbvRecvWR;
 import com.ibm.disni.verbs.IbvSendWR;
 
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.ReceiveWorkRequest;
 import dev.rtrs.verbs.SendOpcode;
 import dev.rtrs.verbs.SendWorkRequest;

@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.WcStatus;
 import dev.rtrs.verbs.tcp.TcpProviderOptions;
 

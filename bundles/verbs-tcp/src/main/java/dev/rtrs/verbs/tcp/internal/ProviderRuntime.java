@@ -16,11 +16,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.CmEvent;
 import dev.rtrs.verbs.CmEventHandler;
 import dev.rtrs.verbs.CmEventType;
 import dev.rtrs.verbs.CmId;
-import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.RdmaDevice;
 import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.VerbsProvider;

@@ -1,6 +1,6 @@
 package dev.rtrs.verbs.tcp.internal;
 
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.ReceiveWorkRequest;
 import dev.rtrs.verbs.ScatterGatherEntry;
 import dev.rtrs.verbs.VerbsException;

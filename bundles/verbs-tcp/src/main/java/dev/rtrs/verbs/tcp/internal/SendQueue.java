@@ -2,7 +2,7 @@ package dev.rtrs.verbs.tcp.internal;
 
 import java.nio.ByteBuffer;
 
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.SendOpcode;
 import dev.rtrs.verbs.SendWorkRequest;
 import dev.rtrs.verbs.VerbsException;

@@ -12,13 +12,13 @@ import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.CmEvent;
 import dev.rtrs.verbs.CmEventHandler;
 import dev.rtrs.verbs.CmEventType;
 import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.CompletionQueue;
 import dev.rtrs.verbs.DeviceCapabilities;
-import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.ProtectionDomain;
 import dev.rtrs.verbs.QueuePair;
 import dev.rtrs.verbs.QueuePairAttributes;

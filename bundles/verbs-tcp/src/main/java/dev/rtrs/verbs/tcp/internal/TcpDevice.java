@@ -3,11 +3,11 @@ package dev.rtrs.verbs.tcp.internal;
 import java.util.EnumSet;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.CompletionListener;
 import dev.rtrs.verbs.CompletionQueue;
 import dev.rtrs.verbs.DeviceCapabilities;
 import dev.rtrs.verbs.DeviceCapabilities.Capability;
-import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.ProtectionDomain;
 import dev.rtrs.verbs.RdmaDevice;
 import dev.rtrs.verbs.VerbsException;

@@ -3,8 +3,8 @@ package dev.rtrs.verbs.tcp.internal;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.Access;
-import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.MemoryRegion;
 import dev.rtrs.verbs.ProtectionDomain;
 import dev.rtrs.verbs.RdmaDevice;

@@ -2,9 +2,9 @@ package dev.rtrs.verbs.tcp.internal;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.DeviceCapabilities.Capability;
-import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.QpState;
 import dev.rtrs.verbs.QueuePair;
 import dev.rtrs.verbs.QueuePairAttributes;

@@ -20,12 +20,13 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.rtrs.errno.Errno;
+import dev.rtrs.test.support.Await;
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.CmEvent;
 import dev.rtrs.verbs.CmEventType;
 import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.CompletionQueue;
-import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.MemoryRegion;
 import dev.rtrs.verbs.ProtectionDomain;
 import dev.rtrs.verbs.QpState;
@@ -102,14 +103,7 @@ class AckTimeoutTest {
 
     private static WorkCompletion awaitCompletion(CompletionQueue cq, Duration within) throws Exception {
         WorkCompletion[] one = {new WorkCompletion()};
-        long deadline = System.nanoTime() + within.toNanos();
-        while (cq.poll(one) == 0) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("no completion within " + within);
-            }
-            LockSupport.parkNanos(100_000);
-        }
-        return one[0];
+        return Await.value(() -> cq.poll(one) == 0 ? null : one[0], within, "no completion within " + within);
     }
 
     private static void assertNoCompletion(CompletionQueue cq, Duration period) throws Exception {

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.CompletionListener;
-import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.WcOpcode;
 import dev.rtrs.verbs.WcStatus;

@@ -5,19 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.rtrs.errno.Errno;
+import dev.rtrs.test.support.Await;
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.CmEvent;
 import dev.rtrs.verbs.CmEventType;
 import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.CompletionQueue;
-import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.MemoryRegion;
 import dev.rtrs.verbs.ProtectionDomain;
 import dev.rtrs.verbs.QpState;
@@ -66,14 +67,7 @@ class ProviderLifecycleTest {
 
     private static WorkCompletion awaitCompletion(CompletionQueue cq) throws Exception {
         WorkCompletion[] one = {new WorkCompletion()};
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (cq.poll(one) == 0) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("no completion");
-            }
-            LockSupport.parkNanos(100_000);
-        }
-        return one[0];
+        return Await.value(() -> cq.poll(one) == 0 ? null : one[0], Duration.ofSeconds(10), "no completion");
     }
 
     private static TcpVerbsProvider provider() {

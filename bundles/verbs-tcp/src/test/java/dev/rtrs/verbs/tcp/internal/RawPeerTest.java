@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -23,12 +24,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
+import dev.rtrs.errno.Errno;
+import dev.rtrs.test.support.Await;
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.CmEvent;
 import dev.rtrs.verbs.CmEventType;
 import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.CompletionQueue;
-import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.MemoryRegion;
 import dev.rtrs.verbs.QpState;
 import dev.rtrs.verbs.QueuePair;
@@ -65,14 +67,7 @@ class RawPeerTest {
 
     private static WorkCompletion awaitCompletion(CompletionQueue cq) throws Exception {
         WorkCompletion[] one = {new WorkCompletion()};
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (cq.poll(one) == 0) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("no completion");
-            }
-            LockSupport.parkNanos(100_000);
-        }
-        return one[0];
+        return Await.value(() -> cq.poll(one) == 0 ? null : one[0], Duration.ofSeconds(10), "no completion");
     }
 
     private static void assertNoCompletion(CompletionQueue cq, long millis) throws Exception {
@@ -85,16 +80,11 @@ class RawPeerTest {
     }
 
     private static void awaitBytes(MemoryRegion mr, int offset, byte[] expected) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         byte[] now = new byte[expected.length];
-        do {
+        Await.until(() -> {
             mr.buffer().position(offset).get(now);
-            if (Arrays.equals(expected, now)) {
-                return;
-            }
-            LockSupport.parkNanos(200_000);
-        } while (System.nanoTime() - deadline < 0);
-        throw new AssertionError("bytes never arrived");
+            return Arrays.equals(expected, now);
+        }, Duration.ofSeconds(10), "bytes never arrived");
     }
 
     private static byte[] random(int n, long seed) {
@@ -222,11 +212,7 @@ class RawPeerTest {
     }
 
     private static void awaitState(QueuePair qp, QpState state) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (qp.state() != state) {
-            assertTrue(System.nanoTime() - deadline < 0, "state " + qp.state());
-            LockSupport.parkNanos(200_000);
-        }
+        Await.until(() -> qp.state() == state, Duration.ofSeconds(10), () -> "state " + qp.state());
     }
 
     @Test

@@ -1,9 +1,8 @@
 package dev.rtrs.block.backend.file.internal;
 
-import java.util.ArrayList;
+import java.lang.annotation.Annotation;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -22,8 +21,9 @@ import dev.rtrs.block.BlockBackend;
 import dev.rtrs.block.BlockDevice;
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.ExportSpec;
+import dev.rtrs.block.backend.AbstractBlockBackend;
 import dev.rtrs.block.backend.ExportParameters;
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 /**
  * The {@code file} backend: each export is a regular file or a block device, read and written with FileChannel
@@ -34,7 +34,7 @@ import dev.rtrs.verbs.Errno;
 @Component(name = FileBackend.PID, service = BlockBackend.class,
         property = BlockBackend.TYPE + "=" + FileBackend.TYPE)
 @Designate(ocd = FileBackendConfig.class)
-public final class FileBackend implements BlockBackend {
+public final class FileBackend extends AbstractBlockBackend {
 
     static final String PID = "dev.rtrs.block.backend.file.FileBackend";
     static final String TYPE = "file";
@@ -47,8 +47,6 @@ public final class FileBackend implements BlockBackend {
 
     private final SysfsBlockDevices sysfs;
     private final ThreadPoolExecutor executor;
-    private final Set<FileDevice> devices = ConcurrentHashMap.newKeySet();
-    private boolean active = true; // guarded by this
 
     @Activate
     public FileBackend(FileBackendConfig config) {
@@ -59,7 +57,7 @@ public final class FileBackend implements BlockBackend {
     public static FileBackend withDefaults() {
         return new FileBackend(new FileBackendConfig() {
             @Override
-            public Class<? extends java.lang.annotation.Annotation> annotationType() {
+            public Class<? extends Annotation> annotationType() {
                 return FileBackendConfig.class;
             }
 
@@ -71,6 +69,7 @@ public final class FileBackend implements BlockBackend {
     }
 
     FileBackend(FileBackendConfig config, SysfsBlockDevices sysfs) {
+        super(TYPE);
         this.sysfs = sysfs;
         int threads = threads(config);
         executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
@@ -95,14 +94,7 @@ public final class FileBackend implements BlockBackend {
     /** Closes every device this backend opened and stops the IO threads; pending IO completes with EIO. */
     @Deactivate
     public void deactivate() {
-        List<FileDevice> open;
-        synchronized (this) {
-            active = false;
-            open = new ArrayList<>(devices);
-        }
-        for (FileDevice d : open) {
-            d.close();
-        }
+        int closed = stop();
         executor.shutdown();
         boolean stopped = false;
         try {
@@ -119,40 +111,22 @@ public final class FileBackend implements BlockBackend {
             LOG.warn("file backend: IO threads still busy after {} s; failed {} queued operation(s)", STOP_SECONDS,
                     left.size());
         }
-        if (!open.isEmpty()) {
-            LOG.info("file backend stopped: closed {} export(s)", open.size());
+        if (closed > 0) {
+            LOG.info("file backend stopped: closed {} export(s)", closed);
         }
-    }
-
-    @Override
-    public String type() {
-        return TYPE;
     }
 
     /** Opens the file or block device; blocks while it does (and while it creates a file). */
     @Override
     public BlockDevice open(ExportSpec spec) throws BlockException {
-        synchronized (this) {
-            if (!active) {
-                throw new BlockException(Errno.ENODEV, "export '" + spec.name() + "': the file backend is stopped");
-            }
-        }
+        ensureActive(spec);
         Set<String> unknown = ExportParameters.unknown(spec, FileStorage.PATH, FileStorage.CREATE, FileStorage.SIZE,
                 ExportParameters.LOGICAL_BLOCK_SIZE);
         if (!unknown.isEmpty()) {
             LOG.warn("export '{}': ignoring parameters the file backend does not know: {}", spec.name(), unknown);
         }
-        FileDevice device = new FileDevice(spec.name(), FileStorage.open(spec, sysfs), spec.readOnly(), executor,
-                devices::remove);
-        boolean registered;
-        synchronized (this) {
-            registered = active && devices.add(device);
-        }
-        if (!registered) {
-            device.close();
-            throw new BlockException(Errno.ENODEV, "export '" + spec.name() + "': the file backend stopped");
-        }
-        return device;
+        return register(spec, new FileDevice(spec.name(), FileStorage.open(spec, sysfs), spec.readOnly(), executor,
+                this::forget));
     }
 
     /** Current size of the IO thread pool's limit (for tests). */

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.rtrs.block.BlockCompletion;
 import dev.rtrs.block.backend.AbstractBlockDevice;
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 /**
  * An export stored in a regular file or a block device. Every operation runs on the backend's IO threads with

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.ExportSpec;
 import dev.rtrs.block.backend.ExportParameters;
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 /**
  * An export's storage as the file backend opened it: the channel and the geometry.

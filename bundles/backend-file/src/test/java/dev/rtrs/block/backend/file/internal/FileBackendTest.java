@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ import dev.rtrs.block.BlockDevice;
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.ExportSpec;
 import dev.rtrs.block.conformance.Completion;
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 /** What only the file backend does: real files, what reaches the disk, creation, block devices, its threads. */
 @Timeout(30)
@@ -66,7 +67,7 @@ class FileBackendTest {
         return new ExportSpec("disk", p, readOnly);
     }
 
-    private static int await(java.util.function.Consumer<Completion> op) throws InterruptedException {
+    private static int await(Consumer<Completion> op) throws InterruptedException {
         Completion c = new Completion();
         op.accept(c);
         return c.await();

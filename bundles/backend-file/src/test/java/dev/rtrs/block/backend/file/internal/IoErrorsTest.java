@@ -19,7 +19,7 @@ import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 class IoErrorsTest {
 

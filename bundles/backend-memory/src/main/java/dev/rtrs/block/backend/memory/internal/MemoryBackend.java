@@ -1,9 +1,7 @@
 package dev.rtrs.block.backend.memory.internal;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.lang.annotation.Annotation;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.osgi.service.component.annotations.Activate;
@@ -18,8 +16,9 @@ import dev.rtrs.block.BlockBackend;
 import dev.rtrs.block.BlockDevice;
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.ExportSpec;
+import dev.rtrs.block.backend.AbstractBlockBackend;
 import dev.rtrs.block.backend.ExportParameters;
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 /**
  * The {@code memory} backend: each export lives in off-heap memory, zeroed when opened and released when closed.
@@ -28,7 +27,7 @@ import dev.rtrs.verbs.Errno;
 @Component(name = MemoryBackend.PID, service = BlockBackend.class,
         property = BlockBackend.TYPE + "=" + MemoryBackend.TYPE)
 @Designate(ocd = MemoryBackendConfig.class)
-public final class MemoryBackend implements BlockBackend {
+public final class MemoryBackend extends AbstractBlockBackend {
 
     static final String PID = "dev.rtrs.block.backend.memory.MemoryBackend";
     static final String TYPE = "memory";
@@ -38,10 +37,8 @@ public final class MemoryBackend implements BlockBackend {
     private static final Logger LOG = LoggerFactory.getLogger(MemoryBackend.class);
 
     private final int slabShift;
-    private final Set<MemoryDevice> devices = ConcurrentHashMap.newKeySet();
     private final AtomicLong used = new AtomicLong();
     private volatile long capacity;
-    private boolean active = true; // guarded by this
 
     @Activate
     public MemoryBackend(MemoryBackendConfig config) {
@@ -52,7 +49,7 @@ public final class MemoryBackend implements BlockBackend {
     public static MemoryBackend withDefaults() {
         return new MemoryBackend(new MemoryBackendConfig() {
             @Override
-            public Class<? extends java.lang.annotation.Annotation> annotationType() {
+            public Class<? extends Annotation> annotationType() {
                 return MemoryBackendConfig.class;
             }
 
@@ -65,6 +62,7 @@ public final class MemoryBackend implements BlockBackend {
 
     /** With smaller slabs, so that tests cross slab boundaries without gigabytes of memory. */
     MemoryBackend(MemoryBackendConfig config, int slabShift) {
+        super(TYPE);
         this.slabShift = slabShift;
         this.capacity = capacity(config, 0);
     }
@@ -77,32 +75,16 @@ public final class MemoryBackend implements BlockBackend {
     /** Closes every device this backend opened; their operations fail with EIO from now on. */
     @Deactivate
     public void deactivate() {
-        List<MemoryDevice> open;
-        synchronized (this) {
-            active = false;
-            open = new ArrayList<>(devices);
+        int closed = stop();
+        if (closed > 0) {
+            LOG.info("memory backend stopped: closed {} export(s)", closed);
         }
-        for (MemoryDevice d : open) {
-            d.close();
-        }
-        if (!open.isEmpty()) {
-            LOG.info("memory backend stopped: closed {} export(s)", open.size());
-        }
-    }
-
-    @Override
-    public String type() {
-        return TYPE;
     }
 
     /** Allocates and zeroes the export's memory; blocks while it does (about a second per 4 GiB). */
     @Override
     public BlockDevice open(ExportSpec spec) throws BlockException {
-        synchronized (this) {
-            if (!active) {
-                throw new BlockException(Errno.ENODEV, "export '" + spec.name() + "': the memory backend is stopped");
-            }
-        }
+        ensureActive(spec);
         ExportParameters.required(spec, SIZE);
         long size = ExportParameters.size(spec, SIZE).getAsLong();
         int blockSize = ExportParameters.logicalBlockSize(spec).orElse(ExportParameters.DEFAULT_LOGICAL_BLOCK_SIZE);
@@ -124,14 +106,7 @@ public final class MemoryBackend implements BlockBackend {
             throw new BlockException(Errno.ENOMEM, "export '" + spec.name() + "': cannot allocate " + size
                     + " bytes of direct memory (raise -XX:MaxDirectMemorySize)");
         }
-        boolean registered;
-        synchronized (this) {
-            registered = active && devices.add(device);
-        }
-        if (!registered) {
-            device.close();
-            throw new BlockException(Errno.ENODEV, "export '" + spec.name() + "': the memory backend stopped");
-        }
+        register(spec, device);
         LOG.info("export '{}': {} bytes of memory, {}-byte blocks{}", spec.name(), size, blockSize,
                 spec.readOnly() ? ", read-only" : "");
         return device;
@@ -158,7 +133,7 @@ public final class MemoryBackend implements BlockBackend {
 
     /** Called once per device, by its close. */
     private void closed(MemoryDevice device) {
-        devices.remove(device);
+        forget(device);
         used.addAndGet(-device.size());
     }
 

@@ -5,7 +5,7 @@ import java.util.function.Consumer;
 
 import dev.rtrs.block.BlockCompletion;
 import dev.rtrs.block.backend.AbstractBlockDevice;
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 /**
  * An export held in direct (off-heap) buffers of {@code 2^slabShift} bytes each, since one buffer holds at most

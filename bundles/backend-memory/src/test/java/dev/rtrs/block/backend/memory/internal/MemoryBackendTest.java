@@ -18,12 +18,14 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import com.sun.management.ThreadMXBean;
+
 import dev.rtrs.block.BlockBackend;
 import dev.rtrs.block.BlockCompletion;
 import dev.rtrs.block.BlockDevice;
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.ExportSpec;
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 @Timeout(30)
 class MemoryBackendTest {
@@ -146,7 +148,7 @@ class MemoryBackendTest {
         ByteBuffer heap = ByteBuffer.allocate(4096);
         ByteBuffer direct = ByteBuffer.allocateDirect(4096);
         Result r = new Result();
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().getId();
         for (int warmup = 0; warmup < 2; warmup++) {
             long before = threads.getThreadAllocatedBytes(thread);

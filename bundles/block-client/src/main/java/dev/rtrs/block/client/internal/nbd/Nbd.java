@@ -1,6 +1,6 @@
 package dev.rtrs.block.client.internal.nbd;
 
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 /** Constants of the NBD protocol (fixed newstyle negotiation, simple replies). Big-endian on the wire. */
 final class Nbd {

@@ -8,6 +8,8 @@ import java.io.DataOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -89,7 +91,7 @@ class NbdGatewayTest {
 
     private static byte[] go(String name) {
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
-        return java.nio.ByteBuffer.allocate(4 + n.length + 2).putInt(n.length).put(n).putShort((short) 0).array();
+        return ByteBuffer.allocate(4 + n.length + 2).putInt(n.length).put(n).putShort((short) 0).array();
     }
 
     @Test
@@ -146,7 +148,7 @@ class NbdGatewayTest {
             DataOutputStream out = new DataOutputStream(bad.getOutputStream());
             greet(in, out);
             // one write: the gateway may hang up as soon as it has seen the bad magic
-            out.write(java.nio.ByteBuffer.allocate(16).putLong(0x1234).putInt(1).putInt(0).array());
+            out.write(ByteBuffer.allocate(16).putLong(0x1234).putInt(1).putInt(0).array());
             out.flush();
             assertClosed(in, "the gateway hangs up on a client that breaks the protocol");
         }
@@ -154,7 +156,7 @@ class NbdGatewayTest {
             DataInputStream in = new DataInputStream(huge.getInputStream());
             DataOutputStream out = new DataOutputStream(huge.getOutputStream());
             greet(in, out);
-            out.write(java.nio.ByteBuffer.allocate(16).putLong(Nbd.OPTION_MAGIC).putInt(Nbd.OPT_GO)
+            out.write(ByteBuffer.allocate(16).putLong(Nbd.OPTION_MAGIC).putInt(Nbd.OPT_GO)
                     .putInt(Integer.MAX_VALUE).array());
             out.flush();
             assertClosed(in, "an oversized option is refused without reading it");
@@ -168,7 +170,7 @@ class NbdGatewayTest {
     private static void assertClosed(DataInputStream in, String why) throws Exception {
         try {
             assertEquals(-1, in.read(), why);
-        } catch (java.net.SocketException reset) {
+        } catch (SocketException reset) {
             // closed with our unread bytes in its buffer: the kernel answers with a reset
         }
     }

@@ -9,12 +9,13 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.rtrs.transport.Direction;
+import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.MultipathPolicy;
 import dev.rtrs.transport.PathAddress;
 import dev.rtrs.transport.PathInfo;
 import dev.rtrs.transport.PathState;
 import dev.rtrs.transport.PathStatistics;
+import dev.rtrs.transport.TransportException;
 import dev.rtrs.transport.core.internal.conn.Connection;
 import dev.rtrs.transport.core.internal.conn.PathLiveness;
 import dev.rtrs.transport.core.internal.conn.WrIds;
@@ -33,9 +34,9 @@ import dev.rtrs.transport.core.internal.wire.SgDesc;
 import dev.rtrs.transport.core.internal.wire.WireFormatException;
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.CmEvent;
+import dev.rtrs.verbs.CmEventType;
 import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.DeviceCapabilities.Capability;
-import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.MemoryRegion;
 import dev.rtrs.verbs.ProtectionDomain;
 import dev.rtrs.verbs.SendOpcode;
@@ -177,7 +178,7 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
 
     private synchronized void onCmEvent(int gen, int cid, CmEvent event) {
         if (gen != generation || state == PathState.CLOSED || state == PathState.CLOSING) {
-            if (event.type() != dev.rtrs.verbs.CmEventType.DISCONNECTED) {
+            if (event.type() != CmEventType.DISCONNECTED) {
                 session.executor().execute(event.id()::close);
             }
             return;
@@ -301,7 +302,7 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         try {
             ByteBuffer permitMemory = session.pathReady(this, accepted);
             permitRegion = pd.register(permitMemory, Access.LOCAL_WRITE | Access.REMOTE_WRITE);
-        } catch (dev.rtrs.transport.TransportException | VerbsException e) {
+        } catch (TransportException | VerbsException e) {
             attemptFailed(Errno.EINVAL, e.getMessage());
             return;
         }

@@ -12,6 +12,7 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.ClientLinkListener;
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.ClientSessionOptions;
@@ -27,7 +28,6 @@ import dev.rtrs.transport.core.internal.Heartbeats;
 import dev.rtrs.transport.core.internal.policy.RoundRobinSelector;
 import dev.rtrs.transport.core.internal.wire.ConRsp;
 import dev.rtrs.transport.core.internal.wire.ReadMsg;
-import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.VerbsProvider;
 
 /**

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.ClientLinkListener;
 import dev.rtrs.transport.ClientLinkListener.LinkEvent;
 import dev.rtrs.transport.ClientSession;
@@ -19,7 +20,6 @@ import dev.rtrs.transport.PathState;
 import dev.rtrs.transport.SessionState;
 import dev.rtrs.transport.core.internal.Heartbeats;
 import dev.rtrs.transport.core.internal.conn.PathLiveness;
-import dev.rtrs.verbs.Errno;
 
 /**
  * What a client session does as its paths come and go: keeps the list of connected paths, tells the link listener,

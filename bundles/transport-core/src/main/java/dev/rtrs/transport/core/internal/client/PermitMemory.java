@@ -2,9 +2,9 @@ package dev.rtrs.transport.core.internal.client;
 
 import java.nio.ByteBuffer;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.TransportException;
 import dev.rtrs.transport.core.internal.wire.ConRsp;
-import dev.rtrs.verbs.Errno;
 
 /**
  * A session's permits and the one block of memory behind them: one permit per server chunk (at most

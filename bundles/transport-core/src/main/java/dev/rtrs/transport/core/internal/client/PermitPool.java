@@ -4,8 +4,8 @@ import java.util.ArrayDeque;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.TransportException;
-import dev.rtrs.verbs.Errno;
 
 /**
  * The permits of a session: one per server chunk. Waiting callers are served strictly in arrival order:

@@ -16,6 +16,7 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.PathState;
 import dev.rtrs.transport.RequestHandler;
 import dev.rtrs.transport.RtrsLimits;
@@ -34,7 +35,6 @@ import dev.rtrs.transport.core.internal.wire.WireFormatException;
 import dev.rtrs.verbs.CmEvent;
 import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.DeviceCapabilities.Capability;
-import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.VerbsProvider;
 

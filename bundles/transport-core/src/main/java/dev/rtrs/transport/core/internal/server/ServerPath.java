@@ -9,6 +9,7 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.Direction;
 import dev.rtrs.transport.PathInfo;
 import dev.rtrs.transport.PathState;
@@ -30,7 +31,6 @@ import dev.rtrs.transport.core.internal.wire.WriteMsg;
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.DeviceCapabilities.Capability;
-import dev.rtrs.verbs.Errno;
 import dev.rtrs.verbs.MemoryRegion;
 import dev.rtrs.verbs.ProtectionDomain;
 import dev.rtrs.verbs.SendOpcode;

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 /**
  * Encodes and decodes every RTRS 2.0 message, little-endian, at the byte offsets of PROTOCOL.md.

@@ -1,6 +1,6 @@
 package dev.rtrs.transport.core.internal.wire;
 
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 /** A received message or immediate value is malformed; the errno says how to answer it. */
 public final class WireFormatException extends Exception {

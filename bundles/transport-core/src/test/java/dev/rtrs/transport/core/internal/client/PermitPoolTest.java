@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.TransportException;
-import dev.rtrs.verbs.Errno;
 
 @Timeout(20)
 class PermitPoolTest {

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +17,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.rtrs.errno.Errno;
+import dev.rtrs.test.support.Await;
 import dev.rtrs.transport.ClientLinkListener.LinkEvent;
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.ClientSessionOptions;
@@ -23,15 +26,20 @@ import dev.rtrs.transport.Direction;
 import dev.rtrs.transport.PathAddress;
 import dev.rtrs.transport.PathState;
 import dev.rtrs.transport.Permit;
+import dev.rtrs.transport.RequestHandler;
 import dev.rtrs.transport.ServerOptions;
 import dev.rtrs.transport.ServerRequest;
+import dev.rtrs.transport.ServerSession;
 import dev.rtrs.transport.SessionState;
+import dev.rtrs.transport.TransportException;
 import dev.rtrs.transport.core.RtrsTransport;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
 
 /** Paths that break: in-flight IO moves to a healthy path, paths reconnect, and storms of it do not hang. */
 @Timeout(90)
 class FailoverTest {
+
+    private static final Duration TEN_SECONDS = Duration.ofSeconds(10);
 
     private final TcpVerbsProvider provider = new TcpVerbsProvider();
     private final RtrsTransport transport = new RtrsTransport().addProvider(provider);
@@ -42,7 +50,7 @@ class FailoverTest {
         provider.close();
     }
 
-    private ServerEndpointImpl listen(int port, dev.rtrs.transport.RequestHandler handler) throws Exception {
+    private ServerEndpointImpl listen(int port, RequestHandler handler) throws Exception {
         return (ServerEndpointImpl) transport.listen(new ServerOptions(List.of(InetAddress.getByName("127.0.0.1"),
                 InetAddress.getByName("127.0.0.2")), port, 8, 16384, true, "tcp"), handler, null);
     }
@@ -53,11 +61,8 @@ class FailoverTest {
                 .paths(PathAddress.parse("127.0.0.1", port), PathAddress.parse("127.0.0.2", port))
                 .connectionsPerPath(2).reconnectDelay(Duration.ofMillis(100)).connectTimeout(Duration.ofSeconds(10))
                 .build(), (session, e) -> events.add(e));
-        long end = System.currentTimeMillis() + 10_000;
-        while (s.paths().stream().anyMatch(p -> p.state() != PathState.CONNECTED) && System.currentTimeMillis() < end) {
-            Thread.sleep(5);
-        }
-        assertTrue(s.paths().stream().allMatch(p -> p.state() == PathState.CONNECTED), "both paths connected");
+        Await.until(() -> s.paths().stream().allMatch(p -> p.state() == PathState.CONNECTED), TEN_SECONDS,
+                "both paths connected");
         return s;
     }
 
@@ -77,36 +82,27 @@ class FailoverTest {
                     });
             done.add(f);
         }
-        long end = System.currentTimeMillis() + 10_000;
-        while (held.size() < 6 && System.currentTimeMillis() < end) {
-            Thread.sleep(5);
-        }
+        Await.until(() -> held.size() >= 6, TEN_SECONDS, "all IOs reached the server and wait there");
         assertEquals(6, held.size(), "all IOs reached the server and wait there");
         // kill the path that carries the first IO; its IOs must go over to the other path
         ServerPath victim = ServerIo.of(held.peek()).path;
         victim.close("test: link down");
         // respond to everything the server holds: the dead path's requests are answered too, and those answers
         // must be dropped, not taken for the answers of the IOs that moved into the same chunks
-        end = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < end && done.stream().anyMatch(f -> !f.isDone())) {
-            ServerRequest r = held.poll();
-            if (r != null) {
+        Await.until(() -> {
+            for (ServerRequest r = held.poll(); r != null; r = held.poll()) {
                 r.respond(0);
-            } else {
-                Thread.sleep(2);
             }
-        }
+            return done.stream().allMatch(CompletableFuture::isDone);
+        }, TEN_SECONDS, "every IO completed");
         for (CompletableFuture<Integer> f : done) {
             assertEquals(0, f.get(1, TimeUnit.SECONDS), "every IO completed successfully");
         }
         long failedOver = s.paths().stream().mapToLong(p -> p.statistics().failedOver()).sum();
         assertTrue(failedOver > 0, "the statistics count the fail-over");
         assertEquals(SessionState.CONNECTED, s.state(), "one path was healthy all along");
-        end = System.currentTimeMillis() + 10_000;
-        while (s.paths().stream().anyMatch(p -> p.state() != PathState.CONNECTED) && System.currentTimeMillis() < end) {
-            Thread.sleep(10);
-        }
-        assertTrue(s.paths().stream().allMatch(p -> p.state() == PathState.CONNECTED), "the dead path reconnected");
+        Await.until(() -> s.paths().stream().allMatch(p -> p.state() == PathState.CONNECTED), TEN_SECONDS,
+                "the dead path reconnected");
         assertTrue(s.paths().stream().mapToLong(p -> p.statistics().reconnectsSuccessful()).sum() >= 1);
     }
 
@@ -115,14 +111,11 @@ class FailoverTest {
         ServerEndpointImpl server = listen(0, r -> r.respond(0));
         ConcurrentLinkedQueue<LinkEvent> events = new ConcurrentLinkedQueue<>();
         ClientSession s = open(server.localAddresses().get(0).getPort(), "one-path", events);
-        dev.rtrs.transport.ServerSession onServer = server.session("one-path").orElseThrow();
-        assertTrue(!onServer.closePath(java.util.UUID.randomUUID()), "an unknown path");
+        ServerSession onServer = server.session("one-path").orElseThrow();
+        assertTrue(!onServer.closePath(UUID.randomUUID()), "an unknown path");
         assertTrue(onServer.closePath(onServer.paths().get(0).uuid()));
         assertEquals(0, write(s), "IO goes on over the other path");
-        long end = System.currentTimeMillis() + 10_000;
-        while (server.findSession(s.uuid()).paths.size() < 2 && System.currentTimeMillis() < end) {
-            Thread.sleep(10);
-        }
+        Await.until(() -> server.findSession(s.uuid()).paths.size() >= 2, TEN_SECONDS, "the closed path reconnected");
         assertEquals(2, server.findSession(s.uuid()).paths.size(), "the closed path reconnected");
         assertTrue(!events.contains(LinkEvent.DISCONNECTED), "the session as a whole never went down");
     }
@@ -135,21 +128,14 @@ class FailoverTest {
         Permit p = s.acquirePermit();
         CompletableFuture<Integer> done = new CompletableFuture<>();
         s.submit(p, Direction.WRITE, ByteBuffer.allocate(8), new ByteBuffer[] {ByteBuffer.allocate(512)}, done::complete);
-        long end = System.currentTimeMillis() + 10_000;
-        while (held.isEmpty() && System.currentTimeMillis() < end) {
-            Thread.sleep(2);
-        }
-        ServerRequest first = held.poll();
+        ServerRequest first = Await.value(held::poll, TEN_SECONDS, "the IO reached the server");
         ServerIo.of(first).path.close("test: link down");
         Thread.sleep(300);
         assertTrue(held.isEmpty(), "the moved IO does not reach the backend while its first run is still there");
         assertTrue(!done.isDone());
-        first.respond(dev.rtrs.verbs.Errno.EIO);
-        end = System.currentTimeMillis() + 10_000;
-        while (held.isEmpty() && System.currentTimeMillis() < end) {
-            Thread.sleep(2);
-        }
-        ServerRequest moved = held.poll();
+        first.respond(Errno.EIO);
+        ServerRequest moved = Await.value(held::poll, TEN_SECONDS,
+                "the IO arrived again over the other path once the chunk was free");
         assertTrue(moved != null && moved != first, "the IO arrived again over the other path once the chunk was free");
         Thread.sleep(100);
         assertTrue(!done.isDone(), "the dead path's late answer did not complete the moved IO");
@@ -166,18 +152,11 @@ class FailoverTest {
         assertEquals(0, write(s));
         transport.removeProvider(provider);
         provider.close();
-        long end = System.currentTimeMillis() + 10_000;
-        while (!events.contains(LinkEvent.DISCONNECTED) && System.currentTimeMillis() < end) {
-            Thread.sleep(10);
-        }
-        assertTrue(events.contains(LinkEvent.DISCONNECTED), "the session noticed: " + events);
+        Await.until(() -> events.contains(LinkEvent.DISCONNECTED), TEN_SECONDS, () -> "the session noticed: " + events);
         try (TcpVerbsProvider replacement = new TcpVerbsProvider()) {
             transport.addProvider(replacement);
-            end = System.currentTimeMillis() + 20_000;
-            while (!events.contains(LinkEvent.RECONNECTED) && System.currentTimeMillis() < end) {
-                Thread.sleep(10);
-            }
-            assertTrue(events.contains(LinkEvent.RECONNECTED), "reconnected through the new provider: " + events);
+            Await.until(() -> events.contains(LinkEvent.RECONNECTED), Duration.ofSeconds(20),
+                    () -> "reconnected through the new provider: " + events);
             assertEquals(0, write(s), "IO flows through the new provider");
             s.close();
             transport.close();
@@ -216,7 +195,7 @@ class FailoverTest {
             try {
                 s.submit(p, Direction.WRITE, ByteBuffer.allocate(8), new ByteBuffer[0], f::complete);
                 errno = f.get(5, TimeUnit.SECONDS);
-            } catch (dev.rtrs.transport.TransportException notYet) {
+            } catch (TransportException notYet) {
                 Thread.sleep(50);
             } finally {
                 s.releasePermit(p);
@@ -228,17 +207,12 @@ class FailoverTest {
         s.close();
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "close does not hang");
         assertTrue(transport.clientSessions().isEmpty(), "the closed session is no longer listed");
-        long gone = System.currentTimeMillis() + 5_000;
-        while (!server.sessions().isEmpty() && System.currentTimeMillis() < gone) {
-            Thread.sleep(20);
-        }
-        assertTrue(server.sessions().isEmpty(), "the server let the session go: " + server.sessions());
+        ServerEndpointImpl restarted = server;
+        Await.until(() -> restarted.sessions().isEmpty(), Duration.ofSeconds(5),
+                () -> "the server let the session go: " + restarted.sessions());
         // threads come from the provider's fixed pools and the transport's executor: a storm adds none for good
-        long end2 = System.currentTimeMillis() + 5_000;
-        while (Thread.activeCount() > threadsBefore + 2 && System.currentTimeMillis() < end2) {
-            Thread.sleep(50);
-        }
-        assertTrue(Thread.activeCount() <= threadsBefore + 2, "threads before " + threadsBefore + ", after "
-                + Thread.getAllStackTraces().keySet().stream().map(Thread::getName).sorted().toList());
+        Await.until(() -> Thread.activeCount() <= threadsBefore + 2, Duration.ofSeconds(5),
+                () -> "threads before " + threadsBefore + ", after "
+                        + Thread.getAllStackTraces().keySet().stream().map(Thread::getName).sorted().toList());
     }
 }

@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -33,12 +34,15 @@ import dev.rtrs.transport.core.internal.wire.ConRsp;
 import dev.rtrs.transport.core.internal.wire.Imm;
 import dev.rtrs.transport.core.internal.wire.ImmType;
 import dev.rtrs.transport.core.internal.wire.InfoRsp;
+import dev.rtrs.transport.core.internal.wire.ReadMsg;
 import dev.rtrs.transport.core.internal.wire.RkeyRsp;
 import dev.rtrs.transport.core.internal.wire.RtrsCodec;
 import dev.rtrs.transport.core.internal.wire.RtrsProtocol;
+import dev.rtrs.transport.core.internal.wire.SgDesc;
 import dev.rtrs.transport.core.internal.wire.WriteMsg;
 import dev.rtrs.verbs.CmEvent;
 import dev.rtrs.verbs.CmEventType;
+import dev.rtrs.verbs.MemoryRegion;
 import dev.rtrs.verbs.WcStatus;
 import dev.rtrs.verbs.WorkCompletion;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
@@ -143,7 +147,7 @@ class InvalidateTest {
         try (RawClient c = handshake(server, UUID.randomUUID(), rsp, info)) {
             // the READ message names 512 bytes of the raw client's own memory, at offset 4096; as the kernel client
             // lays it out, it goes to chunk offset data_len (512), which the immediate's offset points at
-            dev.rtrs.verbs.MemoryRegion target = c.memory;
+            MemoryRegion target = c.memory;
             long address = target.address() + 4096;
             ReadMsgWriter.write(c.memory.buffer(), 0, address, target.rkey(), 512);
             c.write(info[0].chunks().get(0).address() + 512, info[0].chunks().get(0).key(), ReadMsgWriter.SIZE,
@@ -165,8 +169,8 @@ class InvalidateTest {
         static final int SIZE = 24;
 
         static void write(ByteBuffer b, int at, long address, int key, int length) {
-            RtrsCodec.encode(new dev.rtrs.transport.core.internal.wire.ReadMsg(0, RtrsProtocol.FLAG_NEED_INVAL,
-                    java.util.List.of(new dev.rtrs.transport.core.internal.wire.SgDesc(address, key, length))), b, at);
+            RtrsCodec.encode(new ReadMsg(0, RtrsProtocol.FLAG_NEED_INVAL,
+                    List.of(new SgDesc(address, key, length))), b, at);
         }
     }
 

@@ -2,10 +2,12 @@ package dev.rtrs.transport.core.internal.server;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import dev.rtrs.test.support.Await;
 import dev.rtrs.transport.core.internal.wire.InfoReq;
 import dev.rtrs.transport.core.internal.wire.InfoRsp;
 import dev.rtrs.transport.core.internal.wire.RtrsCodec;
@@ -82,14 +84,7 @@ final class RawClient implements AutoCloseable {
     /** The next completion, waited for up to 10 s. */
     WorkCompletion completion() throws Exception {
         WorkCompletion[] wc = {new WorkCompletion()};
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < end) {
-            if (cq.poll(wc) == 1) {
-                return wc[0];
-            }
-            Thread.sleep(1);
-        }
-        throw new AssertionError("no completion within 10 s");
+        return Await.value(() -> cq.poll(wc) == 1 ? wc[0] : null, Duration.ofSeconds(10), "no completion within 10 s");
     }
 
     /** The next receive completion (send completions on the way are checked for success and skipped). */

@@ -8,12 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-import dev.rtrs.verbs.Errno;
+import dev.rtrs.errno.Errno;
 
 /** Every field at its PROTOCOL.md offset, round trips, and refusal of malformed input. */
 class RtrsCodecTest {
@@ -237,7 +238,7 @@ class RtrsCodecTest {
     @Test
     void messageTypeValues() throws Exception {
         assertArrayEquals(new int[] {0, 1, 2, 3, 4},
-                java.util.Arrays.stream(RtrsMessageType.values()).mapToInt(RtrsMessageType::wireValue).toArray());
+                Arrays.stream(RtrsMessageType.values()).mapToInt(RtrsMessageType::wireValue).toArray());
         assertThrows(WireFormatException.class, () -> RtrsMessageType.fromWire(5));
     }
 }

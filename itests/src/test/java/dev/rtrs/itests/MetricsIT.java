@@ -1,0 +1,71 @@
+package dev.rtrs.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+import dev.rtrs.block.BlockDevice;
+
+/** The appliance's Prometheus endpoint: the demo's paths, device and export in the text format. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class MetricsIT extends ApplianceTestSupport {
+
+    private static String fetch(String url) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(url + "\n" + r.body(), 200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElse(""), r.headers().firstValue("Content-Type")
+                .orElse("").startsWith("text/plain"));
+        return r.body();
+    }
+
+    @Test
+    public void theDemoIsOnTheMetricsEndpoint() throws Exception {
+        BlockDevice demo = awaitService(BlockDevice.class, "(rnbd.device=demo)");
+        CompletableFuture<Integer> w = new CompletableFuture<>();
+        demo.write(0, ByteBuffer.allocate(8192), 0, w::complete);
+        assertEquals(0, (int) w.get(30, TimeUnit.SECONDS));
+        String url = "http://127.0.0.1:" + System.getProperty("it.httpPort") + "/metrics";
+        long end = System.currentTimeMillis() + TIMEOUT_MS;
+        String text = "";
+        Pattern clientWrites = Pattern.compile("(?m)^rtrs_path_writes_total\\{path=\"[0-9.]+@127\\.0\\.0\\.[12]\","
+                + "session=\"demo\",side=\"client\"} [1-9]");
+        Pattern roundTrip = Pattern.compile("(?m)^rtrs_path_round_trip_seconds\\{.*side=\"client\"} [0-9.E-]+$");
+        while (System.currentTimeMillis() < end) {
+            try {
+                text = fetch(url);
+                // the heartbeat measures a path's round-trip time within a few intervals of its connecting
+                if (clientWrites.matcher(text).find() && roundTrip.matcher(text).find()) {
+                    break;
+                }
+            } catch (AssertionError | IOException notYet) {
+                text = String.valueOf(notYet.getMessage());
+            }
+            Thread.sleep(200);
+        }
+        assertTrue(text, clientWrites.matcher(text).find());
+        assertTrue(text, text.contains("side=\"server\""));
+        assertTrue(text, Pattern.compile("rnbd_device_size_bytes\\{device=\"demo\",session=\"demo\"} "
+                + "(2\\.68435456E8|268435456(\\.0)?)\\s").matcher(text).find());
+        assertTrue(text, text.contains("rnbd_export_open_sessions{backend=\"memory\",export=\"demo\"} 1.0"));
+        assertTrue(text, roundTrip.matcher(text).find());
+    }
+}
