@@ -3,15 +3,26 @@ package dev.rtrs.transport.core.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.rtrs.heartbeat.internal.HeartbeatMonitor;
+import dev.rtrs.test.support.Await;
 import dev.rtrs.transport.ClientSession;
+import dev.rtrs.transport.ClientSessionOptions;
+import dev.rtrs.transport.Direction;
+import dev.rtrs.transport.PathAddress;
 import dev.rtrs.transport.PathInfo;
 import dev.rtrs.transport.PathStatistics;
+import dev.rtrs.transport.ServerEndpoint;
+import dev.rtrs.transport.ServerOptions;
+import dev.rtrs.transport.core.RtrsTransport;
+import dev.rtrs.verbs.tcp.TcpVerbsProvider;
 
 /** Heartbeats between a real client and server: no false alarm on idle or busy paths, and round-trip times. */
 @Timeout(60)
@@ -49,6 +60,31 @@ class HeartbeatTest {
                 PathStatistics st = p.statistics();
                 assertEquals(0, st.reconnectsSuccessful() + st.reconnectsFailed(), "no false alarm on " + p);
             }
+        }
+    }
+
+    @Test
+    void theServerFreesTheSessionOfAClientThatWentSilent() throws Exception {
+        try (TcpVerbsProvider provider = new TcpVerbsProvider();
+                HeartbeatMonitor monitor = new HeartbeatMonitor(100, 3);
+                RtrsTransport serverSide = new RtrsTransport().addProvider(provider).setHeartbeat(monitor);
+                RtrsTransport clientSide = new RtrsTransport().addProvider(provider);
+                StorageHandler storage = new StorageHandler(1024 * 1024, false)) {
+            ServerEndpoint server = serverSide.listen(ServerOptions.defaults(InetAddress.getByName("127.0.0.2"))
+                    .withPort(0).withQueueDepth(8).withChunkSize(64 * 1024), storage, null);
+            ClientSession s = clientSide.open(ClientSessionOptions.builder("vanishing")
+                    .paths(PathAddress.parse("127.0.0.2", server.localAddresses().get(0).getPort())).build(), null);
+            assertEquals(0, Fixture.io(s, Direction.WRITE, 0, ByteBuffer.allocate(512)));
+            assertEquals(1, server.sessions().size());
+            // the client's host stops answering; the client itself, without a heartbeat, notices nothing
+            provider.silence(InetAddress.getByName("127.0.0.2"));
+            long start = System.nanoTime();
+            Await.until(() -> server.sessions().isEmpty(), Duration.ofSeconds(5),
+                    () -> "the server still holds the silent client's session: " + server.sessions());
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(ms <= 5 * 100 + 400, "freed after " + ms + " ms");
+            provider.restore(InetAddress.getByName("127.0.0.2"));
+            s.close();
         }
     }
 }
