@@ -240,13 +240,18 @@ public class WebConsoleIT extends ApplianceTestSupport {
     // ---- helpers ----
 
     /** The page once the console has the plugin and the demo is connected (both come up after boot). */
+    private static final Pattern BOTH_PATHS = Pattern.compile("(?s)<td>demo</td><td>[0-9.]+@127\\.0\\.0\\.[12]</td>"
+            + "<td>CONNECTED</td>.*<td>demo</td><td>[0-9.]+@127\\.0\\.0\\.[12]</td><td>CONNECTED</td>");
+
     private ConsoleHttp.Response awaitPage(ConsoleHttp console) throws Exception {
         long end = System.currentTimeMillis() + 2 * TIMEOUT_MS;
         ConsoleHttp.Response r;
         do {
             r = console.get(PAGE);
+            // the session is connected once its first path is; the page is read once both paths are
             if (r.status() == 200 && r.body().contains("<td>demo</td><td>CONNECTED</td>")
-                    && r.body().contains("id=\"rtrs-exports\"") && r.body().contains("<td>mapped</td>")) {
+                    && r.body().contains("id=\"rtrs-exports\"") && r.body().contains("<td>mapped</td>")
+                    && BOTH_PATHS.matcher(table(r.body(), "rtrs-client-paths")).find()) {
                 return r;
             }
             Thread.sleep(250);
