@@ -87,4 +87,31 @@ class HeartbeatTest {
             s.close();
         }
     }
+
+    @Test
+    void replacingOrRemovingTheMonitorUnderIoDropsNoPath() throws Exception {
+        try (Fixture f = new Fixture(true); HeartbeatMonitor first = new HeartbeatMonitor(50, 2);
+                HeartbeatMonitor second = new HeartbeatMonitor(50, 2)) {
+            f.transport.setHeartbeat(first);
+            ClientSession s = f.open("swapped", "127.0.0.1", "127.0.0.1");
+            try (VerifiedLoad load = new VerifiedLoad(s, 4, 64, 1_000_000)) {
+                Thread.sleep(300);
+                // an updated heartbeat bundle: the new monitor comes, the old one goes
+                f.transport.setHeartbeat(second);
+                f.transport.unsetHeartbeat(first);
+                first.close();
+                Thread.sleep(300);
+                f.transport.unsetHeartbeat(second);
+                Thread.sleep(300);
+                f.transport.setHeartbeat(second);
+                Thread.sleep(300);
+                load.finish();
+                assertEquals(0, load.errors.get() + load.mismatches.get(), load.summary());
+            }
+            for (PathInfo p : s.paths()) {
+                PathStatistics st = p.statistics();
+                assertEquals(0, st.reconnectsSuccessful() + st.reconnectsFailed(), "no path dropped: " + p);
+            }
+        }
+    }
 }

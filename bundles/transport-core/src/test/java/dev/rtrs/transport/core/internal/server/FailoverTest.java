@@ -1,6 +1,7 @@
 package dev.rtrs.transport.core.internal.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
@@ -214,5 +215,29 @@ class FailoverTest {
         Await.until(() -> Thread.activeCount() <= threadsBefore + 2, Duration.ofSeconds(5),
                 () -> "threads before " + threadsBefore + ", after "
                         + Thread.getAllStackTraces().keySet().stream().map(Thread::getName).sorted().toList());
+    }
+
+    @Test
+    void pathsGiveUpAfterMaxReconnectAttemptsAndIoIsThenRefused() throws Exception {
+        ServerEndpointImpl server = listen(0, r -> r.respond(0));
+        int port = server.localAddresses().get(0).getPort();
+        ClientSession s = transport.open(ClientSessionOptions.builder("gives-up")
+                .paths(PathAddress.parse("127.0.0.1", port)).connectionsPerPath(2)
+                .reconnectDelay(Duration.ofMillis(50)).maxReconnectAttempts(2).connectTimeout(Duration.ofSeconds(5))
+                .build(), null);
+        assertEquals(0, write(s));
+        server.close();
+        Await.until(() -> s.paths().get(0).state() == PathState.CLOSED, Duration.ofSeconds(20),
+                () -> "the path gave up: " + s.paths());
+        assertEquals(3, s.paths().get(0).statistics().reconnectsFailed(), "the first attempt and two more");
+        Permit p = s.acquirePermit();
+        try {
+            TransportException e = assertThrows(TransportException.class,
+                    () -> s.submit(p, Direction.WRITE, ByteBuffer.allocate(8), new ByteBuffer[0], errno -> { }));
+            assertEquals(Errno.ENOTCONN, e.errno());
+            assertTrue(e.getMessage().contains("given up"), e.getMessage());
+        } finally {
+            s.releasePermit(p);
+        }
     }
 }
