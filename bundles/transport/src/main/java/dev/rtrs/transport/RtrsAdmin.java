@@ -1,7 +1,9 @@
 package dev.rtrs.transport;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -17,4 +19,15 @@ public interface RtrsAdmin {
 
     /** The multipath policies installed now, by name, with their aliases. */
     Map<String, List<String>> policies();
+
+    /**
+     * The name of the installed policy that answers to {@code nameOrAlias} (names and aliases are case-insensitive),
+     * e.g. {@code min-inflight} for {@code MI}; empty when none does.
+     */
+    default Optional<String> policyName(String nameOrAlias) {
+        String wanted = nameOrAlias.trim().toLowerCase(Locale.ROOT);
+        return policies().entrySet().stream()
+                .filter(e -> e.getKey().equals(wanted) || e.getValue().contains(wanted))
+                .map(Map.Entry::getKey).findFirst();
+    }
 }

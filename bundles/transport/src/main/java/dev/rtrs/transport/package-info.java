@@ -7,5 +7,5 @@
  * <em>queue depth</em> memory <em>chunks</em> per session; a client <em>permit</em> is the right to use one.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.0.0")
+@org.osgi.annotation.versioning.Version("2.1.0")
 package dev.rtrs.transport;

@@ -1,8 +1,6 @@
 package dev.rtrs.shell.internal;
 
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
@@ -41,12 +39,9 @@ public class SetPolicyCommand implements Action {
         RtrsAdmin transport = Available.transport(admin);
         ClientSession s = transport.clientSessions().stream().filter(c -> c.name().equals(session)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no client session named '" + session + "'"));
-        Map<String, List<String>> installed = transport.policies();
-        String name = canonical(installed, policy);
-        if (name == null) {
-            throw new IllegalArgumentException("no multipath policy named '" + policy + "' is installed (installed: "
-                    + String.join(", ", installed.keySet()) + ")");
-        }
+        String name = transport.policyName(policy).orElseThrow(() -> new IllegalArgumentException(
+                "no multipath policy named '" + policy + "' is installed (installed: "
+                        + String.join(", ", transport.policies().keySet()) + ")"));
         List<String> kept = List.of();
         if (client != null && client.devices().stream().anyMatch(d -> session.equals(d.session()))) {
             kept = client.setPolicy(session, name);
@@ -55,17 +50,6 @@ public class SetPolicyCommand implements Action {
         }
         System.out.println("Session " + session + " uses " + s.policy()
                 + (kept.isEmpty() ? " (until it closes)" : " (kept in the configuration of " + String.join(", ", kept) + ")"));
-        return null;
-    }
-
-    /** The policy's name when {@code given} is its name or one of its aliases, or null. */
-    static String canonical(Map<String, List<String>> installed, String given) {
-        String g = given.trim().toLowerCase(Locale.ROOT);
-        for (Map.Entry<String, List<String>> e : installed.entrySet()) {
-            if (e.getKey().equals(g) || e.getValue().contains(g)) {
-                return e.getKey();
-            }
-        }
         return null;
     }
 }

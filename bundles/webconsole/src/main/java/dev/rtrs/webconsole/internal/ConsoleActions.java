@@ -2,7 +2,6 @@ package dev.rtrs.webconsole.internal;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -65,11 +64,10 @@ final class ConsoleActions {
         if (session.isEmpty()) {
             return ActionResult.badRequest("no client session named '" + sessionName + "'");
         }
-        Map<String, List<String>> installed = transport.get().policies();
-        Optional<String> policy = installedName(installed, policyName);
+        Optional<String> policy = transport.get().policyName(policyName);
         if (policy.isEmpty()) {
             return ActionResult.badRequest("no multipath policy named '" + policyName + "' is installed (installed: "
-                    + String.join(", ", installed.keySet()) + ")");
+                    + String.join(", ", transport.get().policies().keySet()) + ")");
         }
         // a session that carries mapped devices keeps its policy in their configuration, so that it survives a restart
         Optional<RnbdClientAdmin> client = services.client()
@@ -112,14 +110,6 @@ final class ConsoleActions {
             }
         }
         return ActionResult.badRequest("server session '" + sessionName + "' has no path " + path);
-    }
-
-    /** The name of the installed policy that has {@code given} as its name or one of its aliases. */
-    private static Optional<String> installedName(Map<String, List<String>> installed, String given) {
-        String wanted = given.toLowerCase(Locale.ROOT);
-        return installed.entrySet().stream()
-                .filter(e -> e.getKey().equals(wanted) || e.getValue().contains(wanted))
-                .map(Map.Entry::getKey).findFirst();
     }
 
     /** A parameter given exactly once, not blank, short, and without control characters. */
