@@ -1,17 +1,6 @@
 package dev.rtrs.bench;
 
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-
 import com.sun.management.ThreadMXBean;
-
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.CmEvent;
 import dev.rtrs.verbs.CmEventType;
@@ -26,6 +15,15 @@ import dev.rtrs.verbs.SendWorkRequest;
 import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.WorkCompletion;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /** The benchmark's client process: one verbs connection and one plain socket to the server process. */
 final class BenchClient implements AutoCloseable {
@@ -118,7 +116,8 @@ final class BenchClient implements AutoCloseable {
 
     /** Moves {@code messages} writes of {@code size} bytes over the plain socket and waits for the answer. */
     Run socket(int size, long messages) throws IOException {
-        ByteBuffer header = ByteBuffer.allocate(12).putInt(size).putLong(messages).flip();
+        ByteBuffer header =
+                ByteBuffer.allocate(12).putInt(size).putLong(messages).flip();
         ByteBuffer data = source.buffer().limit(size);
         ByteBuffer answer = ByteBuffer.allocate(1);
         long start = System.nanoTime();
@@ -184,11 +183,13 @@ final class BenchClient implements AutoCloseable {
         private void fill() throws VerbsException {
             int slots = targetSize / size;
             // past the deadline only the rest of a signal group goes out, so the last request is signaled
-            while (posted - completed < depth && (posted % signalEvery != 0
-                    || posted < maxMessages && System.nanoTime() - deadline < 0)) {
+            while (posted - completed < depth
+                    && (posted % signalEvery != 0 || posted < maxMessages && System.nanoTime() - deadline < 0)) {
                 boolean signaled = (posted + 1) % signalEvery == 0;
-                wr.reset(posted, SendOpcode.RDMA_WRITE_WITH_IMM).addSge(source, 0, size)
-                        .remote(targetAddress + (posted % slots) * (long) size, targetKey).immediate((int) posted)
+                wr.reset(posted, SendOpcode.RDMA_WRITE_WITH_IMM)
+                        .addSge(source, 0, size)
+                        .remote(targetAddress + (posted % slots) * (long) size, targetKey)
+                        .immediate((int) posted)
                         .flags(signaled ? SendWorkRequest.SIGNALED : 0);
                 qp.postSend(wr);
                 posted++;
@@ -197,7 +198,7 @@ final class BenchClient implements AutoCloseable {
 
         synchronized void onCompletions(CompletionQueue q) {
             try {
-                for (;;) {
+                for (; ; ) {
                     int n = q.poll(polled);
                     if (n == 0) {
                         q.requestNotify();
@@ -217,7 +218,8 @@ final class BenchClient implements AutoCloseable {
                         completed = polled[i].wrId() + 1;
                     }
                     fill();
-                    if (completed == posted && (posted == maxMessages || System.nanoTime() - deadline >= 0)
+                    if (completed == posted
+                            && (posted == maxMessages || System.nanoTime() - deadline >= 0)
                             && posted % signalEvery == 0) {
                         end = System.nanoTime();
                         done.countDown();

@@ -1,12 +1,5 @@
 package dev.rtrs.bench;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.CmEventType;
 import dev.rtrs.verbs.CmId;
@@ -19,6 +12,12 @@ import dev.rtrs.verbs.ReceiveWorkRequest;
 import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.WorkCompletion;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 
 /**
  * The benchmark's server process: a tcp verbs listener whose connections expose one 16 MiB target region and
@@ -30,8 +29,7 @@ final class BenchServer {
     static final int TARGET = 16 << 20;
     static final int RECEIVES = 512;
 
-    private BenchServer() {
-    }
+    private BenchServer() {}
 
     public static void main(String[] args) throws Exception {
         try (TcpVerbsProvider provider = new TcpVerbsProvider();
@@ -101,7 +99,11 @@ final class BenchServer {
             qp[0].postReceive(repost.reset(i));
         }
         cq.requestNotify();
-        return ByteBuffer.allocate(16).putLong(target.address()).putInt(target.rkey()).putInt(TARGET).array();
+        return ByteBuffer.allocate(16)
+                .putLong(target.address())
+                .putInt(target.rkey())
+                .putInt(TARGET)
+                .array();
     }
 
     private static void acceptLoop(ServerSocketChannel sockets) {

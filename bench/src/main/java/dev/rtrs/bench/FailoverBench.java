@@ -1,16 +1,5 @@
 package dev.rtrs.bench;
 
-import java.net.InetAddress;
-import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.ClientSessionOptions;
 import dev.rtrs.transport.Direction;
@@ -22,6 +11,16 @@ import dev.rtrs.transport.ServerOptions;
 import dev.rtrs.transport.ServerSession;
 import dev.rtrs.transport.core.RtrsTransport;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The fail-over pause: a session with two loopback paths runs 4 KiB WRITEs with every permit busy; the server closes
@@ -35,8 +34,7 @@ public final class FailoverBench {
     private static final int QUEUE_DEPTH = 32;
     private static final long MAX_IOS = 20_000_000;
 
-    private FailoverBench() {
-    }
+    private FailoverBench() {}
 
     public static void main(String[] args) throws Exception {
         int rounds = 5;
@@ -48,10 +46,20 @@ public final class FailoverBench {
                 System.exit(2);
             }
         }
-        System.out.printf(Locale.ROOT, "RTRS fail-over over the tcp provider: 2 paths, %d permits, 4 KiB WRITEs, %d cores%n",
-                QUEUE_DEPTH, Runtime.getRuntime().availableProcessors());
-        System.out.printf(Locale.ROOT, "%-6s %10s %14s %14s %16s %14s%n", "round", "moved IOs", "median IO us",
-                "longest IO ms", "break seen ms", "path back ms");
+        System.out.printf(
+                Locale.ROOT,
+                "RTRS fail-over over the tcp provider: 2 paths, %d permits, 4 KiB WRITEs, %d cores%n",
+                QUEUE_DEPTH,
+                Runtime.getRuntime().availableProcessors());
+        System.out.printf(
+                Locale.ROOT,
+                "%-6s %10s %14s %14s %16s %14s%n",
+                "round",
+                "moved IOs",
+                "median IO us",
+                "longest IO ms",
+                "break seen ms",
+                "path back ms");
         for (int r = 1; r <= rounds; r++) {
             round(r);
         }
@@ -59,14 +67,26 @@ public final class FailoverBench {
 
     private static void round(int round) throws Exception {
         try (TcpVerbsProvider tcp = new TcpVerbsProvider();
-             RtrsTransport transport = new RtrsTransport().addProvider(tcp)) {
-            ServerEndpoint server = transport.listen(new ServerOptions(List.of(InetAddress.getByName("127.0.0.1"),
-                    InetAddress.getByName("127.0.0.2")), 0, QUEUE_DEPTH, 65536, true, "tcp"), req -> req.respond(0), null);
+                RtrsTransport transport = new RtrsTransport().addProvider(tcp)) {
+            ServerEndpoint server = transport.listen(
+                    new ServerOptions(
+                            List.of(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2")),
+                            0,
+                            QUEUE_DEPTH,
+                            65536,
+                            true,
+                            "tcp"),
+                    req -> req.respond(0),
+                    null);
             int port = server.localAddresses().get(0).getPort();
-            ClientSession session = transport.open(ClientSessionOptions.builder("failover")
-                    .paths(PathAddress.parse("127.0.0.1", port), PathAddress.parse("127.0.0.2", port))
-                    .connectionsPerPath(2).reconnectDelay(Duration.ofMillis(100)).connectTimeout(Duration.ofSeconds(10))
-                    .build(), null);
+            ClientSession session = transport.open(
+                    ClientSessionOptions.builder("failover")
+                            .paths(PathAddress.parse("127.0.0.1", port), PathAddress.parse("127.0.0.2", port))
+                            .connectionsPerPath(2)
+                            .reconnectDelay(Duration.ofMillis(100))
+                            .connectTimeout(Duration.ofSeconds(10))
+                            .build(),
+                    null);
             awaitPaths(session, 10_000);
             long[] latencies = new long[1 << 20];
             AtomicInteger recorded = new AtomicInteger();
@@ -93,11 +113,20 @@ public final class FailoverBench {
             if (!idle.await(30, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("IOs did not drain");
             }
-            long moved = session.paths().stream().mapToLong(p -> p.statistics().failedOver()).sum();
+            long moved = session.paths().stream()
+                    .mapToLong(p -> p.statistics().failedOver())
+                    .sum();
             long[] sorted = Arrays.copyOf(latencies, Math.min(recorded.get(), latencies.length));
             Arrays.sort(sorted);
-            System.out.printf(Locale.ROOT, "%-6d %10d %14.1f %14.2f %16.2f %14.1f%n", round, moved,
-                    sorted[sorted.length / 2] / 1e3, sorted[sorted.length - 1] / 1e6, noticed / 1e6, back / 1e6);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-6d %10d %14.1f %14.2f %16.2f %14.1f%n",
+                    round,
+                    moved,
+                    sorted[sorted.length / 2] / 1e3,
+                    sorted[sorted.length - 1] / 1e6,
+                    noticed / 1e6,
+                    back / 1e6);
             session.close();
         }
     }
@@ -121,7 +150,13 @@ public final class FailoverBench {
         private final ByteBuffer[] data = {ByteBuffer.allocateDirect(4096)};
         private final ByteBuffer header = ByteBuffer.allocate(8);
 
-        Loop(ClientSession session, Permit permit, long end, AtomicLong done, CountDownLatch idle, long[] latencies,
+        Loop(
+                ClientSession session,
+                Permit permit,
+                long end,
+                AtomicLong done,
+                CountDownLatch idle,
+                long[] latencies,
                 AtomicInteger recorded) {
             this.session = session;
             this.permit = permit;

@@ -24,8 +24,7 @@ public final class TcpProviderBench {
     private static final int KIB4 = 4096;
     private static final int MIB = 1 << 20;
 
-    private TcpProviderBench() {
-    }
+    private TcpProviderBench() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("server")) {
@@ -36,8 +35,8 @@ public final class TcpProviderBench {
         double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         double seconds = Double.parseDouble(stringArg(args, "--seconds", "2"));
         Process server = startServer(args);
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(),
-                StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
             String ready = out.readLine();
             while (ready != null && !ready.startsWith("READY ")) {
                 ready = out.readLine();
@@ -88,20 +87,36 @@ public final class TcpProviderBench {
     }
 
     private static void print(int rounds, double seconds, double loadBefore, Result small, Result large) {
-        System.out.printf(Locale.ROOT, "tcp verbs provider vs plain socket: two processes on loopback, %d cores,"
-                + " Java %s, best of %d rounds of %.1f s (load average before: %.2f)%n%n",
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), rounds, seconds,
+        System.out.printf(
+                Locale.ROOT,
+                "tcp verbs provider vs plain socket: two processes on loopback, %d cores,"
+                        + " Java %s, best of %d rounds of %.1f s (load average before: %.2f)%n%n",
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"),
+                rounds,
+                seconds,
                 loadBefore);
         System.out.printf(Locale.ROOT, "%-27s %18s %18s %7s%n", "", "tcp verbs", "plain socket", "ratio");
-        System.out.printf(Locale.ROOT, "%-27s %12.0f msg/s %12.0f msg/s %7.2f%n", "4 KiB RDMA_WRITE_WITH_IMM",
-                small.bestVerbs.perSecond(), small.bestSocket.perSecond(),
+        System.out.printf(
+                Locale.ROOT,
+                "%-27s %12.0f msg/s %12.0f msg/s %7.2f%n",
+                "4 KiB RDMA_WRITE_WITH_IMM",
+                small.bestVerbs.perSecond(),
+                small.bestSocket.perSecond(),
                 small.bestVerbs.perSecond() / small.bestSocket.perSecond());
-        System.out.printf(Locale.ROOT, "%-27s %14.2f GB/s %14.2f GB/s %7.2f%n", "1 MiB RDMA_WRITE_WITH_IMM",
-                large.bestVerbs.bytesPerSecond() / 1e9, large.bestSocket.bytesPerSecond() / 1e9,
+        System.out.printf(
+                Locale.ROOT,
+                "%-27s %14.2f GB/s %14.2f GB/s %7.2f%n",
+                "1 MiB RDMA_WRITE_WITH_IMM",
+                large.bestVerbs.bytesPerSecond() / 1e9,
+                large.bestSocket.bytesPerSecond() / 1e9,
                 large.bestVerbs.bytesPerSecond() / large.bestSocket.bytesPerSecond());
-        System.out.printf(Locale.ROOT, "%nverbs client heap allocation: %.1f bytes per 4 KiB message, %.1f per 1 MiB"
-                + " message (whole process, including the benchmark's own bookkeeping)%n",
-                small.bestVerbs.allocatedPerMessage(), large.bestVerbs.allocatedPerMessage());
+        System.out.printf(
+                Locale.ROOT,
+                "%nverbs client heap allocation: %.1f bytes per 4 KiB message, %.1f per 1 MiB"
+                        + " message (whole process, including the benchmark's own bookkeeping)%n",
+                small.bestVerbs.allocatedPerMessage(),
+                large.bestVerbs.allocatedPerMessage());
     }
 
     private static Process startServer(String[] args) throws Exception {
@@ -123,7 +138,9 @@ public final class TcpProviderBench {
         command.add(System.getProperty("java.class.path"));
         command.add(TcpProviderBench.class.getName());
         command.add("server");
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        return new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
     }
 
     private static int intArg(String[] args, String name, int fallback) {

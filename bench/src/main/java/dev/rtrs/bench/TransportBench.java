@@ -1,13 +1,5 @@
 package dev.rtrs.bench;
 
-import java.net.InetAddress;
-import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.ClientSessionOptions;
 import dev.rtrs.transport.Direction;
@@ -17,6 +9,13 @@ import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerOptions;
 import dev.rtrs.transport.core.RtrsTransport;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The RTRS transport over the tcp provider on loopback, with always_invalidate on and off: IOs per second and
@@ -30,8 +29,7 @@ public final class TransportBench {
     private static final int QUEUE_DEPTH = 64;
     private static final long MAX_IOS = 50_000_000;
 
-    private TransportBench() {
-    }
+    private TransportBench() {}
 
     public static void main(String[] args) throws Exception {
         double seconds = 2;
@@ -43,8 +41,12 @@ public final class TransportBench {
                 System.exit(2);
             }
         }
-        System.out.printf(Locale.ROOT, "RTRS over the tcp provider, loopback, one process, %d permits, %d cores, %.1f s a run%n",
-                QUEUE_DEPTH, Runtime.getRuntime().availableProcessors(), seconds);
+        System.out.printf(
+                Locale.ROOT,
+                "RTRS over the tcp provider, loopback, one process, %d permits, %d cores, %.1f s a run%n",
+                QUEUE_DEPTH,
+                Runtime.getRuntime().availableProcessors(),
+                seconds);
         System.out.printf(Locale.ROOT, "%-14s %16s %16s %8s%n", "IO", "always_inv on", "always_inv off", "off/on");
         for (Direction direction : Direction.values()) {
             for (int size : new int[] {4096, 65536}) {
@@ -52,23 +54,37 @@ public final class TransportBench {
                 double off = run(false, direction, size, seconds);
                 String unit = size < 65536 ? " IO/s" : " MB/s";
                 double scale = size < 65536 ? 1 : size / 1e6;
-                System.out.printf(Locale.ROOT, "%-14s %16s %16s %8.2f%n", direction + " " + size / 1024 + " KiB",
+                System.out.printf(
+                        Locale.ROOT,
+                        "%-14s %16s %16s %8.2f%n",
+                        direction + " " + size / 1024 + " KiB",
                         String.format(Locale.ROOT, "%,.0f%s", on * scale, unit),
-                        String.format(Locale.ROOT, "%,.0f%s", off * scale, unit), off / on);
+                        String.format(Locale.ROOT, "%,.0f%s", off * scale, unit),
+                        off / on);
             }
         }
     }
 
     /** One run: every permit loops submit, complete, submit again until the time is up; returns IOs per second. */
-    private static double run(boolean alwaysInvalidate, Direction direction, int size, double seconds) throws Exception {
+    private static double run(boolean alwaysInvalidate, Direction direction, int size, double seconds)
+            throws Exception {
         try (TcpVerbsProvider tcp = new TcpVerbsProvider();
-             RtrsTransport transport = new RtrsTransport().addProvider(tcp)) {
-            ServerEndpoint server = transport.listen(ServerOptions.defaults(InetAddress.getByName("127.0.0.1"))
-                    .withPort(0).withQueueDepth(QUEUE_DEPTH).withChunkSize(128 * 1024)
-                    .withAlwaysInvalidate(alwaysInvalidate), request -> request.respond(0), null);
-            ClientSession session = transport.open(ClientSessionOptions.builder("bench")
-                    .paths(PathAddress.parse("127.0.0.1", server.localAddresses().get(0).getPort()))
-                    .connectTimeout(Duration.ofSeconds(10)).build(), null);
+                RtrsTransport transport = new RtrsTransport().addProvider(tcp)) {
+            ServerEndpoint server = transport.listen(
+                    ServerOptions.defaults(InetAddress.getByName("127.0.0.1"))
+                            .withPort(0)
+                            .withQueueDepth(QUEUE_DEPTH)
+                            .withChunkSize(128 * 1024)
+                            .withAlwaysInvalidate(alwaysInvalidate),
+                    request -> request.respond(0),
+                    null);
+            ClientSession session = transport.open(
+                    ClientSessionOptions.builder("bench")
+                            .paths(PathAddress.parse(
+                                    "127.0.0.1", server.localAddresses().get(0).getPort()))
+                            .connectTimeout(Duration.ofSeconds(10))
+                            .build(),
+                    null);
             long end = System.nanoTime() + (long) (seconds * 1e9);
             AtomicLong done = new AtomicLong();
             CountDownLatch idle = new CountDownLatch(QUEUE_DEPTH);
@@ -97,7 +113,13 @@ public final class TransportBench {
         private final AtomicLong done;
         private final CountDownLatch idle;
 
-        Loop(ClientSession session, Permit permit, Direction direction, int size, long end, AtomicLong done,
+        Loop(
+                ClientSession session,
+                Permit permit,
+                Direction direction,
+                int size,
+                long end,
+                AtomicLong done,
                 CountDownLatch idle) {
             this.session = session;
             this.permit = permit;

@@ -36,7 +36,10 @@ public class ApplianceIT extends ApplianceTestSupport {
     @Test
     public void verbsApiIsExportedWithItsVersion() throws Exception {
         String out = executeCommandWithRetry("package:exports");
-        String line = out.lines().filter(l -> l.contains("dev.rtrs.verbs ")).findFirst().orElse("");
+        String line = out.lines()
+                .filter(l -> l.contains("dev.rtrs.verbs "))
+                .findFirst()
+                .orElse("");
         assertTrue(out, line.contains("3.0.0"));
     }
 }

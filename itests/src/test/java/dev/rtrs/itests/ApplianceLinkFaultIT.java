@@ -9,7 +9,6 @@ import java.nio.file.Paths;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
@@ -41,12 +40,15 @@ public class ApplianceLinkFaultIT {
 
         // the server serves one file export on both links and maps nothing
         Files.delete(server.home.resolve("etc/dev.rtrs.block.client.MappedDevice-demo.cfg"));
-        server.setProperty("etc/dev.rtrs.block.server.RnbdServer.cfg", "addresses",
+        server.setProperty(
+                "etc/dev.rtrs.block.server.RnbdServer.cfg",
+                "addresses",
                 NetworkNamespaces.serverAddress(1) + "," + NetworkNamespaces.serverAddress(2));
         server.setProperty("etc/dev.rtrs.block.server.RnbdServer.cfg", "port", Integer.toString(PORT));
         Path disk = server.home.resolve("storage/disk.img");
         Files.createDirectories(disk.getParent());
-        Files.writeString(server.home.resolve("etc/dev.rtrs.block.server.Export-disk.cfg"),
+        Files.writeString(
+                server.home.resolve("etc/dev.rtrs.block.server.Export-disk.cfg"),
                 "name = disk\nbackend = file\nparameters = path=" + disk + ",create=true,size=256M\n");
 
         // the client serves nothing and maps the export over both links
@@ -56,8 +58,8 @@ public class ApplianceLinkFaultIT {
         client.setProperty(mapping, "name", "disk");
         client.setProperty(mapping, "session", "disk");
         client.setProperty(mapping, "devicePath", "disk");
-        client.setProperty(mapping, "paths", NetworkNamespaces.serverAddress(1) + ";"
-                + NetworkNamespaces.serverAddress(2));
+        client.setProperty(
+                mapping, "paths", NetworkNamespaces.serverAddress(1) + ";" + NetworkNamespaces.serverAddress(2));
         client.setProperty(mapping, "port", Integer.toString(PORT));
 
         server.start();
@@ -139,12 +141,30 @@ public class ApplianceLinkFaultIT {
         static FioRun start(UnpackedAppliance client, String name, int seconds) throws Exception {
             Path output = client.home.resolve("../fio-" + name + ".json");
             Files.deleteIfExists(output);
-            ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", client.namespaceName(), "fio",
-                    "--name=" + name, "--ioengine=nbd", "--uri=" + client.nbdUri("disk"), "--rw=randwrite",
-                    "--bs=4k", "--size=64m", "--iodepth=16", "--verify=crc32c", "--verify_backlog=512",
-                    "--verify_fatal=1", "--verify_state_save=0", "--time_based", "--runtime=" + seconds, "--output-format=json",
-                    "--output=" + output).redirectErrorStream(true)
-                    .redirectOutput(client.home.resolve("../fio-" + name + ".log").toFile());
+            ProcessBuilder pb = new ProcessBuilder(
+                            "ip",
+                            "netns",
+                            "exec",
+                            client.namespaceName(),
+                            "fio",
+                            "--name=" + name,
+                            "--ioengine=nbd",
+                            "--uri=" + client.nbdUri("disk"),
+                            "--rw=randwrite",
+                            "--bs=4k",
+                            "--size=64m",
+                            "--iodepth=16",
+                            "--verify=crc32c",
+                            "--verify_backlog=512",
+                            "--verify_fatal=1",
+                            "--verify_state_save=0",
+                            "--time_based",
+                            "--runtime=" + seconds,
+                            "--output-format=json",
+                            "--output=" + output)
+                    .redirectErrorStream(true)
+                    .redirectOutput(
+                            client.home.resolve("../fio-" + name + ".log").toFile());
             return new FioRun(name, pb.start(), output);
         }
 
@@ -158,7 +178,8 @@ public class ApplianceLinkFaultIT {
             assertEquals(name + ": fio failed (IO error or verify failure)\n" + json, 0, process.exitValue());
             assertTrue(name + ": fio reports an error\n" + json, json.contains("\"error\" : 0"));
             long worstNs = 0;
-            Matcher m = Pattern.compile("\"clat_ns\"\\s*:\\s*\\{[^}]*?\"max\"\\s*:\\s*(\\d+)").matcher(json);
+            Matcher m = Pattern.compile("\"clat_ns\"\\s*:\\s*\\{[^}]*?\"max\"\\s*:\\s*(\\d+)")
+                    .matcher(json);
             while (m.find()) {
                 worstNs = Math.max(worstNs, Long.parseLong(m.group(1)));
             }

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Random;
 import java.util.regex.Pattern;
-
 import org.junit.AfterClass;
 import org.junit.Assume;
 import org.junit.BeforeClass;
@@ -61,11 +60,13 @@ public class ApplianceRestartIT {
         // an export and a mapping added from the shell, and data written to it through the NBD gateway
         Path disk = appliance.home.resolve("storage/files.img");
         Files.createDirectories(disk.getParent());
-        appliance.awaitShell("rnbd:add-export --backend file --parameter path=" + disk
-                + " --parameter create=true --parameter size=" + IMAGE_BYTES + " files",
-                Pattern.compile("Added export files"), 60_000);
-        String mapped = appliance.shell("rnbd:map --session files --path 127.0.0.1 --port " + appliance.rnbdPort
-                + " files files");
+        appliance.awaitShell(
+                "rnbd:add-export --backend file --parameter path=" + disk + " --parameter create=true --parameter size="
+                        + IMAGE_BYTES + " files",
+                Pattern.compile("Added export files"),
+                60_000);
+        String mapped = appliance.shell(
+                "rnbd:map --session files --path 127.0.0.1 --port " + appliance.rnbdPort + " files files");
         assertTrue(mapped, mapped.contains("files"));
         byte[] image = new byte[IMAGE_BYTES];
         new Random(20261202).nextBytes(image);
@@ -82,14 +83,21 @@ public class ApplianceRestartIT {
             appliance.awaitNbdExport("files", 60_000);
             Path back = appliance.home.resolve("../back-" + i + ".bin");
             appliance.exec(60, "nbdcopy", appliance.nbdUri("files"), back.toString());
-            assertArrayEquals("restart " + i + ": the data written before the restarts", image, Files.readAllBytes(back));
+            assertArrayEquals(
+                    "restart " + i + ": the data written before the restarts", image, Files.readAllBytes(back));
             Files.delete(back);
             String exports = appliance.shell("rnbd:exports");
-            assertTrue("restart " + i + ": the shell's export is configured\n" + exports,
-                    Pattern.compile("(?m)^\\s*files\\s+\\|\\s*file\\b").matcher(exports).find());
+            assertTrue(
+                    "restart " + i + ": the shell's export is configured\n" + exports,
+                    Pattern.compile("(?m)^\\s*files\\s+\\|\\s*file\\b")
+                            .matcher(exports)
+                            .find());
             String devices = appliance.shell("rnbd:devices");
-            assertTrue("restart " + i + ": the shell's mapping is mapped\n" + devices,
-                    Pattern.compile("(?m)^\\s*files\\s.*\\bmapped\\b").matcher(devices).find());
+            assertTrue(
+                    "restart " + i + ": the shell's mapping is mapped\n" + devices,
+                    Pattern.compile("(?m)^\\s*files\\s.*\\bmapped\\b")
+                            .matcher(devices)
+                            .find());
         }
     }
 }

@@ -13,7 +13,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.Test;
 
 /**
@@ -26,7 +25,8 @@ public class ApplianceSecurityIT {
 
     @Test
     public void aFreshApplianceMakesUpItsAdminPasswordAndOffersNoWellKnownLogin() throws Exception {
-        try (UnpackedAppliance a = UnpackedAppliance.unpack(Paths.get("target/security-generated").toAbsolutePath())
+        try (UnpackedAppliance a = UnpackedAppliance.unpack(
+                        Paths.get("target/security-generated").toAbsolutePath())
                 .withGeneratedPassword()) {
             String printed = a.start();
             Matcher m = CREATED.matcher(printed);
@@ -39,7 +39,9 @@ public class ApplianceSecurityIT {
             String users = Files.readString(a.home.resolve("etc/users.properties"));
             assertTrue(users, users.contains("admin = {CRYPT}"));
             assertFalse("no clear password in users.properties", users.contains(password));
-            assertFalse("no karaf user", Pattern.compile("(?m)^karaf\\s*=").matcher(users).find());
+            assertFalse(
+                    "no karaf user",
+                    Pattern.compile("(?m)^karaf\\s*=").matcher(users).find());
 
             a.awaitShell("bundle:list -s dev.rtrs.transport.core", Pattern.compile("Active"), 120_000);
             refused(a, "karaf", "karaf");
@@ -54,7 +56,9 @@ public class ApplianceSecurityIT {
             assertFalse(console, console.contains("JAVA_HOME not set"));
 
             String second = a.exec(60, "bin/status");
-            assertFalse("the password is printed only at the first start:\n" + second, CREATED.matcher(second).find());
+            assertFalse(
+                    "the password is printed only at the first start:\n" + second,
+                    CREATED.matcher(second).find());
 
             for (int port : List.of(a.sshPort, a.httpPort, a.rmiRegistryPort, a.rmiServerPort, a.nbdPort)) {
                 awaitLoopbackOnly(port);
@@ -64,10 +68,12 @@ public class ApplianceSecurityIT {
 
     @Test
     public void aPasswordGivenInTheEnvironmentIsTheAdminPassword() throws Exception {
-        try (UnpackedAppliance a = UnpackedAppliance.unpack(Paths.get("target/security-given").toAbsolutePath())) {
+        try (UnpackedAppliance a =
+                UnpackedAppliance.unpack(Paths.get("target/security-given").toAbsolutePath())) {
             String printed = a.start();
             assertFalse(printed, CREATED.matcher(printed).find());
-            assertFalse("no password file when the operator chose the password",
+            assertFalse(
+                    "no password file when the operator chose the password",
                     Files.exists(a.home.resolve("etc/admin.password")));
             a.awaitShell("bundle:list -s dev.rtrs.transport.core", Pattern.compile("Active"), 120_000);
             refused(a, "karaf", "karaf");
@@ -112,9 +118,11 @@ public class ApplianceSecurityIT {
         } while (System.currentTimeMillis() < end);
         assertFalse("nothing listens on port " + port, lines.isEmpty());
         for (String line : lines) {
-            assertTrue("port " + port + " listens beyond loopback: " + line,
+            assertTrue(
+                    "port " + port + " listens beyond loopback: " + line,
                     Pattern.compile("\\s(127\\.0\\.0\\.1|\\[::ffff:127\\.0\\.0\\.1]|\\[::1]):" + port + "\\s")
-                            .matcher(line).find());
+                            .matcher(line)
+                            .find());
         }
     }
 }

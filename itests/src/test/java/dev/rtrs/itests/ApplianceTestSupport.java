@@ -18,9 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import javax.inject.Inject;
-
 import org.apache.karaf.features.FeaturesService;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
@@ -58,8 +56,8 @@ public abstract class ApplianceTestSupport {
         if (dist == null || !new File(dist).isFile()) {
             throw new IllegalStateException("it.karaf.distribution is not the appliance archive: " + dist);
         }
-        String localRepo = System.getProperty("it.maven.localRepository",
-                System.getProperty("user.home") + "/.m2/repository");
+        String localRepo =
+                System.getProperty("it.maven.localRepository", System.getProperty("user.home") + "/.m2/repository");
         int httpPort = freePort();
         List<Option> o = new ArrayList<>();
         o.add(karafDistributionConfiguration()
@@ -72,26 +70,28 @@ public abstract class ApplianceTestSupport {
         o.add(logLevel(LogLevel.INFO));
         // free ports: a test must never talk to another running appliance
         o.add(editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort())));
-        o.add(editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port",
-                Integer.toString(httpPort)));
-        o.add(editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort",
-                Integer.toString(freePort())));
-        o.add(editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort",
-                Integer.toString(freePort())));
+        o.add(editConfigurationFilePut(
+                "etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port", Integer.toString(httpPort)));
+        o.add(editConfigurationFilePut(
+                "etc/org.apache.karaf.management.cfg", "rmiRegistryPort", Integer.toString(freePort())));
+        o.add(editConfigurationFilePut(
+                "etc/org.apache.karaf.management.cfg", "rmiServerPort", Integer.toString(freePort())));
         o.add(systemProperty("it.httpPort").value(Integer.toString(httpPort)));
         // the demo's RNBD server, its mapping and the NBD gateway get free ports too
         int rnbdPort = freePort();
         int nbdPort = freePort();
         o.add(editConfigurationFilePut("etc/dev.rtrs.block.server.RnbdServer.cfg", "port", Integer.toString(rnbdPort)));
-        o.add(editConfigurationFilePut("etc/dev.rtrs.block.client.MappedDevice-demo.cfg", "port",
-                Integer.toString(rnbdPort)));
+        o.add(editConfigurationFilePut(
+                "etc/dev.rtrs.block.client.MappedDevice-demo.cfg", "port", Integer.toString(rnbdPort)));
         o.add(editConfigurationFilePut("etc/dev.rtrs.block.client.NbdGateway.cfg", "port", Integer.toString(nbdPort)));
         o.add(systemProperty("it.nbdPort").value(Integer.toString(nbdPort)));
         // the container resolves Pax Exam's own feature from Maven Central and the build's local repository only
-        o.add(editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.repositories",
+        o.add(editConfigurationFilePut(
+                "etc/org.ops4j.pax.url.mvn.cfg",
+                "org.ops4j.pax.url.mvn.repositories",
                 "https://repo1.maven.org/maven2@id=central"));
-        o.add(editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository",
-                localRepo));
+        o.add(editConfigurationFilePut(
+                "etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository", localRepo));
         o.add(java17Options());
         if (Boolean.getBoolean("it.keepRuntime")) {
             o.add(keepRuntimeFolder());
@@ -111,14 +111,22 @@ public abstract class ApplianceTestSupport {
         return vmOptions(
                 "--add-reads=java.xml=java.logging",
                 "--add-exports=java.base/org.apache.karaf.specs.locator=java.xml,ALL-UNNAMED",
-                "--patch-module", "java.base=lib/endorsed/org.apache.karaf.specs.locator-" + v + ".jar",
-                "--patch-module", "java.xml=lib/endorsed/org.apache.karaf.specs.java.xml-" + v + ".jar",
-                "--add-opens", "java.base/java.security=ALL-UNNAMED",
-                "--add-opens", "java.base/java.net=ALL-UNNAMED",
-                "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-                "--add-opens", "java.base/java.util=ALL-UNNAMED",
-                "--add-opens", "java.naming/javax.naming.spi=ALL-UNNAMED",
-                "--add-opens", "java.rmi/sun.rmi.transport.tcp=ALL-UNNAMED",
+                "--patch-module",
+                "java.base=lib/endorsed/org.apache.karaf.specs.locator-" + v + ".jar",
+                "--patch-module",
+                "java.xml=lib/endorsed/org.apache.karaf.specs.java.xml-" + v + ".jar",
+                "--add-opens",
+                "java.base/java.security=ALL-UNNAMED",
+                "--add-opens",
+                "java.base/java.net=ALL-UNNAMED",
+                "--add-opens",
+                "java.base/java.lang=ALL-UNNAMED",
+                "--add-opens",
+                "java.base/java.util=ALL-UNNAMED",
+                "--add-opens",
+                "java.naming/javax.naming.spi=ALL-UNNAMED",
+                "--add-opens",
+                "java.rmi/sun.rmi.transport.tcp=ALL-UNNAMED",
                 "--add-exports=java.base/sun.net.www.protocol.file=ALL-UNNAMED",
                 "--add-exports=java.base/sun.net.www.protocol.ftp=ALL-UNNAMED",
                 "--add-exports=java.base/sun.net.www.protocol.http=ALL-UNNAMED",

@@ -1,5 +1,6 @@
 package dev.rtrs.itests;
 
+import dev.rtrs.block.BlockDevice;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,8 +8,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-
-import dev.rtrs.block.BlockDevice;
 
 /**
  * A write-then-verify workload on a block device, run while a test changes the appliance under it: each worker owns
@@ -29,7 +28,8 @@ final class BlockVerifiedLoad {
         for (int w = 0; w < workerCount; w++) {
             long base = (long) w * blocksPerWorker * BLOCK;
             int seed = w;
-            Thread t = new Thread(() -> run(device, base, blocksPerWorker, maxIosPerWorker, new Random(seed)),
+            Thread t = new Thread(
+                    () -> run(device, base, blocksPerWorker, maxIosPerWorker, new Random(seed)),
                     "block-verified-load-" + w);
             t.setDaemon(true);
             workers.add(t);

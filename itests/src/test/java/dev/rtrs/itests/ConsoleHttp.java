@@ -36,8 +36,10 @@ final class ConsoleHttp {
     /** @param user null for no credentials */
     ConsoleHttp(int port, String user, String password) {
         this.base = "http://127.0.0.1:" + port;
-        this.authorization = user == null ? null : "Basic " + Base64.getEncoder()
-                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        this.authorization = user == null
+                ? null
+                : "Basic "
+                        + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     private ConsoleHttp(String base, String authorization) {
@@ -61,8 +63,8 @@ final class ConsoleHttp {
             form.put(fields[i], fields[i + 1]);
         }
         StringJoiner body = new StringJoiner("&");
-        form.forEach((k, v) -> body.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "="
-                + URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        form.forEach((k, v) -> body.add(
+                URLEncoder.encode(k, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8)));
         HttpURLConnection c = open(path, "POST", "application/json");
         c.setDoOutput(true);
         c.setRequestProperty("Content-Type", "application/x-www-form-urlencoded");

@@ -5,6 +5,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
+import dev.rtrs.verbs.VerbsProvider;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,7 +13,6 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.stream.Collectors;
-
 import org.apache.karaf.features.Feature;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -23,8 +23,6 @@ import org.osgi.framework.Bundle;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
-
-import dev.rtrs.verbs.VerbsProvider;
 
 /**
  * The DiSNI provider ships with the appliance but is not installed at boot. Installed at runtime on a machine
@@ -59,15 +57,20 @@ public class DisniProviderIT extends ApplianceTestSupport {
         assertEquals("exactly one line: " + lines, 1, lines.size());
         String line = lines.get(0);
         assertTrue(line, line.contains("WARN"));
-        assertTrue(line, line.contains(INACTIVE + "libdisni not found in java.library.path (")
-                || line.contains(INACTIVE + "no RDMA device"));
+        assertTrue(
+                line,
+                line.contains(INACTIVE + "libdisni not found in java.library.path (")
+                        || line.contains(INACTIVE + "no RDMA device"));
         if (!Files.isDirectory(Path.of("/sys/class/infiniband"))) {
             assertTrue(line, line.contains("no RDMA device (no /sys/class/infiniband entries)"));
         }
         assertFalse("the container runs with the JVM flag DiSNI needs: " + line, line.contains("--add-exports"));
 
-        assertTrue("no rtrs.provider=disni service",
-                bundleContext.getServiceReferences(VerbsProvider.class, "(rtrs.provider=disni)").isEmpty());
+        assertTrue(
+                "no rtrs.provider=disni service",
+                bundleContext
+                        .getServiceReferences(VerbsProvider.class, "(rtrs.provider=disni)")
+                        .isEmpty());
         ServiceComponentRuntime scr = awaitService(ServiceComponentRuntime.class, null);
         ComponentDescriptionDTO provider = scr.getComponentDescriptionDTO(bundle, PROVIDER_COMPONENT);
         assertNotNull(PROVIDER_COMPONENT, provider);
@@ -75,7 +78,9 @@ public class DisniProviderIT extends ApplianceTestSupport {
         ComponentDescriptionDTO detector = scr.getComponentDescriptionDTO(bundle, DETECTOR_COMPONENT);
         Collection<ComponentConfigurationDTO> detectors = scr.getComponentConfigurationDTOs(detector);
         assertEquals(1, detectors.size());
-        assertEquals("the detector activated without failure", ComponentConfigurationDTO.ACTIVE,
+        assertEquals(
+                "the detector activated without failure",
+                ComponentConfigurationDTO.ACTIVE,
                 detectors.iterator().next().state);
         assertFalse("no SCR error or stack trace from the provider bundle", logMentionsFailure());
 

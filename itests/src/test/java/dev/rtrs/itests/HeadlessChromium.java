@@ -24,8 +24,7 @@ final class HeadlessChromium {
 
     private static final long TIMEOUT_SECONDS = 120;
 
-    private HeadlessChromium() {
-    }
+    private HeadlessChromium() {}
 
     static boolean available() {
         return Files.isExecutable(BINARY);
@@ -55,15 +54,25 @@ final class HeadlessChromium {
         Path stdout = Files.createTempFile("rtrs-chromium-", ".out");
         Path stderr = Files.createTempFile("rtrs-chromium-", ".err");
         try {
-            List<String> command = new ArrayList<>(List.of(BINARY.toString(), "--headless", "--no-sandbox",
-                    "--disable-gpu", "--disable-quic", "--disable-background-networking",
-                    "--disable-component-update", "--no-first-run", "--disable-sync",
-                    "--user-data-dir=" + profile, "--window-size=1280,900",
+            List<String> command = new ArrayList<>(List.of(
+                    BINARY.toString(),
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--no-first-run",
+                    "--disable-sync",
+                    "--user-data-dir=" + profile,
+                    "--window-size=1280,900",
                     "--virtual-time-budget=" + virtualMillis));
             command.addAll(List.of(mode));
             command.add(url);
             // output into files: a pipe nobody reads while waiting could stall Chromium
-            Process p = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile())
+            Process p = new ProcessBuilder(command)
+                    .redirectOutput(stdout.toFile())
+                    .redirectError(stderr.toFile())
                     .start();
             p.getOutputStream().close();
             if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {

@@ -3,6 +3,7 @@ package dev.rtrs.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.rtrs.block.BlockDevice;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,14 +14,11 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
-
-import dev.rtrs.block.BlockDevice;
 
 /** The appliance's Prometheus endpoint: the demo's paths, device and export in the text format. */
 @RunWith(PaxExam.class)
@@ -28,12 +26,14 @@ import dev.rtrs.block.BlockDevice;
 public class MetricsIT extends ApplianceTestSupport {
 
     private static String fetch(String url) throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpResponse<String> r =
+                http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(url + "\n" + r.body(), 200, r.statusCode());
-        assertTrue(r.headers().firstValue("Content-Type").orElse(""), r.headers().firstValue("Content-Type")
-                .orElse("").startsWith("text/plain"));
+        assertTrue(
+                r.headers().firstValue("Content-Type").orElse(""),
+                r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
         return r.body();
     }
 
@@ -63,8 +63,12 @@ public class MetricsIT extends ApplianceTestSupport {
         }
         assertTrue(text, clientWrites.matcher(text).find());
         assertTrue(text, text.contains("side=\"server\""));
-        assertTrue(text, Pattern.compile("rnbd_device_size_bytes\\{device=\"demo\",session=\"demo\"} "
-                + "(2\\.68435456E8|268435456(\\.0)?)\\s").matcher(text).find());
+        assertTrue(
+                text,
+                Pattern.compile("rnbd_device_size_bytes\\{device=\"demo\",session=\"demo\"} "
+                                + "(2\\.68435456E8|268435456(\\.0)?)\\s")
+                        .matcher(text)
+                        .find());
         assertTrue(text, text.contains("rnbd_export_open_sessions{backend=\"memory\",export=\"demo\"} 1.0"));
         assertTrue(text, roundTrip.matcher(text).find());
     }

@@ -5,21 +5,19 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
+import dev.rtrs.block.BlockDevice;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.regex.Pattern;
-
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
-
-import dev.rtrs.block.BlockDevice;
 
 /**
  * Multipath policies in the packaged appliance while the demo device carries a write-then-verify workload: switched
@@ -55,7 +53,10 @@ public class MultipathPolicyIT extends ApplianceTestSupport {
         String out = "";
         while (System.currentTimeMillis() < end) {
             out = executeCommand("rtrs:policies");
-            if (Pattern.compile("(?m)^\\s*" + Pattern.quote(name) + "\\s*\\|").matcher(out).find() == listed) {
+            if (Pattern.compile("(?m)^\\s*" + Pattern.quote(name) + "\\s*\\|")
+                            .matcher(out)
+                            .find()
+                    == listed) {
                 return;
             }
             Thread.sleep(100);
@@ -72,8 +73,8 @@ public class MultipathPolicyIT extends ApplianceTestSupport {
         BlockVerifiedLoad load = new BlockVerifiedLoad(demo, 4, 256, 1_000_000);
 
         // switched from the shell, by name and by alias
-        for (String[] step : new String[][] {{"rr", "round-robin"}, {"min-latency", "min-latency"},
-                {"mi", "min-inflight"}}) {
+        for (String[] step :
+                new String[][] {{"rr", "round-robin"}, {"min-latency", "min-latency"}, {"mi", "min-inflight"}}) {
             String out = executeCommand("rtrs:set-policy demo " + step[0]);
             assertTrue(out, out.contains("uses " + step[1]));
             awaitPolicy(step[1]);
@@ -99,7 +100,8 @@ public class MultipathPolicyIT extends ApplianceTestSupport {
 
         // a third-party policy through deploy/
         Path jar = Paths.get(System.getProperty("it.example.policy.jar"));
-        Path deployed = Paths.get(System.getProperty("karaf.base"), "deploy", jar.getFileName().toString());
+        Path deployed = Paths.get(
+                System.getProperty("karaf.base"), "deploy", jar.getFileName().toString());
         Files.copy(jar, deployed, StandardCopyOption.REPLACE_EXISTING);
         awaitPolicyListed("weighted", true);
         String out = executeCommand("rtrs:set-policy demo wrr");

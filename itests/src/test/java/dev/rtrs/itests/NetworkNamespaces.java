@@ -3,7 +3,6 @@ package dev.rtrs.itests;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.Assume;
 
 /**
@@ -92,8 +91,8 @@ final class NetworkNamespaces implements AutoCloseable {
     }
 
     void unsilence() throws Exception {
-        UnpackedAppliance.run(Path.of("."), 10, "ip", "netns", "exec", client, "nft", "delete", "table", "inet",
-                "rtrs_silence");
+        UnpackedAppliance.run(
+                Path.of("."), 10, "ip", "netns", "exec", client, "nft", "delete", "table", "inet", "rtrs_silence");
     }
 
     private static void ip(String... args) throws Exception {

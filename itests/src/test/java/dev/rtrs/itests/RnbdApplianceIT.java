@@ -5,6 +5,9 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
+import dev.rtrs.block.BlockBackend;
+import dev.rtrs.block.BlockDevice;
+import dev.rtrs.verbs.VerbsProvider;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.lang.management.ManagementFactory;
@@ -14,21 +17,15 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
-
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
-
-import dev.rtrs.block.BlockBackend;
-import dev.rtrs.block.BlockDevice;
-import dev.rtrs.verbs.VerbsProvider;
 
 /**
  * The packaged appliance's demo: the RNBD server exports a memory device, the client maps it over two loopback
@@ -110,7 +107,9 @@ public class RnbdApplianceIT extends ApplianceTestSupport {
         again.start();
         awaitService(VerbsProvider.class, "(rtrs.provider=tcp)");
         ByteBuffer back = ByteBuffer.allocate(4096);
-        assertEquals("IO waits for the reconnect and remap through the new provider", 0,
+        assertEquals(
+                "IO waits for the reconnect and remap through the new provider",
+                0,
                 sync(f -> demo.read(8192, back, f::complete)));
         assertArrayEquals(data, back.array());
     }
@@ -122,7 +121,9 @@ public class RnbdApplianceIT extends ApplianceTestSupport {
         assertNotNull(memory);
         String location = memory.getLocation();
         memory.uninstall();
-        assertEquals("IO fails with EIO while the backend is gone", 5,
+        assertEquals(
+                "IO fails with EIO while the backend is gone",
+                5,
                 sync(f -> demo.read(0, ByteBuffer.allocate(4096), f::complete)));
         Bundle again = bundleContext.installBundle(location);
         again.start();

@@ -7,6 +7,7 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import dev.rtrs.block.BlockDevice;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,9 +17,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
 import javax.inject.Inject;
-
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -26,8 +25,6 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
-
-import dev.rtrs.block.BlockDevice;
 
 /**
  * The rtrs:* and rnbd:* commands against the appliance's demo (the server exports memory device {@code demo}, the
@@ -49,7 +46,10 @@ public class ShellIT extends ApplianceTestSupport {
     public void listingsShowTheDemo() throws Exception {
         awaitDemoWorking();
         String providers = executeCommandWithRetry("rtrs:providers");
-        assertEquals(providers, "tcp", row(table(providers, "Provider"), "Provider", "tcp").get("Provider"));
+        assertEquals(
+                providers,
+                "tcp",
+                row(table(providers, "Provider"), "Provider", "tcp").get("Provider"));
 
         String sessions = executeCommand("rtrs:sessions");
         Map<String, String> session = row(table(sessions, "Session", "Policy"), "Session", "demo");
@@ -66,7 +66,10 @@ public class ShellIT extends ApplianceTestSupport {
         assertTrue(servers, server.get("Server").contains("127.0.0.1:" + rnbdPort()));
         assertTrue(servers, server.get("Server").contains("127.0.0.2:" + rnbdPort()));
         assertEquals(servers, "on", server.get("Always invalidate"));
-        assertEquals(servers, 2, rows(table(servers, "Server", "Session"), "Session", "demo").size());
+        assertEquals(
+                servers,
+                2,
+                rows(table(servers, "Server", "Session"), "Session", "demo").size());
 
         String exports = executeCommand("rnbd:exports");
         Map<String, String> export = row(table(exports, "Name", "Backend"), "Name", "demo");
@@ -93,8 +96,8 @@ public class ShellIT extends ApplianceTestSupport {
         byte[] data = random(64 * 1024, 2);
         assertEquals(0, sync(f -> demo.write(1 << 20, ByteBuffer.wrap(data), BlockDevice.FUA, f::complete)));
 
-        String out = executeCommandWithRetry("rnbd:map --session demo2 --path 127.0.0.1 --port " + rnbdPort()
-                + " --access-mode ro demo2 demo");
+        String out = executeCommandWithRetry(
+                "rnbd:map --session demo2 --path 127.0.0.1 --port " + rnbdPort() + " --access-mode ro demo2 demo");
         assertTrue(out, out.contains("Mapped demo2: demo RO through session demo2"));
         BlockDevice demo2 = awaitService(BlockDevice.class, "(rnbd.device=demo2)");
         assertTrue(demo2.isReadOnly());
@@ -110,21 +113,34 @@ public class ShellIT extends ApplianceTestSupport {
         assertEquals(devices, "RO", row.get("Access mode"));
         assertEquals(devices, "mapped", row.get("State"));
         String exports = executeCommand("rnbd:exports");
-        assertEquals(exports, "2", row(table(exports, "Name", "Backend"), "Name", "demo").get("Open"));
+        assertEquals(
+                exports,
+                "2",
+                row(table(exports, "Name", "Backend"), "Name", "demo").get("Open"));
         assertEquals(1, configurations("demo2").length);
         assertError("rnbd:map --session demo2 --path 127.0.0.1 --port " + rnbdPort() + " demo2 demo", "EEXIST");
 
         out = executeCommand("rnbd:unmap demo2");
         assertTrue(out, out.contains("Unmapped demo2"));
-        assertTrue("its service is gone",
-                bundleContext.getServiceReferences(BlockDevice.class, "(rnbd.device=demo2)").isEmpty());
+        assertTrue(
+                "its service is gone",
+                bundleContext
+                        .getServiceReferences(BlockDevice.class, "(rnbd.device=demo2)")
+                        .isEmpty());
         assertNull("its configuration is gone", configurations("demo2"));
         devices = executeCommand("rnbd:devices");
-        assertTrue(devices, rows(table(devices, "Name", "Device path"), "Name", "demo2").isEmpty());
+        assertTrue(
+                devices,
+                rows(table(devices, "Name", "Device path"), "Name", "demo2").isEmpty());
         exports = executeCommand("rnbd:exports");
-        assertEquals(exports, "1", row(table(exports, "Name", "Backend"), "Name", "demo").get("Open"));
+        assertEquals(
+                exports,
+                "1",
+                row(table(exports, "Name", "Backend"), "Name", "demo").get("Open"));
         String sessions = executeCommand("rtrs:sessions");
-        assertTrue(sessions, rows(table(sessions, "Session", "Policy"), "Session", "demo2").isEmpty());
+        assertTrue(
+                sessions,
+                rows(table(sessions, "Session", "Policy"), "Session", "demo2").isEmpty());
         writeAndReadBack(demo, 2 << 20, 3);
     }
 
@@ -145,15 +161,21 @@ public class ShellIT extends ApplianceTestSupport {
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue("the server's refusal ends the map at once, not at its timeout: " + ms + " ms", ms < 15_000);
         // the server refuses a device that is already open in the session
-        assertError("rnbd:map --session demo --path 127.0.0.1 --port " + rnbdPort() + " --access-mode ro demo3 demo",
+        assertError(
+                "rnbd:map --session demo --path 127.0.0.1 --port " + rnbdPort() + " --access-mode ro demo3 demo",
                 "EEXIST");
 
         String devices = executeCommand("rnbd:devices");
         for (String name : new String[] {"bad1", "bad2", "nope1", "demo3"}) {
             assertNull(name + " left a configuration", configurations(name));
-            assertTrue(devices, rows(table(devices, "Name", "Device path"), "Name", name).isEmpty());
+            assertTrue(
+                    devices,
+                    rows(table(devices, "Name", "Device path"), "Name", name).isEmpty());
         }
-        assertEquals(devices, "mapped", row(table(devices, "Name", "Device path"), "Name", "demo").get("State"));
+        assertEquals(
+                devices,
+                "mapped",
+                row(table(devices, "Name", "Device path"), "Name", "demo").get("State"));
         writeAndReadBack(demo, 3 << 20, 4);
     }
 
@@ -162,8 +184,12 @@ public class ShellIT extends ApplianceTestSupport {
         BlockDevice demo = awaitDemoWorking();
         executeCommandWithRetry("rnbd:devices");
         int nobodyListens = freePort();
-        assertError("rnbd:map --session far --path 127.0.0.1 --port " + nobodyListens + " --timeout 3000 far1 demo",
-                "far1 is not mapped after 3000 ms", "stays configured", "last attempt", "ETIMEDOUT");
+        assertError(
+                "rnbd:map --session far --path 127.0.0.1 --port " + nobodyListens + " --timeout 3000 far1 demo",
+                "far1 is not mapped after 3000 ms",
+                "stays configured",
+                "last attempt",
+                "ETIMEDOUT");
         assertEquals("a link failure is retried, not a reason to forget the mapping", 1, configurations("far1").length);
         String devices = executeCommand("rnbd:devices");
         Map<String, String> far = row(table(devices, "Name", "Device path"), "Name", "far1");
@@ -174,7 +200,9 @@ public class ShellIT extends ApplianceTestSupport {
         assertTrue(out, out.contains("Unmapped far1"));
         assertNull(configurations("far1"));
         devices = executeCommand("rnbd:devices");
-        assertTrue(devices, rows(table(devices, "Name", "Device path"), "Name", "far1").isEmpty());
+        assertTrue(
+                devices,
+                rows(table(devices, "Name", "Device path"), "Name", "far1").isEmpty());
         writeAndReadBack(demo, 6 << 20, 7);
     }
 
@@ -192,15 +220,21 @@ public class ShellIT extends ApplianceTestSupport {
         out = executeCommand("rnbd:close-session demo");
         assertTrue(out, out.contains("Closed session demo"));
         long end = System.currentTimeMillis() + TIMEOUT_MS;
-        while (sum(clientPaths(), "Reconnects") < 2 || !"mapped".equals(row(table(executeCommand("rnbd:devices"),
-                "Name", "Device path"), "Name", "demo").get("State"))) {
-            assertTrue("the demo session did not reconnect both paths and remap within " + TIMEOUT_MS + " ms",
+        while (sum(clientPaths(), "Reconnects") < 2
+                || !"mapped"
+                        .equals(row(table(executeCommand("rnbd:devices"), "Name", "Device path"), "Name", "demo")
+                                .get("State"))) {
+            assertTrue(
+                    "the demo session did not reconnect both paths and remap within " + TIMEOUT_MS + " ms",
                     System.currentTimeMillis() < end);
             Thread.sleep(200);
         }
         writeAndReadBack(demo, 5 << 20, 6);
         String open = executeCommand("rnbd:open-devices");
-        assertEquals(open, "demo", row(table(open, "Session", "Device id"), "Session", "demo").get("Device"));
+        assertEquals(
+                open,
+                "demo",
+                row(table(open, "Session", "Device id"), "Session", "demo").get("Device"));
     }
 
     // ---- helpers ----
@@ -278,7 +312,8 @@ public class ShellIT extends ApplianceTestSupport {
         List<String> lines = output.lines().toList();
         for (int i = 0; i < lines.size(); i++) {
             List<String> header = cells(lines.get(i));
-            if (header.size() > 1 && header.get(0).equals(first)
+            if (header.size() > 1
+                    && header.get(0).equals(first)
                     && (second.length == 0 || header.contains(second[0]))) {
                 List<Map<String, String>> rows = new ArrayList<>();
                 for (int j = i + 2; j < lines.size() && lines.get(j).matches(".*[│|].*"); j++) {

@@ -49,7 +49,8 @@ final class UnpackedAppliance implements AutoCloseable {
         Files.createDirectories(parent);
         run(parent, 60, "tar", "xzf", dist, "-C", parent.toString());
         try (Stream<Path> s = Files.list(parent)) {
-            Path home = s.filter(Files::isDirectory).findFirst()
+            Path home = s.filter(Files::isDirectory)
+                    .findFirst()
                     .orElseThrow(() -> new IllegalStateException("the archive holds no folder"));
             return new UnpackedAppliance(home.toAbsolutePath());
         }
@@ -128,7 +129,8 @@ final class UnpackedAppliance implements AutoCloseable {
 
     /** The admin password: the one given, or the one the appliance made up (from etc/admin.password). */
     String adminPassword() throws IOException {
-        return adminPassword != null ? adminPassword
+        return adminPassword != null
+                ? adminPassword
                 : Files.readString(home.resolve("etc/admin.password")).trim();
     }
 
@@ -147,8 +149,8 @@ final class UnpackedAppliance implements AutoCloseable {
         long end = System.currentTimeMillis() + BOOT_TIMEOUT_MS;
         while (process().isPresent()) {
             if (System.currentTimeMillis() > end) {
-                throw new AssertionError("the appliance in " + home + " still runs " + BOOT_TIMEOUT_MS
-                        + " ms after bin/stop");
+                throw new AssertionError(
+                        "the appliance in " + home + " still runs " + BOOT_TIMEOUT_MS + " ms after bin/stop");
             }
             Thread.sleep(200);
         }
@@ -157,8 +159,12 @@ final class UnpackedAppliance implements AutoCloseable {
     /** The appliance's JVM (the one started with this folder as karaf.base), if it runs. */
     Optional<ProcessHandle> process() {
         String marker = "-Dkaraf.base=" + home;
-        return ProcessHandle.allProcesses().filter(ph -> ph.info().arguments()
-                .map(a -> Arrays.asList(a).contains(marker)).orElse(false)).findFirst();
+        return ProcessHandle.allProcesses()
+                .filter(ph -> ph.info()
+                        .arguments()
+                        .map(a -> Arrays.asList(a).contains(marker))
+                        .orElse(false))
+                .findFirst();
     }
 
     /** Runs one shell command through {@code bin/client} (SSH on the appliance's port); returns what it printed. */
@@ -170,8 +176,8 @@ final class UnpackedAppliance implements AutoCloseable {
 
     /** Runs one shell command through {@code bin/client} as the given user. */
     String shellAs(String user, String password, String command) throws Exception {
-        return execWithInput(60, command + "\n", "bin/client", "-a", Integer.toString(sshPort), "-u", user,
-                "-p", password, "-b");
+        return execWithInput(
+                60, command + "\n", "bin/client", "-a", Integer.toString(sshPort), "-u", user, "-p", password, "-b");
     }
 
     /** Retries a shell command until the shell is up and the command's output matches. */
@@ -189,8 +195,8 @@ final class UnpackedAppliance implements AutoCloseable {
             }
             Thread.sleep(500);
         }
-        throw new AssertionError("'" + command + "' did not print " + expected + " within " + timeoutMs
-                + " ms; last output:\n" + last);
+        throw new AssertionError(
+                "'" + command + "' did not print " + expected + " within " + timeoutMs + " ms; last output:\n" + last);
     }
 
     /** Waits until an NBD client can open the export at the appliance's gateway; returns nbdinfo's output. */
@@ -240,8 +246,8 @@ final class UnpackedAppliance implements AutoCloseable {
     }
 
     /** {@link #run}, with {@code input} on the program's stdin and {@code env} added to its environment. */
-    static String runWithInput(Path dir, long timeoutSeconds, String input, Map<String, String> env,
-            String... command) throws Exception {
+    static String runWithInput(Path dir, long timeoutSeconds, String input, Map<String, String> env, String... command)
+            throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         pb.environment().putAll(env);
         Path out = Files.createTempFile("appliance-run", ".out");

@@ -7,6 +7,7 @@ import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
+import dev.rtrs.block.BlockDevice;
 import java.io.File;
 import java.io.StringReader;
 import java.nio.file.Files;
@@ -16,12 +17,10 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-
 import javax.json.Json;
 import javax.json.JsonObject;
 import javax.json.JsonReader;
 import javax.json.JsonValue;
-
 import org.junit.Assume;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -29,8 +28,6 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
-
-import dev.rtrs.block.BlockDevice;
 
 /**
  * The RTRS web console page against the appliance's demo (session {@code demo} over 127.0.0.1 and 127.0.0.2, mapped
@@ -43,6 +40,7 @@ public class WebConsoleIT extends ApplianceTestSupport {
 
     /** Pax Exam containers skip bin/setenv, which makes the appliance's admin: this test writes one of its own. */
     private static final String USER = "admin";
+
     private static final String PASSWORD = "webconsole-it";
     private static final String PAGE = "/system/console/rtrs";
     private static final String DATA = PAGE + "/data.json";
@@ -73,14 +71,20 @@ public class WebConsoleIT extends ApplianceTestSupport {
         assertTrue(sessions, sessions.contains("<td>demo</td><td>CONNECTED</td>"));
         assertTrue(sessions, sessions.contains("value=\"set-policy\""));
         String paths = table(page, "rtrs-client-paths");
-        assertTrue(paths, Pattern.compile("<td>demo</td><td>[0-9.]+@127\\.0\\.0\\.1</td><td>CONNECTED</td>")
-                .matcher(paths).find());
-        assertTrue(paths, Pattern.compile("<td>demo</td><td>[0-9.]+@127\\.0\\.0\\.2</td><td>CONNECTED</td>")
-                .matcher(paths).find());
+        assertTrue(
+                paths,
+                Pattern.compile("<td>demo</td><td>[0-9.]+@127\\.0\\.0\\.1</td><td>CONNECTED</td>")
+                        .matcher(paths)
+                        .find());
+        assertTrue(
+                paths,
+                Pattern.compile("<td>demo</td><td>[0-9.]+@127\\.0\\.0\\.2</td><td>CONNECTED</td>")
+                        .matcher(paths)
+                        .find());
         String serverPaths = table(page, "rtrs-server-paths");
         assertEquals(serverPaths, 2, count(serverPaths, "value=\"close-path\""));
-        assertTrue(table(page, "rtrs-devices").contains("<td>demo</td><td>demo</td><td>demo</td><td>RW</td>"
-                + "<td>256.0 MiB</td><td>mapped</td>"));
+        assertTrue(table(page, "rtrs-devices")
+                .contains("<td>demo</td><td>demo</td><td>demo</td><td>RW</td>" + "<td>256.0 MiB</td><td>mapped</td>"));
         assertTrue(table(page, "rtrs-exports").contains("<td>demo</td><td>memory</td><td>size=256M</td>"));
         assertTrue(table(page, "rtrs-open-devices").contains("<td>demo</td><td>0</td><td>demo</td><td>RW</td>"));
         assertFalse("every service is present", page.contains("rtrs-missing"));
@@ -89,9 +93,20 @@ public class WebConsoleIT extends ApplianceTestSupport {
         assertEquals(200, script.status());
         assertTrue(script.body(), script.body().contains("uPlot"));
         assertEquals(200, console.get(PAGE + "/res/rtrs.js").status());
-        assertEquals("only res/ is served", 404, console.get(PAGE + "/templates/rtrs.html").status());
-        assertEquals(401, new ConsoleHttp(Integer.getInteger("it.httpPort"), null, null).get(PAGE).status());
-        assertEquals(401, new ConsoleHttp(Integer.getInteger("it.httpPort"), null, null).get(DATA).status());
+        assertEquals(
+                "only res/ is served",
+                404,
+                console.get(PAGE + "/templates/rtrs.html").status());
+        assertEquals(
+                401,
+                new ConsoleHttp(Integer.getInteger("it.httpPort"), null, null)
+                        .get(PAGE)
+                        .status());
+        assertEquals(
+                401,
+                new ConsoleHttp(Integer.getInteger("it.httpPort"), null, null)
+                        .get(DATA)
+                        .status());
     }
 
     @Test
@@ -111,25 +126,35 @@ public class WebConsoleIT extends ApplianceTestSupport {
         JsonObject session = clientSession(json, "demo");
         assertEquals("CONNECTED", session.getString("state"));
         Set<String> pathUuids = session.getJsonArray("paths").getValuesAs(JsonObject.class).stream()
-                .map(p -> p.getString("uuid")).collect(Collectors.toSet());
+                .map(p -> p.getString("uuid"))
+                .collect(Collectors.toSet());
         assertEquals(2, pathUuids.size());
-        JsonObject device = json.getJsonObject("rnbdClient").getJsonArray("devices").getJsonObject(0);
+        JsonObject device =
+                json.getJsonObject("rnbdClient").getJsonArray("devices").getJsonObject(0);
         assertEquals("demo", device.getString("name"));
         assertEquals(256L << 20, device.getJsonNumber("size").longValue());
-        assertEquals("demo", json.getJsonObject("rnbdServer").getJsonArray("exports").getJsonObject(0)
-                .getString("name"));
+        assertEquals(
+                "demo",
+                json.getJsonObject("rnbdServer")
+                        .getJsonArray("exports")
+                        .getJsonObject(0)
+                        .getString("name"));
         assertTrue(json.getJsonArray("missing").isEmpty());
 
         JsonObject history = json.getJsonObject("history");
         int samples = history.getJsonArray("times").size();
         assertTrue("samples: " + samples, samples >= 2);
         Set<String> clientKeys = history.getJsonArray("series").getValuesAs(JsonObject.class).stream()
-                .filter(s -> s.getString("side").equals("client")).map(s -> s.getString("key"))
+                .filter(s -> s.getString("side").equals("client"))
+                .map(s -> s.getString("key"))
                 .collect(Collectors.toSet());
         assertEquals(pathUuids.stream().map(u -> "client/demo/" + u).collect(Collectors.toSet()), clientKeys);
         for (JsonObject s : history.getJsonArray("series").getValuesAs(JsonObject.class)) {
             for (String rates : new String[] {"readIops", "writeIops", "readBytesPerSecond", "writeBytesPerSecond"}) {
-                assertEquals(s.getString("key") + " " + rates, samples, s.getJsonArray(rates).size());
+                assertEquals(
+                        s.getString("key") + " " + rates,
+                        samples,
+                        s.getJsonArray(rates).size());
             }
         }
     }
@@ -146,8 +171,8 @@ public class WebConsoleIT extends ApplianceTestSupport {
         ConsoleHttp.Response r = console.post(PAGE, "action", "set-policy", "session", "demo", "policy", other);
         assertEquals(r.toString(), 403, r.status());
         assertTrue(r.toString(), r.body().contains("form token"));
-        r = console.withoutCookie().post(PAGE, "action", "set-policy", "session", "demo", "policy", other,
-                "token", token);
+        r = console.withoutCookie()
+                .post(PAGE, "action", "set-policy", "session", "demo", "policy", other, "token", token);
         assertEquals("the token of another session: " + r, 403, r.status());
         r = console.post(PAGE, "action", "set-policy", "session", "demo", "policy", other, "token", token + "x");
         assertEquals(r.toString(), 403, r.status());
@@ -161,8 +186,8 @@ public class WebConsoleIT extends ApplianceTestSupport {
 
         r = console.post(PAGE, "action", "set-policy", "session", "demo", "policy", other, "token", token);
         assertEquals(r.toString(), 200, r.status());
-        assertTrue(r.toString(), r.body().contains("Session demo uses " + other
-                + " (kept in the configuration of demo)"));
+        assertTrue(
+                r.toString(), r.body().contains("Session demo uses " + other + " (kept in the configuration of demo)"));
         awaitSessionsPolicy(other);
         assertTrue(table(console.get(PAGE).body(), "rtrs-client-sessions").contains("<td>" + other + "</td>"));
 
@@ -177,13 +202,20 @@ public class WebConsoleIT extends ApplianceTestSupport {
         String token = token(awaitPage(console).body());
         JsonObject json = json(console);
         long reconnectsBefore = clientReconnects(json);
-        JsonObject serverSession = json.getJsonObject("transport").getJsonArray("servers").getJsonObject(0)
-                .getJsonArray("sessions").getValuesAs(JsonObject.class).stream()
-                .filter(s -> s.getString("name").equals("demo")).findFirst().orElseThrow();
+        JsonObject serverSession = json
+                .getJsonObject("transport")
+                .getJsonArray("servers")
+                .getJsonObject(0)
+                .getJsonArray("sessions")
+                .getValuesAs(JsonObject.class)
+                .stream()
+                .filter(s -> s.getString("name").equals("demo"))
+                .findFirst()
+                .orElseThrow();
         String path = serverSession.getJsonArray("paths").getJsonObject(0).getString("uuid");
 
-        ConsoleHttp.Response r = console.post(PAGE, "action", "close-path", "session", "demo", "path", "42",
-                "token", token);
+        ConsoleHttp.Response r =
+                console.post(PAGE, "action", "close-path", "session", "demo", "path", "42", "token", token);
         assertEquals(r.toString(), 400, r.status());
         assertTrue(r.toString(), r.body().contains("path '42' is not a path uuid"));
         r = console.post(PAGE, "action", "close-path", "session", "demo", "path", path);
@@ -193,9 +225,11 @@ public class WebConsoleIT extends ApplianceTestSupport {
         r = console.post(PAGE, "action", "close-path", "session", "demo", "path", path, "token", token);
         assertEquals(r.toString(), 200, r.status());
         assertTrue(r.toString(), r.body().contains("Closed path " + path + " of server session demo"));
-        awaitJson(console, j -> clientReconnects(j) > reconnectsBefore && clientSession(j, "demo")
-                .getJsonArray("paths").getValuesAs(JsonObject.class).stream()
-                .allMatch(p -> p.getString("state").equals("CONNECTED")));
+        awaitJson(
+                console,
+                j -> clientReconnects(j) > reconnectsBefore
+                        && clientSession(j, "demo").getJsonArray("paths").getValuesAs(JsonObject.class).stream()
+                                .allMatch(p -> p.getString("state").equals("CONNECTED")));
     }
 
     // ---- the chart in a browser ----
@@ -215,8 +249,9 @@ public class WebConsoleIT extends ApplianceTestSupport {
         BlockVerifiedLoad load = new BlockVerifiedLoad(demo, 2, 256, Long.MAX_VALUE);
         String dom;
         try {
-            awaitJson(console, j -> j.getJsonObject("history").getJsonArray("times").size() >= 5
-                    && busyClientSeries(j) == 2);
+            awaitJson(
+                    console,
+                    j -> j.getJsonObject("history").getJsonArray("times").size() >= 5 && busyClientSeries(j) == 2);
             dom = HeadlessChromium.dumpDom(url, 10_000);
             HeadlessChromium.screenshot(url, 10_000, Path.of(System.getProperty("it.webconsole.screenshot")));
         } finally {
@@ -224,13 +259,15 @@ public class WebConsoleIT extends ApplianceTestSupport {
         }
         for (String chart : new String[] {"rtrs-iops-chart", "rtrs-throughput-chart"}) {
             Matcher m = Pattern.compile("<div id=\"" + chart + "\"[^>]*data-series=\"(\\d+)\" data-points=\"(\\d+)\">"
-                    + "\\s*<div class=\"uplot[^\"]*\"").matcher(dom);
+                            + "\\s*<div class=\"uplot[^\"]*\"")
+                    .matcher(dom);
             assertTrue("uPlot drew no " + chart + ":\n" + dom, m.find());
             assertEquals("client and server side of both paths", "4", m.group(1));
             assertTrue("points: " + m.group(2), Integer.parseInt(m.group(2)) >= 5);
             String after = dom.substring(m.end());
-            assertTrue(chart + " has no canvas", after.indexOf("<canvas") >= 0
-                    && after.indexOf("<canvas") < after.indexOf("rtrs-heading"));
+            assertTrue(
+                    chart + " has no canvas",
+                    after.indexOf("<canvas") >= 0 && after.indexOf("<canvas") < after.indexOf("rtrs-heading"));
         }
         assertFalse("the charts were updated without errors", dom.contains("rtrs-error"));
         byte[] png = Files.readAllBytes(Path.of(System.getProperty("it.webconsole.screenshot")));
@@ -249,8 +286,10 @@ public class WebConsoleIT extends ApplianceTestSupport {
         do {
             r = console.get(PAGE);
             // the session is connected once its first path is; the page is read once both paths are
-            if (r.status() == 200 && r.body().contains("<td>demo</td><td>CONNECTED</td>")
-                    && r.body().contains("id=\"rtrs-exports\"") && r.body().contains("<td>mapped</td>")
+            if (r.status() == 200
+                    && r.body().contains("<td>demo</td><td>CONNECTED</td>")
+                    && r.body().contains("id=\"rtrs-exports\"")
+                    && r.body().contains("<td>mapped</td>")
                     && BOTH_PATHS.matcher(table(r.body(), "rtrs-client-paths")).find()) {
                 return r;
             }
@@ -287,29 +326,36 @@ public class WebConsoleIT extends ApplianceTestSupport {
 
     private static JsonObject clientSession(JsonObject json, String name) {
         return json.getJsonObject("transport").getJsonArray("clientSessions").getValuesAs(JsonObject.class).stream()
-                .filter(s -> s.getString("name").equals(name)).findFirst()
+                .filter(s -> s.getString("name").equals(name))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no client session " + name + " in " + json));
     }
 
     private static long clientReconnects(JsonObject json) {
         return clientSession(json, "demo").getJsonArray("paths").getValuesAs(JsonObject.class).stream()
-                .mapToLong(p -> p.getJsonObject("statistics").getJsonNumber("reconnects").longValue()).sum();
+                .mapToLong(p -> p.getJsonObject("statistics")
+                        .getJsonNumber("reconnects")
+                        .longValue())
+                .sum();
     }
 
     /** Client series of the demo whose last sample shows IO. */
     private static long busyClientSeries(JsonObject json) {
         return json.getJsonObject("history").getJsonArray("series").getValuesAs(JsonObject.class).stream()
-                .filter(s -> s.getString("key").startsWith("client/demo/")).filter(s -> {
+                .filter(s -> s.getString("key").startsWith("client/demo/"))
+                .filter(s -> {
                     List<JsonValue> iops = s.getJsonArray("writeIops");
                     JsonValue last = iops.isEmpty() ? JsonValue.NULL : iops.get(iops.size() - 1);
                     return last.getValueType() == JsonValue.ValueType.NUMBER
                             && ((javax.json.JsonNumber) last).doubleValue() > 0;
-                }).count();
+                })
+                .count();
     }
 
     private String sessionsPolicy() throws Exception {
         String out = executeCommandWithRetry("rtrs:sessions");
-        Matcher m = Pattern.compile("(?m)^\\s*demo\\s*[│|]\\s*\\w+\\s*[│|]\\s*([^│|]+?)\\s*[│|]").matcher(out);
+        Matcher m = Pattern.compile("(?m)^\\s*demo\\s*[│|]\\s*\\w+\\s*[│|]\\s*([^│|]+?)\\s*[│|]")
+                .matcher(out);
         assertTrue(out, m.find());
         return m.group(1);
     }

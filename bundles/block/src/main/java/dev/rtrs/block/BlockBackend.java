@@ -1,7 +1,6 @@
 package dev.rtrs.block;
 
 import java.io.IOException;
-
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**

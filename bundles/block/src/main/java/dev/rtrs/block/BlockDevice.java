@@ -1,7 +1,6 @@
 package dev.rtrs.block;
 
 import java.nio.ByteBuffer;
-
 import org.osgi.annotation.versioning.ProviderType;
 
 /**

@@ -1,8 +1,7 @@
 package dev.rtrs.block;
 
-import java.io.IOException;
-
 import dev.rtrs.errno.Errno;
+import java.io.IOException;
 
 /**
  * A block operation or an export's opening failed; carries the positive Linux errno a client should get (for an

@@ -1,10 +1,8 @@
 package dev.rtrs.block;
 
-import java.util.List;
-
-import org.osgi.annotation.versioning.ProviderType;
-
 import dev.rtrs.block.protocol.AccessMode;
+import java.util.List;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * What an operator does with the RNBD client: map and unmap devices, as the kernel's {@code map_device} and
@@ -24,8 +22,7 @@ public interface RnbdClientAdmin {
      * @param devicePath the device's name on the server
      * @param accessMode {@code ro}, {@code rw} or {@code migration}
      */
-    record MapRequest(String name, String session, List<String> paths, int port, String devicePath,
-            String accessMode) {
+    record MapRequest(String name, String session, List<String> paths, int port, String devicePath, String accessMode) {
 
         public MapRequest {
             paths = List.copyOf(paths);
@@ -53,9 +50,13 @@ public interface RnbdClientAdmin {
      * @param size       bytes, or -1 while it is not mapped yet
      * @param state      where it is
      */
-    record MappedDeviceInfo(String name, String session, String devicePath, AccessMode accessMode, long size,
-            MappedDeviceState state) {
-    }
+    record MappedDeviceInfo(
+            String name,
+            String session,
+            String devicePath,
+            AccessMode accessMode,
+            long size,
+            MappedDeviceState state) {}
 
     List<MappedDeviceInfo> devices();
 

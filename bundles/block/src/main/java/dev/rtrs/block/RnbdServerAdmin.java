@@ -2,7 +2,6 @@ package dev.rtrs.block;
 
 import java.util.List;
 import java.util.Map;
-
 import org.osgi.annotation.versioning.ProviderType;
 
 /** What an operator sees of and does with the RNBD server. A service of the block server. */
@@ -20,13 +19,17 @@ public interface RnbdServerAdmin {
      * @param openCount  sessions that have it open
      * @param available  its backend is present and its storage open
      */
-    record ExportInfo(String name, String backend, Map<String, String> parameters, boolean readOnly,
-            boolean configured, int openCount, boolean available) {
-    }
+    record ExportInfo(
+            String name,
+            String backend,
+            Map<String, String> parameters,
+            boolean readOnly,
+            boolean configured,
+            int openCount,
+            boolean available) {}
 
     /** A device a client session opened. */
-    record OpenDeviceInfo(String session, int deviceId, String deviceName, String accessMode) {
-    }
+    record OpenDeviceInfo(String session, int deviceId, String deviceName, String accessMode) {}
 
     /**
      * An export to configure.
@@ -37,8 +40,8 @@ public interface RnbdServerAdmin {
      * @param readOnly        clients may only open it RO
      * @param allowedSessions session names that may open it; empty for any
      */
-    record ExportRequest(String name, String backend, List<String> parameters, boolean readOnly,
-            List<String> allowedSessions) {
+    record ExportRequest(
+            String name, String backend, List<String> parameters, boolean readOnly, List<String> allowedSessions) {
 
         public ExportRequest {
             parameters = parameters == null ? List.of() : List.copyOf(parameters);

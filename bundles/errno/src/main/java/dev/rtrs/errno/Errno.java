@@ -88,8 +88,7 @@ public final class Errno {
         name(ECANCELED, "ECANCELED");
     }
 
-    private Errno() {
-    }
+    private Errno() {}
 
     private static void name(int errno, String name) {
         NAMES[errno] = name;

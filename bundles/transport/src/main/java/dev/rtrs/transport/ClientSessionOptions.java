@@ -18,9 +18,16 @@ import java.util.Objects;
  * @param connectTimeout       how long connecting one path may take
  * @param provider             the verbs provider, e.g. {@code tcp}
  */
-public record ClientSessionOptions(String sessionName, List<PathAddress> paths, int connectionsPerPath,
-        Duration reconnectDelay, int maxReconnectAttempts, String policy, int permitUserAreaSize,
-        Duration connectTimeout, String provider) {
+public record ClientSessionOptions(
+        String sessionName,
+        List<PathAddress> paths,
+        int connectionsPerPath,
+        Duration reconnectDelay,
+        int maxReconnectAttempts,
+        String policy,
+        int permitUserAreaSize,
+        Duration connectTimeout,
+        String provider) {
 
     public static final String DEFAULT_POLICY = "min-inflight";
     public static final String DEFAULT_PROVIDER = "tcp";
@@ -34,8 +41,8 @@ public record ClientSessionOptions(String sessionName, List<PathAddress> paths, 
         }
         paths = List.copyOf(paths);
         if (paths.isEmpty() || paths.size() > RtrsLimits.MAX_PATHS) {
-            throw new IllegalArgumentException("a session has 1 to " + RtrsLimits.MAX_PATHS + " paths, not "
-                    + paths.size());
+            throw new IllegalArgumentException(
+                    "a session has 1 to " + RtrsLimits.MAX_PATHS + " paths, not " + paths.size());
         }
         if (connectionsPerPath < 1 || connectionsPerPath > 0xFFFF) {
             throw new IllegalArgumentException("connectionsPerPath must be 1..65535: " + connectionsPerPath);
@@ -124,8 +131,16 @@ public record ClientSessionOptions(String sessionName, List<PathAddress> paths, 
         }
 
         public ClientSessionOptions build() {
-            return new ClientSessionOptions(sessionName, paths, connectionsPerPath, reconnectDelay,
-                    maxReconnectAttempts, policy, permitUserAreaSize, connectTimeout, provider);
+            return new ClientSessionOptions(
+                    sessionName,
+                    paths,
+                    connectionsPerPath,
+                    reconnectDelay,
+                    maxReconnectAttempts,
+                    policy,
+                    permitUserAreaSize,
+                    connectTimeout,
+                    provider);
         }
     }
 }

@@ -2,7 +2,6 @@ package dev.rtrs.transport;
 
 import java.net.InetSocketAddress;
 import java.util.List;
-
 import org.osgi.annotation.versioning.ConsumerType;
 import org.osgi.annotation.versioning.ProviderType;
 

@@ -15,8 +15,14 @@ import java.util.UUID;
  * @param roundTripNanos the smoothed round-trip time the heartbeat measured, or -1 when unknown (no heartbeat
  *                    monitor, or not measured yet)
  */
-public record PathInfo(UUID uuid, InetSocketAddress source, InetSocketAddress destination, PathState state,
-        int connections, PathStatistics statistics, long roundTripNanos) {
+public record PathInfo(
+        UUID uuid,
+        InetSocketAddress source,
+        InetSocketAddress destination,
+        PathState state,
+        int connections,
+        PathStatistics statistics,
+        long roundTripNanos) {
 
     /** {@code src@dst}, the kernel's path name. */
     public String name() {

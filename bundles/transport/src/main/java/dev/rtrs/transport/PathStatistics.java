@@ -12,6 +12,12 @@ package dev.rtrs.transport;
  * @param reconnectsSuccessful reconnects that brought the path back
  * @param reconnectsFailed     reconnect attempts that failed
  */
-public record PathStatistics(long readCount, long readBytes, long writeCount, long writeBytes, int inflight,
-        long failedOver, long reconnectsSuccessful, long reconnectsFailed) {
-}
+public record PathStatistics(
+        long readCount,
+        long readBytes,
+        long writeCount,
+        long writeBytes,
+        int inflight,
+        long failedOver,
+        long reconnectsSuccessful,
+        long reconnectsFailed) {}

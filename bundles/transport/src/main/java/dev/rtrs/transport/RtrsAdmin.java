@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-
 import org.osgi.annotation.versioning.ProviderType;
 
 /** What an operator sees of the transport: its client sessions and its servers. A service of the transport. */
@@ -28,6 +27,7 @@ public interface RtrsAdmin {
         String wanted = nameOrAlias.trim().toLowerCase(Locale.ROOT);
         return policies().entrySet().stream()
                 .filter(e -> e.getKey().equals(wanted) || e.getValue().contains(wanted))
-                .map(Map.Entry::getKey).findFirst();
+                .map(Map.Entry::getKey)
+                .findFirst();
     }
 }

@@ -18,6 +18,5 @@ public final class RtrsLimits {
     /** Longest session name in bytes (UTF-8), as the INFO_REQ message holds it. */
     public static final int MAX_SESSION_NAME = 255;
 
-    private RtrsLimits() {
-    }
+    private RtrsLimits() {}
 }

@@ -3,7 +3,6 @@ package dev.rtrs.transport;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
-
 import org.osgi.annotation.versioning.ProviderType;
 
 /** A listening server and the sessions its clients opened. */

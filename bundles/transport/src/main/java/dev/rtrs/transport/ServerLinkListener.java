@@ -7,16 +7,12 @@ import org.osgi.annotation.versioning.ConsumerType;
 public interface ServerLinkListener {
 
     /** The session's first path is connected. */
-    default void sessionConnected(ServerSession session) {
-    }
+    default void sessionConnected(ServerSession session) {}
 
     /** The session's last path is gone; the session is closed. */
-    default void sessionDisconnected(ServerSession session) {
-    }
+    default void sessionDisconnected(ServerSession session) {}
 
-    default void pathConnected(ServerSession session, PathInfo path) {
-    }
+    default void pathConnected(ServerSession session, PathInfo path) {}
 
-    default void pathDisconnected(ServerSession session, PathInfo path) {
-    }
+    default void pathDisconnected(ServerSession session, PathInfo path) {}
 }

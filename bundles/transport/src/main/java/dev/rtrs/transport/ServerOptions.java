@@ -17,8 +17,13 @@ import java.util.Objects;
  *                         write into chunks it does not own at the moment.
  * @param provider         the verbs provider, e.g. {@code tcp}
  */
-public record ServerOptions(List<InetAddress> addresses, int port, int queueDepth, int chunkSize,
-        boolean alwaysInvalidate, String provider) {
+public record ServerOptions(
+        List<InetAddress> addresses,
+        int port,
+        int queueDepth,
+        int chunkSize,
+        boolean alwaysInvalidate,
+        String provider) {
 
     public ServerOptions {
         addresses = List.copyOf(addresses);
@@ -29,20 +34,25 @@ public record ServerOptions(List<InetAddress> addresses, int port, int queueDept
             throw new IllegalArgumentException("port out of range: " + port);
         }
         if (queueDepth < 1 || queueDepth > RtrsLimits.MAX_QUEUE_DEPTH) {
-            throw new IllegalArgumentException("queueDepth must be 1.." + RtrsLimits.MAX_QUEUE_DEPTH + ": "
-                    + queueDepth);
+            throw new IllegalArgumentException(
+                    "queueDepth must be 1.." + RtrsLimits.MAX_QUEUE_DEPTH + ": " + queueDepth);
         }
         if (chunkSize < RtrsLimits.MIN_CHUNK_SIZE || Integer.bitCount(chunkSize) != 1) {
-            throw new IllegalArgumentException("chunkSize must be a power of two >= " + RtrsLimits.MIN_CHUNK_SIZE
-                    + ": " + chunkSize);
+            throw new IllegalArgumentException(
+                    "chunkSize must be a power of two >= " + RtrsLimits.MIN_CHUNK_SIZE + ": " + chunkSize);
         }
         Objects.requireNonNull(provider, "provider");
     }
 
     /** Listens on {@code addresses} with the kernel's defaults. */
     public static ServerOptions defaults(InetAddress... addresses) {
-        return new ServerOptions(List.of(addresses), RtrsLimits.DEFAULT_PORT, RtrsLimits.DEFAULT_QUEUE_DEPTH,
-                RtrsLimits.DEFAULT_CHUNK_SIZE, true, ClientSessionOptions.DEFAULT_PROVIDER);
+        return new ServerOptions(
+                List.of(addresses),
+                RtrsLimits.DEFAULT_PORT,
+                RtrsLimits.DEFAULT_QUEUE_DEPTH,
+                RtrsLimits.DEFAULT_CHUNK_SIZE,
+                true,
+                ClientSessionOptions.DEFAULT_PROVIDER);
     }
 
     public ServerOptions withPort(int value) {

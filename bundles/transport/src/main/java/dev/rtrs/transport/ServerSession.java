@@ -2,7 +2,6 @@ package dev.rtrs.transport;
 
 import java.util.List;
 import java.util.UUID;
-
 import org.osgi.annotation.versioning.ProviderType;
 
 /** One client's session as the server sees it. */

@@ -1,8 +1,7 @@
 package dev.rtrs.transport;
 
-import java.io.IOException;
-
 import dev.rtrs.errno.Errno;
+import java.io.IOException;
 
 /** A transport operation failed; carries a positive Linux errno. */
 public class TransportException extends IOException {

@@ -8,7 +8,6 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 class PathAddressTest {
@@ -36,7 +35,8 @@ class PathAddressTest {
         assertThrows(IllegalArgumentException.class, () -> PathAddress.parse("[::1", 1));
         assertThrows(IllegalArgumentException.class, () -> PathAddress.parse("127.0.0.300", 1), "no name lookup");
         assertThrows(IllegalArgumentException.class, () -> PathAddress.parse("1.2.3", 1));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PathAddress.parse("1.2.3.4:x", 1));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> PathAddress.parse("1.2.3.4:x", 1));
         assertEquals("bad port 'x' in '1.2.3.4:x'", e.getMessage());
     }
 
@@ -46,15 +46,32 @@ class PathAddressTest {
         ClientSessionOptions o = ClientSessionOptions.builder("s").paths(p).build();
         assertEquals(Runtime.getRuntime().availableProcessors() + 1, o.connectionsPerPath());
         assertEquals("min-inflight", o.policy());
-        assertThrows(IllegalArgumentException.class, () -> ClientSessionOptions.builder("").paths(p).build());
-        assertThrows(IllegalArgumentException.class, () -> ClientSessionOptions.builder("x".repeat(256)).paths(p).build());
-        assertThrows(IllegalArgumentException.class, () -> ClientSessionOptions.builder("s").build());
-        assertThrows(IllegalArgumentException.class,
-                () -> ClientSessionOptions.builder("s").paths(Collections.nCopies(129, p)).build());
-        assertThrows(IllegalArgumentException.class,
-                () -> ClientSessionOptions.builder("s").paths(p).connectTimeout(Duration.ZERO).build());
-        assertThrows(IllegalArgumentException.class,
-                () -> ClientSessionOptions.builder("s").paths(List.of(p)).maxReconnectAttempts(-2).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ClientSessionOptions.builder("").paths(p).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ClientSessionOptions.builder("x".repeat(256)).paths(p).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ClientSessionOptions.builder("s").build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ClientSessionOptions.builder("s")
+                        .paths(Collections.nCopies(129, p))
+                        .build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ClientSessionOptions.builder("s")
+                        .paths(p)
+                        .connectTimeout(Duration.ZERO)
+                        .build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ClientSessionOptions.builder("s")
+                        .paths(List.of(p))
+                        .maxReconnectAttempts(-2)
+                        .build());
     }
 
     @Test

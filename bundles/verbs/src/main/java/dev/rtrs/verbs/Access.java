@@ -10,8 +10,7 @@ public final class Access {
     /** All flags this API knows. */
     public static final int ALL = LOCAL_WRITE | REMOTE_WRITE | REMOTE_READ;
 
-    private Access() {
-    }
+    private Access() {}
 
     /** Whether {@code flags} holds every flag of {@code required}. */
     public static boolean allows(int flags, int required) {

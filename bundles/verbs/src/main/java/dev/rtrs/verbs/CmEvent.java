@@ -38,8 +38,12 @@ public record CmEvent(CmEventType type, CmId id, CmId listenId, int status, byte
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof CmEvent e && e.type == type && e.id == id && e.listenId == listenId
-                && e.status == status && Arrays.equals(e.privateData, privateData);
+        return o instanceof CmEvent e
+                && e.type == type
+                && e.id == id
+                && e.listenId == listenId
+                && e.status == status
+                && Arrays.equals(e.privateData, privateData);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.rtrs.verbs;
 
 import java.net.InetSocketAddress;
-
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -45,8 +44,7 @@ public interface CmId extends AutoCloseable {
      * @param source      local address, or {@code null} to let the provider choose
      * @param timeoutMs   how long resolution may take before ADDR_ERROR
      */
-    void resolveAddress(InetSocketAddress source, InetSocketAddress destination, int timeoutMs)
-            throws VerbsException;
+    void resolveAddress(InetSocketAddress source, InetSocketAddress destination, int timeoutMs) throws VerbsException;
 
     void resolveRoute(int timeoutMs) throws VerbsException;
 

@@ -17,8 +17,13 @@ import java.util.Set;
  * @param maxPrivateData           most bytes of private data in a connect request
  * @param optional                 the optional verbs the device supports
  */
-public record DeviceCapabilities(int maxQueuePairWorkRequests, int maxScatterGatherEntries,
-        int maxCompletionQueueEntries, long maxMemoryRegionSize, int maxPrivateData, Set<Capability> optional) {
+public record DeviceCapabilities(
+        int maxQueuePairWorkRequests,
+        int maxScatterGatherEntries,
+        int maxCompletionQueueEntries,
+        long maxMemoryRegionSize,
+        int maxPrivateData,
+        Set<Capability> optional) {
 
     public DeviceCapabilities {
         optional = Set.copyOf(optional);

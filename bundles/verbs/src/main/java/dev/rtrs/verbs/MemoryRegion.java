@@ -1,7 +1,6 @@
 package dev.rtrs.verbs;
 
 import java.nio.ByteBuffer;
-
 import org.osgi.annotation.versioning.ProviderType;
 
 /**

@@ -24,8 +24,15 @@ import java.util.Objects;
  * @param ackTimeout      exponent of the local ACK timeout, 0 to 31 (0 waits forever), or {@link #PROVIDER_DEFAULT}
  * @param retryCount      retries after the first ACK timeout, 0 to 7, or {@link #PROVIDER_DEFAULT}
  */
-public record QueuePairAttributes(CompletionQueue sendCq, CompletionQueue receiveCq, int maxSendWr,
-        int maxReceiveWr, int maxSendSge, int maxReceiveSge, int ackTimeout, int retryCount) {
+public record QueuePairAttributes(
+        CompletionQueue sendCq,
+        CompletionQueue receiveCq,
+        int maxSendWr,
+        int maxReceiveWr,
+        int maxSendSge,
+        int maxReceiveSge,
+        int ackTimeout,
+        int retryCount) {
 
     /** An {@code ackTimeout} or {@code retryCount} that leaves the choice to the provider's configuration. */
     public static final int PROVIDER_DEFAULT = -1;
@@ -51,22 +58,26 @@ public record QueuePairAttributes(CompletionQueue sendCq, CompletionQueue receiv
     }
 
     /** Attributes with the provider's configured ACK timeout and retry count. */
-    public QueuePairAttributes(CompletionQueue sendCq, CompletionQueue receiveCq, int maxSendWr, int maxReceiveWr,
-            int maxSendSge, int maxReceiveSge) {
-        this(sendCq, receiveCq, maxSendWr, maxReceiveWr, maxSendSge, maxReceiveSge, PROVIDER_DEFAULT,
-                PROVIDER_DEFAULT);
+    public QueuePairAttributes(
+            CompletionQueue sendCq,
+            CompletionQueue receiveCq,
+            int maxSendWr,
+            int maxReceiveWr,
+            int maxSendSge,
+            int maxReceiveSge) {
+        this(sendCq, receiveCq, maxSendWr, maxReceiveWr, maxSendSge, maxReceiveSge, PROVIDER_DEFAULT, PROVIDER_DEFAULT);
     }
 
     /** These attributes with another ACK timeout exponent (0 to 31, or {@link #PROVIDER_DEFAULT}). */
     public QueuePairAttributes withAckTimeout(int exponent) {
-        return new QueuePairAttributes(sendCq, receiveCq, maxSendWr, maxReceiveWr, maxSendSge, maxReceiveSge,
-                exponent, retryCount);
+        return new QueuePairAttributes(
+                sendCq, receiveCq, maxSendWr, maxReceiveWr, maxSendSge, maxReceiveSge, exponent, retryCount);
     }
 
     /** These attributes with another retry count (0 to 7, or {@link #PROVIDER_DEFAULT}). */
     public QueuePairAttributes withRetryCount(int count) {
-        return new QueuePairAttributes(sendCq, receiveCq, maxSendWr, maxReceiveWr, maxSendSge, maxReceiveSge,
-                ackTimeout, count);
+        return new QueuePairAttributes(
+                sendCq, receiveCq, maxSendWr, maxReceiveWr, maxSendSge, maxReceiveSge, ackTimeout, count);
     }
 
     /**

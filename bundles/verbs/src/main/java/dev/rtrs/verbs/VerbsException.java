@@ -1,8 +1,7 @@
 package dev.rtrs.verbs;
 
-import java.io.IOException;
-
 import dev.rtrs.errno.Errno;
+import java.io.IOException;
 
 /** A verbs call failed; carries a positive errno. */
 public class VerbsException extends IOException {

@@ -1,7 +1,6 @@
 package dev.rtrs.verbs;
 
 import java.util.List;
-
 import org.osgi.annotation.versioning.ProviderType;
 
 /**

@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rtrs.errno.Errno;
 import java.lang.reflect.Proxy;
 import java.util.Set;
-
 import org.junit.jupiter.api.Test;
-
-import dev.rtrs.errno.Errno;
 
 class VerbsApiTest {
 
@@ -48,8 +46,11 @@ class VerbsApiTest {
     @Test
     void sendWorkRequestIsBoundedAndReusable() {
         SendWorkRequest wr = new SendWorkRequest(2);
-        wr.reset(7, SendOpcode.RDMA_WRITE_WITH_IMM).addSge(0x1000, 10, 1).addSge(0x2000, 20, 1)
-                .remote(0x9000, 42).immediate(0x10000003);
+        wr.reset(7, SendOpcode.RDMA_WRITE_WITH_IMM)
+                .addSge(0x1000, 10, 1)
+                .addSge(0x2000, 20, 1)
+                .remote(0x9000, 42)
+                .immediate(0x10000003);
         assertEquals(30, wr.totalLength());
         assertThrows(IllegalStateException.class, () -> wr.addSge(0x3000, 1, 1));
         wr.reset(8, SendOpcode.SEND);
@@ -62,7 +63,9 @@ class VerbsApiTest {
     @Test
     void workCompletionResetsOptionalFields() {
         WorkCompletion wc = new WorkCompletion();
-        wc.set(1, WcStatus.SUCCESS, WcOpcode.RECV_RDMA_WITH_IMM, 0, null).immediate(5).invalidated(9);
+        wc.set(1, WcStatus.SUCCESS, WcOpcode.RECV_RDMA_WITH_IMM, 0, null)
+                .immediate(5)
+                .invalidated(9);
         assertTrue(wc.hasImmediate() && wc.hasInvalidate());
         WorkCompletion copy = new WorkCompletion().copyFrom(wc);
         assertEquals(5, copy.immediateData());
@@ -72,18 +75,19 @@ class VerbsApiTest {
 
     @Test
     void capabilitiesAreImmutable() {
-        DeviceCapabilities caps = new DeviceCapabilities(1024, 4, 4096, 1L << 30, 56,
-                Set.of(DeviceCapabilities.Capability.LOCAL_INVALIDATE));
+        DeviceCapabilities caps = new DeviceCapabilities(
+                1024, 4, 4096, 1L << 30, 56, Set.of(DeviceCapabilities.Capability.LOCAL_INVALIDATE));
         assertTrue(caps.supports(DeviceCapabilities.Capability.LOCAL_INVALIDATE));
         assertFalse(caps.supports(DeviceCapabilities.Capability.FAST_REGISTRATION));
-        assertThrows(UnsupportedOperationException.class,
+        assertThrows(
+                UnsupportedOperationException.class,
                 () -> caps.optional().add(DeviceCapabilities.Capability.FAST_REGISTRATION));
     }
 
     @Test
     void queuePairAttributesLeaveTheAckTimeoutToTheProviderUnlessGiven() {
-        CompletionQueue cq = (CompletionQueue) Proxy.newProxyInstance(CompletionQueue.class.getClassLoader(),
-                new Class<?>[] {CompletionQueue.class}, (p, m, a) -> null);
+        CompletionQueue cq = (CompletionQueue) Proxy.newProxyInstance(
+                CompletionQueue.class.getClassLoader(), new Class<?>[] {CompletionQueue.class}, (p, m, a) -> null);
         QueuePairAttributes sized = new QueuePairAttributes(cq, cq, 16, 8, 2, 1);
         assertEquals(QueuePairAttributes.PROVIDER_DEFAULT, sized.ackTimeout());
         assertEquals(QueuePairAttributes.PROVIDER_DEFAULT, sized.retryCount());
@@ -92,7 +96,8 @@ class VerbsApiTest {
         assertEquals(0, timed.retryCount());
         assertEquals(16, timed.maxSendWr());
         assertEquals(1, timed.maxReceiveSge());
-        assertEquals(QueuePairAttributes.PROVIDER_DEFAULT, timed.withAckTimeout(-1).ackTimeout());
+        assertEquals(
+                QueuePairAttributes.PROVIDER_DEFAULT, timed.withAckTimeout(-1).ackTimeout());
         assertThrows(IllegalArgumentException.class, () -> sized.withAckTimeout(32));
         assertThrows(IllegalArgumentException.class, () -> sized.withAckTimeout(-2));
         assertThrows(IllegalArgumentException.class, () -> sized.withRetryCount(8));

@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.rtrs.block.BlockBackend;
+import dev.rtrs.block.BlockDevice;
+import dev.rtrs.block.BlockException;
+import dev.rtrs.block.ExportSpec;
+import dev.rtrs.errno.Errno;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -18,19 +23,12 @@ import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import dev.rtrs.block.BlockBackend;
-import dev.rtrs.block.BlockDevice;
-import dev.rtrs.block.BlockException;
-import dev.rtrs.block.ExportSpec;
-import dev.rtrs.errno.Errno;
 
 /**
  * The {@link BlockBackend} and {@link BlockDevice} contract, written once and run against every backend: extend
@@ -90,8 +88,7 @@ public abstract class BlockBackendConformance {
     }
 
     /** Opens new storage through the backend; closed after the test. */
-    protected final BlockDevice open(String name, long size, int logicalBlockSize, boolean readOnly)
-            throws Exception {
+    protected final BlockDevice open(String name, long size, int logicalBlockSize, boolean readOnly) throws Exception {
         BlockDevice d = backend.open(new ExportSpec(name, newStorage(name, size, logicalBlockSize), readOnly));
         devices.add(d);
         return d;
@@ -156,7 +153,9 @@ public abstract class BlockBackendConformance {
             position = dst.position();
             assertEquals(0, read(d, readOffset, dst), "read at " + readOffset);
             assertEquals(position, dst.position(), "the destination's position is left as it was");
-            assertArrayEquals(slice(model, readOffset, readCount * blockSize), contents(dst),
+            assertArrayEquals(
+                    slice(model, readOffset, readCount * blockSize),
+                    contents(dst),
                     "read of " + readCount + " blocks at " + readOffset);
         }
         ByteBuffer all = ByteBuffer.allocateDirect(size);
@@ -168,8 +167,16 @@ public abstract class BlockBackendConformance {
     void misalignedOrOutOfRangeOperationsFailWithEinval() throws Exception {
         int size = 64 * KIB;
         BlockDevice d = open("range", size, 4096, false);
-        long[][] bad = {{512, 4096}, {0, 512}, {4096, 4096 + 512}, {-4096, 4096}, {size, 4096},
-                {size - 4096, 8192}, {Long.MAX_VALUE & ~4095L, 4096}, {4096, Long.MAX_VALUE & ~4095L}};
+        long[][] bad = {
+            {512, 4096},
+            {0, 512},
+            {4096, 4096 + 512},
+            {-4096, 4096},
+            {size, 4096},
+            {size - 4096, 8192},
+            {Long.MAX_VALUE & ~4095L, 4096},
+            {4096, Long.MAX_VALUE & ~4095L}
+        };
         for (long[] r : bad) {
             String what = "offset " + r[0] + " length " + r[1];
             if (r[1] <= MIB) {
@@ -323,39 +330,42 @@ public abstract class BlockBackendConformance {
         for (int t = 0; t < threads; t++) {
             long base = (long) t * region;
             Random random = new Random(100 + t);
-            workers.add(new Thread(() -> {
-                try {
-                    byte[] model = new byte[region];
-                    for (int round = 0; round < 40; round++) {
-                        // eight writes in flight at once, to distinct blocks so that their order does not matter
-                        List<Completion> pending = new ArrayList<>();
-                        int first = random.nextInt(region / block - 8 * 4);
-                        for (int k = 0; k < 8; k++) {
-                            int at = (first + 4 * k) * block;
-                            byte[] data = new byte[block * (1 + random.nextInt(4))];
-                            random.nextBytes(data);
-                            System.arraycopy(data, 0, model, at, data.length);
-                            Completion c = track(new Completion());
-                            d.write(base + at, ByteBuffer.wrap(data), k == 7 ? BlockDevice.FUA : 0, c);
-                            pending.add(c);
+            workers.add(new Thread(
+                    () -> {
+                        try {
+                            byte[] model = new byte[region];
+                            for (int round = 0; round < 40; round++) {
+                                // eight writes in flight at once, to distinct blocks so that their order does not
+                                // matter
+                                List<Completion> pending = new ArrayList<>();
+                                int first = random.nextInt(region / block - 8 * 4);
+                                for (int k = 0; k < 8; k++) {
+                                    int at = (first + 4 * k) * block;
+                                    byte[] data = new byte[block * (1 + random.nextInt(4))];
+                                    random.nextBytes(data);
+                                    System.arraycopy(data, 0, model, at, data.length);
+                                    Completion c = track(new Completion());
+                                    d.write(base + at, ByteBuffer.wrap(data), k == 7 ? BlockDevice.FUA : 0, c);
+                                    pending.add(c);
+                                }
+                                if (round % 10 == 0) {
+                                    pending.add(track(new Completion()));
+                                    d.flush(pending.get(pending.size() - 1));
+                                }
+                                for (Completion c : pending) {
+                                    assertEquals(0, c.await());
+                                }
+                                ByteBuffer back = ByteBuffer.allocateDirect(region);
+                                assertEquals(0, read(d, base, back));
+                                assertArrayEquals(model, contents(back), "region at " + base + ", round " + round);
+                            }
+                        } catch (Throwable e) {
+                            synchronized (failures) {
+                                failures.add(e);
+                            }
                         }
-                        if (round % 10 == 0) {
-                            pending.add(track(new Completion()));
-                            d.flush(pending.get(pending.size() - 1));
-                        }
-                        for (Completion c : pending) {
-                            assertEquals(0, c.await());
-                        }
-                        ByteBuffer back = ByteBuffer.allocateDirect(region);
-                        assertEquals(0, read(d, base, back));
-                        assertArrayEquals(model, contents(back), "region at " + base + ", round " + round);
-                    }
-                } catch (Throwable e) {
-                    synchronized (failures) {
-                        failures.add(e);
-                    }
-                }
-            }, "conformance-io-" + t));
+                    },
+                    "conformance-io-" + t));
         }
         workers.forEach(Thread::start);
         for (Thread w : workers) {
@@ -384,8 +394,8 @@ public abstract class BlockBackendConformance {
 
     @Test
     void missingParametersAreRefusedWithEinval() {
-        BlockException e = assertThrows(BlockException.class,
-                () -> backend.open(new ExportSpec("nothing", Map.of(), false)));
+        BlockException e =
+                assertThrows(BlockException.class, () -> backend.open(new ExportSpec("nothing", Map.of(), false)));
         assertEquals(Errno.EINVAL, e.errno());
         assertTrue(e.getMessage().contains("nothing"), "the message names the export: " + e.getMessage());
     }
@@ -455,7 +465,8 @@ public abstract class BlockBackendConformance {
 
     /** {@code data} in a heap or direct buffer, preceded by {@code skew} bytes before its position. */
     private static ByteBuffer buffer(byte[] data, boolean direct, int skew) {
-        ByteBuffer b = direct ? ByteBuffer.allocateDirect(skew + data.length + 3)
+        ByteBuffer b = direct
+                ? ByteBuffer.allocateDirect(skew + data.length + 3)
                 : ByteBuffer.allocate(skew + data.length + 3);
         b.position(skew);
         b.put(data);

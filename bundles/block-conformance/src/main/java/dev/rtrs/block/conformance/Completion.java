@@ -2,11 +2,10 @@ package dev.rtrs.block.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rtrs.block.BlockCompletion;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import dev.rtrs.block.BlockCompletion;
 
 /** Records the completion of one operation: its errno, and how often it was called (the contract says once). */
 public final class Completion implements BlockCompletion {
@@ -28,8 +27,9 @@ public final class Completion implements BlockCompletion {
 
     /** Waits for the completion and returns its errno; fails the test after {@value #TIMEOUT_SECONDS} s. */
     public int await() throws InterruptedException {
-        assertTrue(done.await(TIMEOUT_SECONDS, TimeUnit.SECONDS), "operation did not complete within "
-                + TIMEOUT_SECONDS + " s");
+        assertTrue(
+                done.await(TIMEOUT_SECONDS, TimeUnit.SECONDS),
+                "operation did not complete within " + TIMEOUT_SECONDS + " s");
         return errno;
     }
 

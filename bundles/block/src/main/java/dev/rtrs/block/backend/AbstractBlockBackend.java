@@ -1,17 +1,15 @@
 package dev.rtrs.block.backend;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-
-import org.osgi.annotation.versioning.ConsumerType;
-
 import dev.rtrs.block.BlockBackend;
 import dev.rtrs.block.BlockDevice;
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.ExportSpec;
 import dev.rtrs.errno.Errno;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * The lifecycle that every {@link BlockBackend} shares: it opens devices while it is active, keeps the devices it
@@ -44,8 +42,8 @@ public abstract class AbstractBlockBackend implements BlockBackend {
     protected final void ensureActive(ExportSpec spec) throws BlockException {
         synchronized (this) {
             if (!active) {
-                throw new BlockException(Errno.ENODEV, "export '" + spec.name() + "': the " + type()
-                        + " backend is stopped");
+                throw new BlockException(
+                        Errno.ENODEV, "export '" + spec.name() + "': the " + type() + " backend is stopped");
             }
         }
     }

@@ -1,14 +1,12 @@
 package dev.rtrs.block.backend;
 
-import java.nio.ByteBuffer;
-import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
-
-import org.osgi.annotation.versioning.ConsumerType;
-
 import dev.rtrs.block.BlockCompletion;
 import dev.rtrs.block.BlockDevice;
 import dev.rtrs.errno.Errno;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * The part of a {@link BlockDevice} that every backend shares: the checks of the contract, so that each backend
@@ -37,16 +35,16 @@ public abstract class AbstractBlockDevice implements BlockDevice {
      * @param logicalBlockSize  a power of two from 512 to {@value #MAX_BLOCK_SIZE}
      * @param physicalBlockSize a power of two, at least the logical block size
      */
-    protected AbstractBlockDevice(String name, long size, int logicalBlockSize, int physicalBlockSize,
-            boolean readOnly) {
+    protected AbstractBlockDevice(
+            String name, long size, int logicalBlockSize, int physicalBlockSize, boolean readOnly) {
         this.name = Objects.requireNonNull(name, "name");
         if (logicalBlockSize < 512 || logicalBlockSize > MAX_BLOCK_SIZE || Integer.bitCount(logicalBlockSize) != 1) {
-            throw new IllegalArgumentException("logical block size must be a power of two in [512, "
-                    + MAX_BLOCK_SIZE + "]: " + logicalBlockSize);
+            throw new IllegalArgumentException(
+                    "logical block size must be a power of two in [512, " + MAX_BLOCK_SIZE + "]: " + logicalBlockSize);
         }
         if (physicalBlockSize < logicalBlockSize || Integer.bitCount(physicalBlockSize) != 1) {
-            throw new IllegalArgumentException("physical block size must be a power of two from " + logicalBlockSize
-                    + ": " + physicalBlockSize);
+            throw new IllegalArgumentException(
+                    "physical block size must be a power of two from " + logicalBlockSize + ": " + physicalBlockSize);
         }
         if (size < 0 || size % logicalBlockSize != 0) {
             throw new IllegalArgumentException("size must be a multiple of " + logicalBlockSize + ": " + size);
@@ -101,10 +99,9 @@ public abstract class AbstractBlockDevice implements BlockDevice {
     @Override
     public final void write(long offset, ByteBuffer src, int flags, BlockCompletion done) {
         Objects.requireNonNull(done, "done");
-        int errno = closed.get() ? Errno.EIO
-                : readOnly ? Errno.EROFS
-                : (flags & ~FUA) != 0 ? Errno.EINVAL
-                : checkRange(offset, src.remaining());
+        int errno = closed.get()
+                ? Errno.EIO
+                : readOnly ? Errno.EROFS : (flags & ~FUA) != 0 ? Errno.EINVAL : checkRange(offset, src.remaining());
         if (errno != 0) {
             done.complete(errno);
         } else {
@@ -125,10 +122,9 @@ public abstract class AbstractBlockDevice implements BlockDevice {
     @Override
     public final void discard(long offset, long length, BlockCompletion done) {
         Objects.requireNonNull(done, "done");
-        int errno = closed.get() ? Errno.EIO
-                : readOnly ? Errno.EROFS
-                : !supportsDiscard() ? Errno.EOPNOTSUPP
-                : checkRange(offset, length);
+        int errno = closed.get()
+                ? Errno.EIO
+                : readOnly ? Errno.EROFS : !supportsDiscard() ? Errno.EOPNOTSUPP : checkRange(offset, length);
         if (errno != 0) {
             done.complete(errno);
         } else {
@@ -139,10 +135,9 @@ public abstract class AbstractBlockDevice implements BlockDevice {
     @Override
     public final void writeZeroes(long offset, long length, BlockCompletion done) {
         Objects.requireNonNull(done, "done");
-        int errno = closed.get() ? Errno.EIO
-                : readOnly ? Errno.EROFS
-                : !supportsWriteZeroes() ? Errno.EOPNOTSUPP
-                : checkRange(offset, length);
+        int errno = closed.get()
+                ? Errno.EIO
+                : readOnly ? Errno.EROFS : !supportsWriteZeroes() ? Errno.EOPNOTSUPP : checkRange(offset, length);
         if (errno != 0) {
             done.complete(errno);
         } else {

@@ -1,15 +1,14 @@
 package dev.rtrs.block.backend;
 
+import dev.rtrs.block.BlockException;
+import dev.rtrs.block.ExportSpec;
+import dev.rtrs.errno.Errno;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
-
-import dev.rtrs.block.BlockException;
-import dev.rtrs.block.ExportSpec;
-import dev.rtrs.errno.Errno;
 
 /**
  * Reads the parameters of an {@link ExportSpec} that backends share. A malformed value fails with a
@@ -19,12 +18,12 @@ public final class ExportParameters {
 
     /** Bytes per logical block: 512, 1024, 2048 or 4096. */
     public static final String LOGICAL_BLOCK_SIZE = "logical_block_size";
+
     public static final int DEFAULT_LOGICAL_BLOCK_SIZE = 512;
 
     private static final String SIZE_SYNTAX = "bytes, with an optional K, M, G or T suffix (powers of 1024)";
 
-    private ExportParameters() {
-    }
+    private ExportParameters() {}
 
     /** A parameter that must be present and not blank, trimmed. */
     public static String required(ExportSpec spec, String key) throws BlockException {
@@ -134,7 +133,7 @@ public final class ExportParameters {
     }
 
     private static BlockException invalid(ExportSpec spec, String key, String value, String expected) {
-        return new BlockException(Errno.EINVAL, "export '" + spec.name() + "': parameter " + key + "='" + value
-                + "' is not " + expected);
+        return new BlockException(
+                Errno.EINVAL, "export '" + spec.name() + "': parameter " + key + "='" + value + "' is not " + expected);
     }
 }

@@ -7,8 +7,7 @@ final class Fields {
     /** Largest sector number whose byte offset ({@code sector * 512}) fits a long. */
     static final long MAX_SECTOR = Long.MAX_VALUE >>> 9;
 
-    private Fields() {
-    }
+    private Fields() {}
 
     static int u8(String name, int value) {
         if (value < 0 || value > 0xFF) {

@@ -1,5 +1,6 @@
 package dev.rtrs.block.protocol;
 
+import dev.rtrs.errno.Errno;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -9,8 +10,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
-
-import dev.rtrs.errno.Errno;
 
 /**
  * Encodes and decodes every RNBD 2.0 message, little-endian, at the byte offsets of PROTOCOL.md. Every message
@@ -29,6 +28,7 @@ public final class RnbdCodec {
     public static final int PROTOCOL_VERSION = 2;
     /** The header every message starts with: type u16, padding u16. */
     public static final int HEADER_SIZE = 4;
+
     public static final int SECTOR_SHIFT = 9;
     /** RNBD counts sectors of 512 bytes, whatever the device's logical block size. */
     public static final int SECTOR_SIZE = 1 << SECTOR_SHIFT;
@@ -42,8 +42,7 @@ public final class RnbdCodec {
 
     private static final int OPEN_NAME_AT = 6;
 
-    private RnbdCodec() {
-    }
+    private RnbdCodec() {}
 
     // ---- encoders ----
 
@@ -183,15 +182,19 @@ public final class RnbdCodec {
             throw new RnbdProtocolException(Errno.EINVAL, "OPEN with an empty device name");
         }
         if (end == RnbdOpen.NAME_FIELD_SIZE) {
-            throw new RnbdProtocolException(Errno.EINVAL, "OPEN device name not NUL-terminated within "
-                    + RnbdOpen.NAME_FIELD_SIZE + " bytes");
+            throw new RnbdProtocolException(
+                    Errno.EINVAL, "OPEN device name not NUL-terminated within " + RnbdOpen.NAME_FIELD_SIZE + " bytes");
         }
         byte[] name = new byte[end];
         src.get(at, name);
         String deviceName;
         try {
-            deviceName = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(name)).toString();
+            deviceName = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(name))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new RnbdProtocolException(Errno.EINVAL, "OPEN device name is not UTF-8");
         }
@@ -214,10 +217,19 @@ public final class RnbdCodec {
     public static RnbdOpenRsp decodeOpenRsp(ByteBuffer src, int offset, int length) throws RnbdProtocolException {
         expect(src, offset, length, RnbdMessageType.OPEN_RSP, RnbdOpenRsp.SIZE);
         try {
-            return new RnbdOpenRsp(u32(src, offset + 4), u64(src, offset + 8), unsigned32(src, offset + 16),
-                    unsigned32(src, offset + 20), unsigned32(src, offset + 24), unsigned32(src, offset + 28),
-                    unsigned32(src, offset + 32), u16(src, offset + 36), u16(src, offset + 38),
-                    u16(src, offset + 40), u16(src, offset + 42), src.get(offset + 44) & 0xFF,
+            return new RnbdOpenRsp(
+                    u32(src, offset + 4),
+                    u64(src, offset + 8),
+                    unsigned32(src, offset + 16),
+                    unsigned32(src, offset + 20),
+                    unsigned32(src, offset + 24),
+                    unsigned32(src, offset + 28),
+                    unsigned32(src, offset + 32),
+                    u16(src, offset + 36),
+                    u16(src, offset + 38),
+                    u16(src, offset + 40),
+                    u16(src, offset + 42),
+                    src.get(offset + 44) & 0xFF,
                     src.get(offset + 45) & 0xFF);
         } catch (IllegalArgumentException e) {
             throw invalid(RnbdMessageType.OPEN_RSP, e);
@@ -234,16 +246,15 @@ public final class RnbdCodec {
         IoOperation op = IoOperation.fromWire(rw & IoOperation.OPERATION_MASK);
         int flags = rw & ~IoOperation.OPERATION_MASK;
         if ((flags & ~IoOperation.FLAGS) != 0) {
-            throw new RnbdProtocolException(Errno.EINVAL, "IO with unknown flag bits 0x"
-                    + Integer.toHexString(flags & ~IoOperation.FLAGS));
+            throw new RnbdProtocolException(
+                    Errno.EINVAL, "IO with unknown flag bits 0x" + Integer.toHexString(flags & ~IoOperation.FLAGS));
         }
         long sector = u64(src, offset + 8);
         if (sector < 0 || sector > Fields.MAX_SECTOR) {
-            throw new RnbdProtocolException(Errno.EINVAL, "IO sector " + Long.toUnsignedString(sector)
-                    + " out of range");
+            throw new RnbdProtocolException(
+                    Errno.EINVAL, "IO sector " + Long.toUnsignedString(sector) + " out of range");
         }
-        return new RnbdIo(u32(src, offset + 4), sector, op, flags, unsigned32(src, offset + 20),
-                u16(src, offset + 24));
+        return new RnbdIo(u32(src, offset + 4), sector, op, flags, unsigned32(src, offset + 20), u16(src, offset + 24));
     }
 
     // ---- helpers ----
@@ -268,8 +279,10 @@ public final class RnbdCodec {
     private static void available(ByteBuffer src, int offset, int length, int size, String what)
             throws RnbdProtocolException {
         if (offset < 0 || length < size || offset > src.limit() - size) {
-            throw new RnbdProtocolException(Errno.EBADMSG, what + " needs " + size + " bytes, "
-                    + Math.max(0, Math.min(length, src.limit() - Math.max(0, offset))) + " available");
+            throw new RnbdProtocolException(
+                    Errno.EBADMSG,
+                    what + " needs " + size + " bytes, "
+                            + Math.max(0, Math.min(length, src.limit() - Math.max(0, offset))) + " available");
         }
     }
 
@@ -278,8 +291,8 @@ public final class RnbdCodec {
         available(src, offset, length, size, type.name());
         int found = u16(src, offset);
         if (found != type.wireValue()) {
-            throw new RnbdProtocolException(Errno.EPROTO, "expected " + type + " (" + type.wireValue()
-                    + "), got type " + found);
+            throw new RnbdProtocolException(
+                    Errno.EPROTO, "expected " + type + " (" + type.wireValue() + "), got type " + found);
         }
     }
 

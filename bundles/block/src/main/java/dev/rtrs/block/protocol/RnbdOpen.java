@@ -45,7 +45,9 @@ public record RnbdOpen(AccessMode accessMode, String deviceName) implements Rnbd
     /** The name as UTF-8 bytes (strict: an unpaired surrogate is refused rather than replaced). */
     static ByteBuffer utf8(String name) {
         try {
-            return StandardCharsets.UTF_8.newEncoder().onMalformedInput(CodingErrorAction.REPORT)
+            return StandardCharsets.UTF_8
+                    .newEncoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .encode(CharBuffer.wrap(Objects.requireNonNull(name, "deviceName")));
         } catch (CharacterCodingException e) {

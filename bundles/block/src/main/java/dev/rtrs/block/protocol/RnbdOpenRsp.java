@@ -18,9 +18,20 @@ package dev.rtrs.block.protocol;
  * @param obsoleteRotational  kept for the layout; newer kernels send 0 (u8)
  * @param cachePolicy         {@link #CACHE_FUA} and {@link #CACHE_WRITEBACK}, nothing else
  */
-public record RnbdOpenRsp(int deviceId, long sectors, long maxHwSectors, long maxWriteSameSectors,
-        long maxDiscardSectors, long discardGranularity, long discardAlignment, int physicalBlockSize,
-        int logicalBlockSize, int maxSegments, int secureDiscard, int obsoleteRotational, int cachePolicy)
+public record RnbdOpenRsp(
+        int deviceId,
+        long sectors,
+        long maxHwSectors,
+        long maxWriteSameSectors,
+        long maxDiscardSectors,
+        long discardGranularity,
+        long discardAlignment,
+        int physicalBlockSize,
+        int logicalBlockSize,
+        int maxSegments,
+        int secureDiscard,
+        int obsoleteRotational,
+        int cachePolicy)
         implements RnbdMessage {
 
     public static final int SIZE = 56;
@@ -43,8 +54,8 @@ public record RnbdOpenRsp(int deviceId, long sectors, long maxHwSectors, long ma
         Fields.u8("obsoleteRotational", obsoleteRotational);
         // a block size of 0 or 3 would make every alignment check on the client meaningless
         if (logicalBlockSize < RnbdCodec.SECTOR_SIZE || Integer.bitCount(logicalBlockSize) != 1) {
-            throw new IllegalArgumentException("logical block size must be a power of two from 512: "
-                    + logicalBlockSize);
+            throw new IllegalArgumentException(
+                    "logical block size must be a power of two from 512: " + logicalBlockSize);
         }
         if (physicalBlockSize < logicalBlockSize || Integer.bitCount(physicalBlockSize) != 1) {
             throw new IllegalArgumentException("physical block size must be a power of two from the logical block "
@@ -159,9 +170,20 @@ public record RnbdOpenRsp(int deviceId, long sectors, long maxHwSectors, long ma
 
         /** @throws IllegalArgumentException if a field does not fit its wire field or is not a valid value */
         public RnbdOpenRsp build() {
-            return new RnbdOpenRsp(deviceId, sectors, maxHwSectors, maxWriteSameSectors, maxDiscardSectors,
-                    discardGranularity, discardAlignment, physicalBlockSize, logicalBlockSize, maxSegments,
-                    secureDiscard, obsoleteRotational, cachePolicy);
+            return new RnbdOpenRsp(
+                    deviceId,
+                    sectors,
+                    maxHwSectors,
+                    maxWriteSameSectors,
+                    maxDiscardSectors,
+                    discardGranularity,
+                    discardAlignment,
+                    physicalBlockSize,
+                    logicalBlockSize,
+                    maxSegments,
+                    secureDiscard,
+                    obsoleteRotational,
+                    cachePolicy);
         }
     }
 }

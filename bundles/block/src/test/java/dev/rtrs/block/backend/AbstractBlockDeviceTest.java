@@ -3,16 +3,14 @@ package dev.rtrs.block.backend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.rtrs.block.BlockCompletion;
+import dev.rtrs.block.BlockDevice;
+import dev.rtrs.errno.Errno;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-
 import org.junit.jupiter.api.Test;
-
-import dev.rtrs.block.BlockCompletion;
-import dev.rtrs.block.BlockDevice;
-import dev.rtrs.errno.Errno;
 
 /** The checks of the base class, against a device that records what reaches it. */
 class AbstractBlockDeviceTest {
@@ -103,8 +101,15 @@ class AbstractBlockDeviceTest {
         assertEquals(0, result(d::flush));
         assertEquals(0, result(c -> d.discard(0, 1 << 20, c)));
         assertEquals(0, result(c -> d.writeZeroes(1024, 512, c)));
-        assertEquals(List.of("read 512 1024", "write 1048064 512 fua", "write 0 512", "flush", "discard 0 1048576",
-                "zeroes 1024 512"), d.calls);
+        assertEquals(
+                List.of(
+                        "read 512 1024",
+                        "write 1048064 512 fua",
+                        "write 0 512",
+                        "flush",
+                        "discard 0 1048576",
+                        "zeroes 1024 512"),
+                d.calls);
     }
 
     @Test
@@ -141,7 +146,9 @@ class AbstractBlockDeviceTest {
         assertThrows(IllegalArgumentException.class, () -> new Recorder(1000, 512, false, false));
         assertThrows(IllegalArgumentException.class, () -> new Recorder(4096, 1000, false, false));
         assertThrows(IllegalArgumentException.class, () -> new Recorder(4096, 256, false, false));
-        assertThrows(IllegalArgumentException.class, () -> new Recorder(8192, 8192, false, false),
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new Recorder(8192, 8192, false, false),
                 "physical block size below the logical one");
         assertThrows(IllegalArgumentException.class, () -> new Recorder(-512, 512, false, false));
     }

@@ -5,18 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rtrs.block.BlockException;
+import dev.rtrs.block.ExportSpec;
+import dev.rtrs.errno.Errno;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import dev.rtrs.block.BlockException;
-import dev.rtrs.block.ExportSpec;
-import dev.rtrs.errno.Errno;
 
 class ExportParametersTest {
 
@@ -40,8 +38,8 @@ class ExportParametersTest {
     @ValueSource(strings = {"", "K", "-1", "1.5G", "12Q", "1KB", "0x10", "9223372036854775808", "8388608T", "1 G"})
     void malformedOrOverflowingSizesAreRefused(String text) {
         assertThrows(IllegalArgumentException.class, () -> ExportParameters.parseSize(text));
-        BlockException e = assertThrows(BlockException.class,
-                () -> ExportParameters.size(spec(Map.of("size", text)), "size"));
+        BlockException e =
+                assertThrows(BlockException.class, () -> ExportParameters.size(spec(Map.of("size", text)), "size"));
         assertEquals(Errno.EINVAL, e.errno());
         assertTrue(e.getMessage().contains("vol1") && e.getMessage().contains("size"), e.getMessage());
     }
@@ -53,21 +51,28 @@ class ExportParametersTest {
         assertEquals(OptionalInt.empty(), ExportParameters.logicalBlockSize(spec(Map.of())));
         assertFalse(ExportParameters.flag(spec(Map.of()), "create"));
         assertEquals("/a b", ExportParameters.required(spec(Map.of("path", " /a b ")), "path"));
-        assertEquals(Errno.EINVAL, assertThrows(BlockException.class,
-                () -> ExportParameters.required(spec(Map.of("path", "  ")), "path")).errno());
-        assertEquals(Errno.EINVAL, assertThrows(BlockException.class,
-                () -> ExportParameters.required(spec(Map.of()), "path")).errno());
+        assertEquals(
+                Errno.EINVAL,
+                assertThrows(BlockException.class, () -> ExportParameters.required(spec(Map.of("path", "  ")), "path"))
+                        .errno());
+        assertEquals(
+                Errno.EINVAL,
+                assertThrows(BlockException.class, () -> ExportParameters.required(spec(Map.of()), "path"))
+                        .errno());
     }
 
     @Test
     void logicalBlockSizesAreThePowersOfTwoFrom512To4096() throws Exception {
         for (int size : new int[] {512, 1024, 2048, 4096}) {
-            assertEquals(OptionalInt.of(size),
+            assertEquals(
+                    OptionalInt.of(size),
                     ExportParameters.logicalBlockSize(spec(Map.of("logical_block_size", Integer.toString(size)))));
         }
         for (String bad : new String[] {"256", "8192", "1000", "4k", "", "x"}) {
-            assertThrows(BlockException.class,
-                    () -> ExportParameters.logicalBlockSize(spec(Map.of("logical_block_size", bad))), bad);
+            assertThrows(
+                    BlockException.class,
+                    () -> ExportParameters.logicalBlockSize(spec(Map.of("logical_block_size", bad))),
+                    bad);
         }
     }
 

@@ -7,16 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rtrs.errno.Errno;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.ReadOnlyBufferException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
-
-import dev.rtrs.errno.Errno;
 
 /**
  * Every RNBD 2.0 field at its PROTOCOL.md offset, the sizes, round trips, that nothing outside a message is
@@ -26,6 +24,7 @@ class RnbdCodecTest {
 
     /** Messages are encoded at an odd offset between guard bytes, to catch writes outside them. */
     private static final int AT = 7;
+
     private static final byte GUARD = 0x55;
 
     private static ByteBuffer guarded(int size) {
@@ -71,11 +70,21 @@ class RnbdCodecTest {
 
     @Test
     void enumsOwnTheirWireValuesAndRejectUnknownOnes() throws Exception {
-        assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5},
-                Arrays.stream(RnbdMessageType.values()).mapToInt(RnbdMessageType::wireValue).toArray());
-        assertArrayEquals(new int[] {0, 1, 2}, Arrays.stream(AccessMode.values()).mapToInt(AccessMode::wireValue).toArray());
-        assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5},
-                Arrays.stream(IoOperation.values()).mapToInt(IoOperation::wireValue).toArray());
+        assertArrayEquals(
+                new int[] {0, 1, 2, 3, 4, 5},
+                Arrays.stream(RnbdMessageType.values())
+                        .mapToInt(RnbdMessageType::wireValue)
+                        .toArray());
+        assertArrayEquals(
+                new int[] {0, 1, 2},
+                Arrays.stream(AccessMode.values())
+                        .mapToInt(AccessMode::wireValue)
+                        .toArray());
+        assertArrayEquals(
+                new int[] {0, 1, 2, 3, 4, 5},
+                Arrays.stream(IoOperation.values())
+                        .mapToInt(IoOperation::wireValue)
+                        .toArray());
         assertEquals(0x100, IoOperation.FLAG_SYNC);
         assertEquals(0x200, IoOperation.FLAG_FUA);
         assertEquals(1, RnbdOpenRsp.CACHE_FUA);
@@ -173,7 +182,9 @@ class RnbdCodecTest {
 
         assertThrows(IllegalArgumentException.class, () -> new RnbdOpen(AccessMode.RO, ""));
         assertThrows(IllegalArgumentException.class, () -> new RnbdOpen(AccessMode.RO, "d".repeat(255)));
-        assertThrows(IllegalArgumentException.class, () -> new RnbdOpen(AccessMode.RO, "α".repeat(128)),
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new RnbdOpen(AccessMode.RO, "α".repeat(128)),
                 "256 bytes of UTF-8 in 128 characters");
         assertThrows(IllegalArgumentException.class, () -> new RnbdOpen(AccessMode.RO, "a\0b"));
         assertThrows(IllegalArgumentException.class, () -> new RnbdOpen(AccessMode.RO, "\uD800"));
@@ -196,10 +207,17 @@ class RnbdCodecTest {
     @Test
     void openRspLayout() throws Exception {
         RnbdOpenRsp rsp = RnbdOpenRsp.builder(0x01020304, 0x0000_0102_0304_0506L)
-                .maxHwSectors(0x11121314L).maxWriteSameSectors(0x21222324L).maxDiscardSectors(0xFFFF_FFFFL)
-                .discardGranularity(0x41424344L).discardAlignment(0x51525354L).blockSizes(4096, 8192)
-                .maxSegments(0x6162).secureDiscard(0x7172).obsoleteRotational(0x81)
-                .cachePolicy(RnbdOpenRsp.CACHE_FUA | RnbdOpenRsp.CACHE_WRITEBACK).build();
+                .maxHwSectors(0x11121314L)
+                .maxWriteSameSectors(0x21222324L)
+                .maxDiscardSectors(0xFFFF_FFFFL)
+                .discardGranularity(0x41424344L)
+                .discardAlignment(0x51525354L)
+                .blockSizes(4096, 8192)
+                .maxSegments(0x6162)
+                .secureDiscard(0x7172)
+                .obsoleteRotational(0x81)
+                .cachePolicy(RnbdOpenRsp.CACHE_FUA | RnbdOpenRsp.CACHE_WRITEBACK)
+                .build();
         ByteBuffer b = guarded(56);
         assertEquals(56, RnbdCodec.encode(rsp, b, AT));
         ByteBuffer m = message(b, 56);
@@ -241,13 +259,19 @@ class RnbdCodecTest {
             }
             refused(Errno.EINVAL, () -> RnbdCodec.decodeOpenRsp(b, 0, 56));
         }
-        ByteBuffer smallPhysical = encoded(RnbdOpenRsp.builder(1, 2048).blockSizes(4096, 4096).build());
+        ByteBuffer smallPhysical =
+                encoded(RnbdOpenRsp.builder(1, 2048).blockSizes(4096, 4096).build());
         smallPhysical.order(ByteOrder.LITTLE_ENDIAN).putShort(36, (short) 512);
         refused(Errno.EINVAL, () -> RnbdCodec.decodeOpenRsp(smallPhysical, 0, 56));
         refused(Errno.EBADMSG, () -> RnbdCodec.decodeOpenRsp(encoded(valid), 0, 55));
-        assertThrows(IllegalArgumentException.class, () -> RnbdOpenRsp.builder(1, 1).maxSegments(0x10000).build());
-        assertThrows(IllegalArgumentException.class, () -> RnbdOpenRsp.builder(1, 1).maxHwSectors(1L << 32).build());
-        assertThrows(IllegalArgumentException.class, () -> RnbdOpenRsp.builder(1, -1).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> RnbdOpenRsp.builder(1, 1).maxSegments(0x10000).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> RnbdOpenRsp.builder(1, 1).maxHwSectors(1L << 32).build());
+        assertThrows(
+                IllegalArgumentException.class, () -> RnbdOpenRsp.builder(1, -1).build());
     }
 
     @Test
@@ -256,13 +280,38 @@ class RnbdCodecTest {
         ByteBuffer b = guarded(32);
         assertEquals(32, RnbdCodec.encode(io, b, AT));
         byte[] kernel = {
-            4, 0, 0, 0,                 // hdr: RNBD_MSG_IO, __padding
-            1, 0, 0, 0,                 // device_id
-            0x10, 0, 0, 0, 0, 0, 0, 0,  // sector
-            1, 2, 0, 0,                 // rw: RNBD_OP_WRITE | RNBD_F_FUA
-            0, 0x10, 0, 0,              // bi_size
-            3, 0x40,                    // prio
-            0, 0, 0, 0, 0, 0            // struct padding to 32
+            4,
+            0,
+            0,
+            0, // hdr: RNBD_MSG_IO, __padding
+            1,
+            0,
+            0,
+            0, // device_id
+            0x10,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0, // sector
+            1,
+            2,
+            0,
+            0, // rw: RNBD_OP_WRITE | RNBD_F_FUA
+            0,
+            0x10,
+            0,
+            0, // bi_size
+            3,
+            0x40, // prio
+            0,
+            0,
+            0,
+            0,
+            0,
+            0 // struct padding to 32
         };
         byte[] wire = new byte[32];
         message(b, 32).get(0, wire);
@@ -295,12 +344,14 @@ class RnbdCodecTest {
     void ioRefusesUnknownOperationsFlagsAndOverflowingSectors() {
         int[] badRw = {6, 0xFF, 1 | 1 << 10, 1 << 31, IoOperation.FLAG_FUA | 0x400 | 1, 0x80};
         for (int rw : badRw) {
-            ByteBuffer b = encoded(new RnbdIo(1, 0, IoOperation.READ, 0, 512, 0)).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer b =
+                    encoded(new RnbdIo(1, 0, IoOperation.READ, 0, 512, 0)).order(ByteOrder.LITTLE_ENDIAN);
             b.putInt(16, rw);
             refused(Errno.EINVAL, () -> RnbdCodec.decodeIo(b, 0, 32));
         }
         for (long sector : new long[] {1L << 54, Long.MIN_VALUE, -1}) {
-            ByteBuffer b = encoded(new RnbdIo(1, 0, IoOperation.READ, 0, 512, 0)).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer b =
+                    encoded(new RnbdIo(1, 0, IoOperation.READ, 0, 512, 0)).order(ByteOrder.LITTLE_ENDIAN);
             b.putLong(8, sector);
             refused(Errno.EINVAL, () -> RnbdCodec.decodeIo(b, 0, 32));
         }
@@ -317,8 +368,14 @@ class RnbdCodecTest {
 
     @Test
     void decodeDispatchesOnTheHeaderType() throws Exception {
-        RnbdMessage[] all = {new RnbdSessInfo(2), new RnbdSessInfoRsp(2), new RnbdOpen(AccessMode.RO, "x"),
-            RnbdOpenRsp.builder(7, 8).build(), new RnbdIo(7, 1, IoOperation.FLUSH, 0, 0, 0), new RnbdClose(7)};
+        RnbdMessage[] all = {
+            new RnbdSessInfo(2),
+            new RnbdSessInfoRsp(2),
+            new RnbdOpen(AccessMode.RO, "x"),
+            RnbdOpenRsp.builder(7, 8).build(),
+            new RnbdIo(7, 1, IoOperation.FLUSH, 0, 0, 0),
+            new RnbdClose(7)
+        };
         for (RnbdMessage msg : all) {
             ByteBuffer b = ByteBuffer.allocate(300);
             assertEquals(msg.wireSize(), RnbdCodec.encode(msg, b, 3));
@@ -355,9 +412,13 @@ class RnbdCodecTest {
         assertEquals(io, RnbdCodec.decodeIo(direct.asReadOnlyBuffer(), 10, 32));
         assertEquals(5, direct.position());
 
-        assertThrows(ReadOnlyBufferException.class, () -> RnbdCodec.encode(io, ByteBuffer.allocate(32).asReadOnlyBuffer(), 0));
+        assertThrows(
+                ReadOnlyBufferException.class,
+                () -> RnbdCodec.encode(io, ByteBuffer.allocate(32).asReadOnlyBuffer(), 0));
         assertThrows(IndexOutOfBoundsException.class, () -> RnbdCodec.encode(io, ByteBuffer.allocate(31), 0));
-        assertThrows(IndexOutOfBoundsException.class, () -> RnbdCodec.encode(io, ByteBuffer.allocate(64).limit(40), 9));
+        assertThrows(
+                IndexOutOfBoundsException.class,
+                () -> RnbdCodec.encode(io, ByteBuffer.allocate(64).limit(40), 9));
     }
 
     private static ByteBuffer encoded(RnbdMessage m) {

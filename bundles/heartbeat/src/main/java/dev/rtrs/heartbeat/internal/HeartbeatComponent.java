@@ -1,13 +1,12 @@
 package dev.rtrs.heartbeat.internal;
 
+import dev.rtrs.transport.Heartbeat;
+import dev.rtrs.transport.HeartbeatPath;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.Designate;
-
-import dev.rtrs.transport.Heartbeat;
-import dev.rtrs.transport.HeartbeatPath;
 
 /** The {@link Heartbeat} service of the appliance: a {@link HeartbeatMonitor} configured by ConfigAdmin. */
 @Component(service = Heartbeat.class, configurationPid = HeartbeatComponent.PID)

@@ -1,5 +1,7 @@
 package dev.rtrs.heartbeat.internal;
 
+import dev.rtrs.transport.Heartbeat;
+import dev.rtrs.transport.HeartbeatPath;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -7,12 +9,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import dev.rtrs.transport.Heartbeat;
-import dev.rtrs.transport.HeartbeatPath;
 
 /**
  * The kernel's RTRS heartbeat on a timer: at every interval each watched path that received nothing since the last
@@ -56,11 +54,14 @@ public final class HeartbeatMonitor implements Heartbeat, AutoCloseable {
 
     /** A monitor with its own timer thread, ticking from now on. */
     public HeartbeatMonitor(long intervalMs, int missedMax) {
-        this(Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "rtrs-heartbeat-" + THREADS.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }), intervalMs, missedMax);
+        this(
+                Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "rtrs-heartbeat-" + THREADS.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }),
+                intervalMs,
+                missedMax);
     }
 
     private HeartbeatMonitor(ScheduledExecutorService timer, long intervalMs, int missedMax) {
@@ -89,7 +90,9 @@ public final class HeartbeatMonitor implements Heartbeat, AutoCloseable {
             // of ticks, each of which would count a miss
             ticking = timer.scheduleWithFixedDelay(this::tickNow, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
         }
-        LOG.info("RTRS heartbeat every {} ms; a path that misses more than {} in a row is dead", intervalMs,
+        LOG.info(
+                "RTRS heartbeat every {} ms; a path that misses more than {} in a row is dead",
+                intervalMs,
                 newMissedMax);
     }
 

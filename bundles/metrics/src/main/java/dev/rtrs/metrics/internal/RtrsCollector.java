@@ -1,18 +1,5 @@
 package dev.rtrs.metrics.internal;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.Supplier;
-
-import io.prometheus.metrics.model.registry.MultiCollector;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.Labels;
-import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import io.prometheus.metrics.model.snapshots.Unit;
-
 import dev.rtrs.block.RnbdClientAdmin;
 import dev.rtrs.block.RnbdServerAdmin;
 import dev.rtrs.transport.ClientSession;
@@ -22,6 +9,17 @@ import dev.rtrs.transport.PathStatistics;
 import dev.rtrs.transport.RtrsAdmin;
 import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerSession;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Reads the transport's and the block layer's statistics at scrape time and turns them into Prometheus metrics:
@@ -55,26 +53,35 @@ final class RtrsCollector implements MultiCollector {
         RtrsAdmin t = transport.get();
         if (t != null) {
             List<SidePath> paths = paths(t);
-            all.metricSnapshot(counter("rtrs_path_reads", "READ IOs completed on the path", paths,
-                    s -> s.readCount()));
-            all.metricSnapshot(counter("rtrs_path_writes", "WRITE IOs completed on the path", paths,
-                    s -> s.writeCount()));
-            all.metricSnapshot(counter("rtrs_path_read_bytes", "bytes read over the path", paths,
-                    s -> s.readBytes()));
-            all.metricSnapshot(counter("rtrs_path_write_bytes", "bytes written over the path", paths,
-                    s -> s.writeBytes()));
-            all.metricSnapshot(counter("rtrs_path_failovers", "IOs moved from the path to another after it failed",
-                    paths, s -> s.failedOver()));
-            all.metricSnapshot(counter("rtrs_path_reconnects", "reconnects that brought the path back", paths,
+            all.metricSnapshot(counter("rtrs_path_reads", "READ IOs completed on the path", paths, s -> s.readCount()));
+            all.metricSnapshot(
+                    counter("rtrs_path_writes", "WRITE IOs completed on the path", paths, s -> s.writeCount()));
+            all.metricSnapshot(counter("rtrs_path_read_bytes", "bytes read over the path", paths, s -> s.readBytes()));
+            all.metricSnapshot(
+                    counter("rtrs_path_write_bytes", "bytes written over the path", paths, s -> s.writeBytes()));
+            all.metricSnapshot(counter(
+                    "rtrs_path_failovers",
+                    "IOs moved from the path to another after it failed",
+                    paths,
+                    s -> s.failedOver()));
+            all.metricSnapshot(counter(
+                    "rtrs_path_reconnects",
+                    "reconnects that brought the path back",
+                    paths,
                     s -> s.reconnectsSuccessful()));
-            all.metricSnapshot(counter("rtrs_path_reconnect_failures", "reconnect attempts of the path that failed",
-                    paths, s -> s.reconnectsFailed()));
-            GaugeSnapshot.Builder inflight = GaugeSnapshot.builder().name("rtrs_path_inflight")
-                    .help("IOs in flight on the path");
-            GaugeSnapshot.Builder connected = GaugeSnapshot.builder().name("rtrs_path_connected")
-                    .help("1 while the path is connected");
-            GaugeSnapshot.Builder rtt = GaugeSnapshot.builder().name("rtrs_path_round_trip_seconds")
-                    .help("smoothed heartbeat round-trip time of the path").unit(Unit.SECONDS);
+            all.metricSnapshot(counter(
+                    "rtrs_path_reconnect_failures",
+                    "reconnect attempts of the path that failed",
+                    paths,
+                    s -> s.reconnectsFailed()));
+            GaugeSnapshot.Builder inflight =
+                    GaugeSnapshot.builder().name("rtrs_path_inflight").help("IOs in flight on the path");
+            GaugeSnapshot.Builder connected =
+                    GaugeSnapshot.builder().name("rtrs_path_connected").help("1 while the path is connected");
+            GaugeSnapshot.Builder rtt = GaugeSnapshot.builder()
+                    .name("rtrs_path_round_trip_seconds")
+                    .help("smoothed heartbeat round-trip time of the path")
+                    .unit(Unit.SECONDS);
             for (SidePath p : paths) {
                 inflight.dataPoint(gauge(p.labels(), p.path().statistics().inflight()));
                 connected.dataPoint(gauge(p.labels(), p.path().state() == PathState.CONNECTED ? 1 : 0));
@@ -82,13 +89,18 @@ final class RtrsCollector implements MultiCollector {
                     rtt.dataPoint(gauge(p.labels(), p.path().roundTripNanos() / 1e9));
                 }
             }
-            all.metricSnapshot(inflight.build()).metricSnapshot(connected.build()).metricSnapshot(rtt.build());
+            all.metricSnapshot(inflight.build())
+                    .metricSnapshot(connected.build())
+                    .metricSnapshot(rtt.build());
         }
         RnbdClientAdmin c = client.get();
         if (c != null) {
-            GaugeSnapshot.Builder size = GaugeSnapshot.builder().name("rnbd_device_size_bytes")
-                    .help("size of the mapped device (absent while it is being mapped)").unit(Unit.BYTES);
-            GaugeSnapshot.Builder mapped = GaugeSnapshot.builder().name("rnbd_device_mapped")
+            GaugeSnapshot.Builder size = GaugeSnapshot.builder()
+                    .name("rnbd_device_size_bytes")
+                    .help("size of the mapped device (absent while it is being mapped)")
+                    .unit(Unit.BYTES);
+            GaugeSnapshot.Builder mapped = GaugeSnapshot.builder()
+                    .name("rnbd_device_mapped")
                     .help("1 while the device is mapped and its session connected");
             for (RnbdClientAdmin.MappedDeviceInfo d : c.devices()) {
                 Labels labels = Labels.of("device", d.name(), "session", String.valueOf(d.session()));
@@ -101,9 +113,11 @@ final class RtrsCollector implements MultiCollector {
         }
         RnbdServerAdmin s = server.get();
         if (s != null) {
-            GaugeSnapshot.Builder open = GaugeSnapshot.builder().name("rnbd_export_open_sessions")
+            GaugeSnapshot.Builder open = GaugeSnapshot.builder()
+                    .name("rnbd_export_open_sessions")
                     .help("client sessions that have the export open");
-            GaugeSnapshot.Builder available = GaugeSnapshot.builder().name("rnbd_export_available")
+            GaugeSnapshot.Builder available = GaugeSnapshot.builder()
+                    .name("rnbd_export_available")
                     .help("1 while the export's backend is present and its storage open");
             for (RnbdServerAdmin.ExportInfo e : s.exports()) {
                 Labels labels = Labels.of("export", e.name(), "backend", e.backend());
@@ -140,8 +154,10 @@ final class RtrsCollector implements MultiCollector {
     private static CounterSnapshot counter(String name, String help, List<SidePath> paths, Statistic statistic) {
         CounterSnapshot.Builder b = CounterSnapshot.builder().name(name).help(help);
         for (SidePath p : paths) {
-            b.dataPoint(CounterDataPointSnapshot.builder().labels(p.labels())
-                    .value(statistic.of(p.path().statistics())).build());
+            b.dataPoint(CounterDataPointSnapshot.builder()
+                    .labels(p.labels())
+                    .value(statistic.of(p.path().statistics()))
+                    .build());
         }
         return b.build();
     }

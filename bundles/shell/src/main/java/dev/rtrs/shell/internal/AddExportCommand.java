@@ -1,7 +1,10 @@
 package dev.rtrs.shell.internal;
 
+import dev.rtrs.block.BlockException;
+import dev.rtrs.block.RnbdServerAdmin;
+import dev.rtrs.block.RnbdServerAdmin.ExportInfo;
+import dev.rtrs.block.RnbdServerAdmin.ExportRequest;
 import java.util.List;
-
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -9,13 +12,11 @@ import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
-import dev.rtrs.block.BlockException;
-import dev.rtrs.block.RnbdServerAdmin;
-import dev.rtrs.block.RnbdServerAdmin.ExportInfo;
-import dev.rtrs.block.RnbdServerAdmin.ExportRequest;
-
 @Service
-@Command(scope = "rnbd", name = "add-export", description = "Adds an export to the RNBD server; it is kept across restarts")
+@Command(
+        scope = "rnbd",
+        name = "add-export",
+        description = "Adds an export to the RNBD server; it is kept across restarts")
 public class AddExportCommand implements Action {
 
     @Reference(optional = true)
@@ -24,13 +25,20 @@ public class AddExportCommand implements Action {
     @Option(name = "--backend", aliases = "-b", description = "Backend type: memory, file, or any installed backend")
     String backend = "memory";
 
-    @Option(name = "--parameter", aliases = "-o", description = "A backend parameter as key=value, e.g. size=1G or path=/srv/disk.img; repeat for more", multiValued = true)
+    @Option(
+            name = "--parameter",
+            aliases = "-o",
+            description = "A backend parameter as key=value, e.g. size=1G or path=/srv/disk.img; repeat for more",
+            multiValued = true)
     List<String> parameters = List.of();
 
     @Option(name = "--read-only", aliases = "-r", description = "Clients may only open the export read-only")
     boolean readOnly;
 
-    @Option(name = "--allow-session", description = "A session name that may open the export (default: any); repeat for more", multiValued = true)
+    @Option(
+            name = "--allow-session",
+            description = "A session name that may open the export (default: any); repeat for more",
+            multiValued = true)
     List<String> allowedSessions = List.of();
 
     @Option(name = "--timeout", description = "Milliseconds to wait for the server to take the export")

@@ -10,13 +10,12 @@ import dev.rtrs.transport.RtrsAdmin;
  */
 final class Available {
 
-    private Available() {
-    }
+    private Available() {}
 
     static RtrsAdmin transport(RtrsAdmin admin) {
         if (admin == null) {
-            throw new IllegalStateException("the RTRS transport is not running (no RtrsAdmin service: install the "
-                    + "rtrs-core feature)");
+            throw new IllegalStateException(
+                    "the RTRS transport is not running (no RtrsAdmin service: install the " + "rtrs-core feature)");
         }
         return admin;
     }

@@ -1,33 +1,37 @@
 package dev.rtrs.shell.internal;
 
+import dev.rtrs.block.RnbdClientAdmin.MappedDeviceInfo;
+import dev.rtrs.block.RnbdServerAdmin.ExportInfo;
+import dev.rtrs.block.RnbdServerAdmin.OpenDeviceInfo;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-
 import org.apache.karaf.shell.support.table.ShellTable;
-
-import dev.rtrs.block.RnbdClientAdmin.MappedDeviceInfo;
-import dev.rtrs.block.RnbdServerAdmin.ExportInfo;
-import dev.rtrs.block.RnbdServerAdmin.OpenDeviceInfo;
 
 /** What the rnbd:* commands print: the server's exports and open devices, the client's mapped devices. */
 final class BlockTables {
 
-    private BlockTables() {
-    }
+    private BlockTables() {}
 
     static void printExports(List<ExportInfo> exports, String devSearchPath, PrintStream out) {
         ShellTable table = new ShellTable().emptyTableText("No exports.");
-        for (String header : new String[] {"Name", "Backend", "Parameters", "Read-only", "Configured", "Open",
-                "Available"}) {
+        for (String header :
+                new String[] {"Name", "Backend", "Parameters", "Read-only", "Configured", "Open", "Available"}) {
             table.column(header);
         }
         for (ExportInfo e : exports) {
-            table.addRow().addContent(e.name(), e.backend(), parameters(e.parameters()), yesNo(e.readOnly()),
-                    yesNo(e.configured()), e.openCount(), yesNo(e.available()));
+            table.addRow()
+                    .addContent(
+                            e.name(),
+                            e.backend(),
+                            parameters(e.parameters()),
+                            yesNo(e.readOnly()),
+                            yesNo(e.configured()),
+                            e.openCount(),
+                            yesNo(e.available()));
         }
         table.print(out);
         out.println("Other device names are files under dev_search_path " + devSearchPath);
@@ -51,8 +55,14 @@ final class BlockTables {
         }
         for (MappedDeviceInfo d : devices) {
             // null (a configured access mode RNBD does not know) prints as it did when the mode was text
-            table.addRow().addContent(d.name(), d.session(), d.devicePath(), String.valueOf(d.accessMode()),
-                    d.size() < 0 ? "-" : d.size(), d.state().name().toLowerCase(Locale.ROOT));
+            table.addRow()
+                    .addContent(
+                            d.name(),
+                            d.session(),
+                            d.devicePath(),
+                            String.valueOf(d.accessMode()),
+                            d.size() < 0 ? "-" : d.size(),
+                            d.state().name().toLowerCase(Locale.ROOT));
         }
         table.print(out);
     }
@@ -63,8 +73,8 @@ final class BlockTables {
     }
 
     private static String parameters(Map<String, String> parameters) {
-        return new TreeMap<>(parameters).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                .collect(Collectors.joining(","));
+        return new TreeMap<>(parameters)
+                .entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
     }
 
     private static String yesNo(boolean value) {

@@ -1,5 +1,7 @@
 package dev.rtrs.shell.internal;
 
+import dev.rtrs.block.RnbdServerAdmin;
+import dev.rtrs.shell.internal.completers.ServerSessionCompleter;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -7,11 +9,12 @@ import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
-import dev.rtrs.block.RnbdServerAdmin;
-import dev.rtrs.shell.internal.completers.ServerSessionCompleter;
-
 @Service
-@Command(scope = "rnbd", name = "close-session", description = "Force-closes a client's session on the RNBD server with every device it opened (the client may reconnect)")
+@Command(
+        scope = "rnbd",
+        name = "close-session",
+        description =
+                "Force-closes a client's session on the RNBD server with every device it opened (the client may reconnect)")
 public class CloseSessionCommand implements Action {
 
     @Reference(optional = true)

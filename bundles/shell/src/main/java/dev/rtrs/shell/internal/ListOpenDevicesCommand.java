@@ -1,14 +1,16 @@
 package dev.rtrs.shell.internal;
 
+import dev.rtrs.block.RnbdServerAdmin;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
-import dev.rtrs.block.RnbdServerAdmin;
-
 @Service
-@Command(scope = "rnbd", name = "open-devices", description = "Lists the devices clients have open on the RNBD server, per session")
+@Command(
+        scope = "rnbd",
+        name = "open-devices",
+        description = "Lists the devices clients have open on the RNBD server, per session")
 public class ListOpenDevicesCommand implements Action {
 
     @Reference(optional = true)

@@ -1,19 +1,20 @@
 package dev.rtrs.shell.internal;
 
+import dev.rtrs.transport.ClientSession;
+import dev.rtrs.transport.RtrsAdmin;
 import java.util.List;
 import java.util.Map;
-
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 
-import dev.rtrs.transport.ClientSession;
-import dev.rtrs.transport.RtrsAdmin;
-
 @Service
-@Command(scope = "rtrs", name = "policies", description = "Lists the installed multipath policies, their aliases and the client sessions using each")
+@Command(
+        scope = "rtrs",
+        name = "policies",
+        description = "Lists the installed multipath policies, their aliases and the client sessions using each")
 public class ListPoliciesCommand implements Action {
 
     @Reference(optional = true)
@@ -22,15 +23,19 @@ public class ListPoliciesCommand implements Action {
     @Override
     public Object execute() {
         RtrsAdmin transport = Available.transport(admin);
-        ShellTable table = new ShellTable().emptyTableText("No multipath policy is installed: sessions use the"
-                + " built-in round-robin (install feature rtrs-policy-min-inflight)");
+        ShellTable table = new ShellTable()
+                .emptyTableText("No multipath policy is installed: sessions use the"
+                        + " built-in round-robin (install feature rtrs-policy-min-inflight)");
         table.column("Policy");
         table.column("Aliases");
         table.column("Sessions");
         List<ClientSession> sessions = transport.clientSessions();
         for (Map.Entry<String, List<String>> e : transport.policies().entrySet()) {
-            List<String> users = sessions.stream().filter(s -> s.policy().equals(e.getKey())).map(ClientSession::name)
-                    .sorted().toList();
+            List<String> users = sessions.stream()
+                    .filter(s -> s.policy().equals(e.getKey()))
+                    .map(ClientSession::name)
+                    .sorted()
+                    .toList();
             table.addRow().addContent(e.getKey(), String.join(", ", e.getValue()), String.join(", ", users));
         }
         table.print(System.out);

@@ -1,16 +1,17 @@
 package dev.rtrs.shell.internal;
 
+import dev.rtrs.verbs.VerbsProvider;
 import java.util.List;
-
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
-import dev.rtrs.verbs.VerbsProvider;
-
 @Service
-@Command(scope = "rtrs", name = "providers", description = "Lists the RDMA verbs providers, their devices and what the devices can do")
+@Command(
+        scope = "rtrs",
+        name = "providers",
+        description = "Lists the RDMA verbs providers, their devices and what the devices can do")
 public class ListProvidersCommand implements Action {
 
     // every provider (tcp, disni, ...): the shell injects all services of a List reference

@@ -1,14 +1,17 @@
 package dev.rtrs.shell.internal;
 
+import dev.rtrs.transport.RtrsAdmin;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
-import dev.rtrs.transport.RtrsAdmin;
-
 @Service
-@Command(scope = "rtrs", name = "servers", description = "Lists the RTRS servers with their options, and their clients' sessions with paths and statistics")
+@Command(
+        scope = "rtrs",
+        name = "servers",
+        description =
+                "Lists the RTRS servers with their options, and their clients' sessions with paths and statistics")
 public class ListServersCommand implements Action {
 
     @Reference(optional = true)

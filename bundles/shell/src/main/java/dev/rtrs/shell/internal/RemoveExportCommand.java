@@ -1,5 +1,8 @@
 package dev.rtrs.shell.internal;
 
+import dev.rtrs.block.BlockException;
+import dev.rtrs.block.RnbdServerAdmin;
+import dev.rtrs.shell.internal.completers.ExportCompleter;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -7,12 +10,11 @@ import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
-import dev.rtrs.block.BlockException;
-import dev.rtrs.block.RnbdServerAdmin;
-import dev.rtrs.shell.internal.completers.ExportCompleter;
-
 @Service
-@Command(scope = "rnbd", name = "remove-export", description = "Removes a configured export (also one from an etc/ file); its storage is left alone")
+@Command(
+        scope = "rnbd",
+        name = "remove-export",
+        description = "Removes a configured export (also one from an etc/ file); its storage is left alone")
 public class RemoveExportCommand implements Action {
 
     @Reference(optional = true)

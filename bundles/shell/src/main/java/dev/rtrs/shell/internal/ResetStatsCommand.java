@@ -1,5 +1,7 @@
 package dev.rtrs.shell.internal;
 
+import dev.rtrs.shell.internal.completers.SessionCompleter;
+import dev.rtrs.transport.RtrsAdmin;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -7,11 +9,12 @@ import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
-import dev.rtrs.shell.internal.completers.SessionCompleter;
-import dev.rtrs.transport.RtrsAdmin;
-
 @Service
-@Command(scope = "rtrs", name = "reset-stats", description = "Sets the path statistics of a client or server session (or both, if both have the name) back to zero")
+@Command(
+        scope = "rtrs",
+        name = "reset-stats",
+        description =
+                "Sets the path statistics of a client or server session (or both, if both have the name) back to zero")
 public class ResetStatsCommand implements Action {
 
     @Reference(optional = true)

@@ -1,18 +1,16 @@
 package dev.rtrs.shell.internal;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.RtrsAdmin;
 import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerSession;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Statistics of sessions found by name: a name may be a client session, a server session, or both on one appliance. */
 final class SessionStatistics {
 
-    private SessionStatistics() {
-    }
+    private SessionStatistics() {}
 
     /**
      * Zeroes the path counters of every client and server session called {@code name}.

@@ -1,15 +1,5 @@
 package dev.rtrs.shell.internal;
 
-import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.stream.Collectors;
-
-import org.apache.karaf.shell.support.table.Row;
-import org.apache.karaf.shell.support.table.ShellTable;
-
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.PathInfo;
 import dev.rtrs.transport.PathStatistics;
@@ -18,17 +8,32 @@ import dev.rtrs.transport.ServerSession;
 import dev.rtrs.verbs.DeviceCapabilities;
 import dev.rtrs.verbs.RdmaDevice;
 import dev.rtrs.verbs.VerbsProvider;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.karaf.shell.support.table.Row;
+import org.apache.karaf.shell.support.table.ShellTable;
 
 /** What the rtrs:* commands print: verbs providers, client sessions, servers, and their paths with statistics. */
 final class TransportTables {
 
-    private TransportTables() {
-    }
+    private TransportTables() {}
 
     static void printProviders(List<VerbsProvider> providers, PrintStream out) {
         ShellTable table = new ShellTable().emptyTableText("No verbs provider is installed.");
-        for (String header : new String[] {"Provider", "Device", "QP work requests", "SG entries", "CQ entries",
-                "MR size", "Private data", "Optional verbs"}) {
+        for (String header : new String[] {
+            "Provider",
+            "Device",
+            "QP work requests",
+            "SG entries",
+            "CQ entries",
+            "MR size",
+            "Private data",
+            "Optional verbs"
+        }) {
             table.column(header);
         }
         List<VerbsProvider> sorted = new ArrayList<>(providers);
@@ -37,9 +42,16 @@ final class TransportTables {
             for (RdmaDevice d : p.devices()) {
                 DeviceCapabilities c = d.capabilities();
                 String optional = c.optional().stream().map(Enum::name).sorted().collect(Collectors.joining(","));
-                table.addRow().addContent(p.name(), d.name(), c.maxQueuePairWorkRequests(), c.maxScatterGatherEntries(),
-                        c.maxCompletionQueueEntries(), c.maxMemoryRegionSize(), c.maxPrivateData(),
-                        optional.isEmpty() ? "-" : optional);
+                table.addRow()
+                        .addContent(
+                                p.name(),
+                                d.name(),
+                                c.maxQueuePairWorkRequests(),
+                                c.maxScatterGatherEntries(),
+                                c.maxCompletionQueueEntries(),
+                                c.maxMemoryRegionSize(),
+                                c.maxPrivateData(),
+                                optional.isEmpty() ? "-" : optional);
             }
         }
         table.print(out);
@@ -59,8 +71,8 @@ final class TransportTables {
         ShellTable paths = pathTable(true, "Session");
         for (ClientSession s : sorted) {
             List<PathInfo> infos = s.paths();
-            table.addRow().addContent(s.name(), s.state(), s.policy(), s.queueDepth(), s.maxIoSize(), infos.size(),
-                    s.uuid());
+            table.addRow()
+                    .addContent(s.name(), s.state(), s.policy(), s.queueDepth(), s.maxIoSize(), infos.size(), s.uuid());
             for (PathInfo p : infos) {
                 pathRow(paths, p, true, s.name());
             }
@@ -76,8 +88,9 @@ final class TransportTables {
             return;
         }
         ShellTable table = new ShellTable();
-        for (String header : new String[] {"Server", "Queue depth", "Chunk size", "Max IO", "Always invalidate",
-                "Provider", "Sessions"}) {
+        for (String header : new String[] {
+            "Server", "Queue depth", "Chunk size", "Max IO", "Always invalidate", "Provider", "Sessions"
+        }) {
             table.column(header);
         }
         ShellTable sessions = pathTable(false, "Server", "Session", "Queue depth");
@@ -85,8 +98,15 @@ final class TransportTables {
             String server = addresses(e.localAddresses());
             List<ServerSession> list = new ArrayList<>(e.sessions());
             list.sort(Comparator.comparing(ServerSession::name));
-            table.addRow().addContent(server, e.options().queueDepth(), e.options().chunkSize(), e.maxIoSize(),
-                    e.options().alwaysInvalidate() ? "on" : "off", e.options().provider(), list.size());
+            table.addRow()
+                    .addContent(
+                            server,
+                            e.options().queueDepth(),
+                            e.options().chunkSize(),
+                            e.maxIoSize(),
+                            e.options().alwaysInvalidate() ? "on" : "off",
+                            e.options().provider(),
+                            list.size());
             for (ServerSession s : list) {
                 for (PathInfo p : s.paths()) {
                     pathRow(sessions, p, false, server, s.name(), s.queueDepth());
@@ -105,8 +125,9 @@ final class TransportTables {
         for (String key : keys) {
             table.column(key);
         }
-        for (String header : new String[] {"Path", "State", "Connections", "RTT (us)", "Reads", "Read bytes",
-                "Writes", "Write bytes", "In flight"}) {
+        for (String header : new String[] {
+            "Path", "State", "Connections", "RTT (us)", "Reads", "Read bytes", "Writes", "Write bytes", "In flight"
+        }) {
             table.column(header);
         }
         if (clientSide) {
@@ -121,9 +142,16 @@ final class TransportTables {
         Row row = table.addRow();
         row.addContent(keys);
         PathStatistics s = p.statistics();
-        row.addContent(p.name(), p.state(), p.connections(),
-                p.roundTripNanos() < 0 ? "-" : Long.toString(p.roundTripNanos() / 1000), s.readCount(), s.readBytes(),
-                s.writeCount(), s.writeBytes(), s.inflight());
+        row.addContent(
+                p.name(),
+                p.state(),
+                p.connections(),
+                p.roundTripNanos() < 0 ? "-" : Long.toString(p.roundTripNanos() / 1000),
+                s.readCount(),
+                s.readBytes(),
+                s.writeCount(),
+                s.writeBytes(),
+                s.inflight());
         if (clientSide) {
             row.addContent(s.failedOver(), s.reconnectsSuccessful(), s.reconnectsFailed());
         }

@@ -1,5 +1,8 @@
 package dev.rtrs.shell.internal;
 
+import dev.rtrs.block.BlockException;
+import dev.rtrs.block.RnbdClientAdmin;
+import dev.rtrs.shell.internal.completers.MappedDeviceCompleter;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -7,12 +10,11 @@ import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
-import dev.rtrs.block.BlockException;
-import dev.rtrs.block.RnbdClientAdmin;
-import dev.rtrs.shell.internal.completers.MappedDeviceCompleter;
-
 @Service
-@Command(scope = "rnbd", name = "unmap", description = "Unmaps a device and forgets its mapping (also one configured in an etc/ file)")
+@Command(
+        scope = "rnbd",
+        name = "unmap",
+        description = "Unmaps a device and forgets its mapping (also one configured in an etc/ file)")
 public class UnmapDeviceCommand implements Action {
 
     @Reference(optional = true)

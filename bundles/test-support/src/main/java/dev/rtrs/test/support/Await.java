@@ -15,8 +15,7 @@ public final class Await {
     /** Short enough not to slow a test down, long enough not to keep a core busy on a 2-core machine. */
     private static final long POLL_MILLIS = 5;
 
-    private Await() {
-    }
+    private Await() {}
 
     /** Returns once {@code condition} holds; throws {@code AssertionError(message)} when it did not within timeout. */
     public static void until(BooleanSupplier condition, Duration timeout, String message) {

@@ -1,9 +1,8 @@
 package dev.rtrs.test.support;
 
-import java.net.InetSocketAddress;
-
 import dev.rtrs.transport.MultipathPolicy.PathView;
 import dev.rtrs.transport.PathStatistics;
+import java.net.InetSocketAddress;
 
 /** A path for multipath policy tests: the test sets its IOs in flight and its round-trip time. */
 public final class FakePath implements PathView {

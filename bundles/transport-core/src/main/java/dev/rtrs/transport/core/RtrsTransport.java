@@ -1,13 +1,5 @@
 package dev.rtrs.transport.core;
 
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicInteger;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.ClientLinkListener;
 import dev.rtrs.transport.ClientSession;
@@ -27,6 +19,13 @@ import dev.rtrs.transport.core.internal.client.ClientSessionImpl;
 import dev.rtrs.transport.core.internal.policy.PolicyRegistry;
 import dev.rtrs.transport.core.internal.server.ServerEndpointImpl;
 import dev.rtrs.verbs.VerbsProvider;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The RTRS implementation as a plain Java object: add verbs providers (and, optionally, multipath policies),
@@ -117,8 +116,8 @@ public final class RtrsTransport implements RtrsClient, RtrsServer, RtrsAdmin, A
     private VerbsProvider requireProvider(String name) throws TransportException {
         VerbsProvider p = providers.get(name);
         if (p == null) {
-            throw new TransportException(Errno.ENODEV, "no verbs provider '" + name + "' (available: "
-                    + providers.keySet() + ")");
+            throw new TransportException(
+                    Errno.ENODEV, "no verbs provider '" + name + "' (available: " + providers.keySet() + ")");
         }
         return p;
     }
@@ -126,8 +125,8 @@ public final class RtrsTransport implements RtrsClient, RtrsServer, RtrsAdmin, A
     @Override
     public ClientSession open(ClientSessionOptions options, ClientLinkListener listener) throws TransportException {
         requireProvider(options.provider());
-        ClientSessionImpl session = new ClientSessionImpl(options, listener, providers::get, policySource, heartbeats,
-                executor, executor);
+        ClientSessionImpl session =
+                new ClientSessionImpl(options, listener, providers::get, policySource, heartbeats, executor, executor);
         session.open();
         sessions.add(session);
         session.onClose(() -> sessions.remove(session));
@@ -137,8 +136,8 @@ public final class RtrsTransport implements RtrsClient, RtrsServer, RtrsAdmin, A
     @Override
     public ServerEndpoint listen(ServerOptions options, RequestHandler handler, ServerLinkListener listener)
             throws TransportException {
-        ServerEndpointImpl endpoint = new ServerEndpointImpl(options, handler, listener, providers::get, heartbeats,
-                executor);
+        ServerEndpointImpl endpoint =
+                new ServerEndpointImpl(options, handler, listener, providers::get, heartbeats, executor);
         endpoint.onClose(() -> endpoints.remove(endpoint));
         // listed before it starts: a provider added meanwhile finds it and makes it listen
         endpoints.add(endpoint);

@@ -2,15 +2,6 @@ package dev.rtrs.transport.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.net.InetAddress;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.ClientSessionOptions;
 import dev.rtrs.transport.Direction;
@@ -19,6 +10,13 @@ import dev.rtrs.transport.Permit;
 import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerOptions;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The plain-Java example of the README, kept compiling and working. */
 @Timeout(30)
@@ -28,7 +26,7 @@ class ReadmeExampleTest {
     void serverAndClientMoveData() throws Exception {
         // --- README example: begin ---
         try (TcpVerbsProvider tcp = new TcpVerbsProvider();
-             RtrsTransport transport = new RtrsTransport().addProvider(tcp)) {
+                RtrsTransport transport = new RtrsTransport().addProvider(tcp)) {
 
             // a server that keeps the last WRITE's data and returns it on READ
             ByteBuffer stored = ByteBuffer.allocate(4096);
@@ -41,18 +39,26 @@ class ReadmeExampleTest {
                             request.data().put(stored.duplicate());
                         }
                         request.respond(0);
-                    }, null);
+                    },
+                    null);
             int port = server.localAddresses().get(0).getPort();
 
-            ClientSession session = transport.open(ClientSessionOptions.builder("example")
-                    .paths(PathAddress.parse("127.0.0.1", port)).build(), null);
+            ClientSession session = transport.open(
+                    ClientSessionOptions.builder("example")
+                            .paths(PathAddress.parse("127.0.0.1", port))
+                            .build(),
+                    null);
 
             byte[] hello = "hello, rtrs".getBytes(StandardCharsets.UTF_8);
             Permit permit = session.acquirePermit();
             CompletableFuture<Integer> written = new CompletableFuture<>();
-            session.submit(permit, Direction.WRITE, ByteBuffer.allocate(0),
-                    new ByteBuffer[] {ByteBuffer.wrap(hello)}, written::complete);
-            assertEquals(0, written.get(10, TimeUnit.SECONDS));       // errno 0
+            session.submit(
+                    permit,
+                    Direction.WRITE,
+                    ByteBuffer.allocate(0),
+                    new ByteBuffer[] {ByteBuffer.wrap(hello)},
+                    written::complete);
+            assertEquals(0, written.get(10, TimeUnit.SECONDS)); // errno 0
 
             ByteBuffer back = ByteBuffer.allocate(hello.length);
             CompletableFuture<Integer> read = new CompletableFuture<>();

@@ -5,13 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.locks.LockSupport;
-
-import org.junit.jupiter.api.Test;
-
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.CmEventType;
 import dev.rtrs.verbs.DeviceCapabilities.Capability;
@@ -23,6 +16,11 @@ import dev.rtrs.verbs.SendWorkRequest;
 import dev.rtrs.verbs.WcOpcode;
 import dev.rtrs.verbs.WcStatus;
 import dev.rtrs.verbs.WorkCompletion;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
 
 /**
  * The ACK timeout and retry count of a queue pair (ibverbs' {@code timeout} and {@code retry_cnt}): a peer that
@@ -63,13 +61,16 @@ public abstract class AckTimeoutConformanceTest extends VerbsConformanceSupport 
         long start = System.nanoTime();
         link.client.qp.postSend(write(1, src, 1024, dst.address(), dst.rkey()));
         link.client.qp.postSend(write(2, src, 1024, dst.address() + 1024, dst.rkey()));
-        WorkCompletion first = awaitCompletions(link.client.cq, 1, expiry.multipliedBy(3).plusSeconds(1)).get(0);
+        WorkCompletion first = awaitCompletions(
+                        link.client.cq, 1, expiry.multipliedBy(3).plusSeconds(1))
+                .get(0);
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         assertStatus(WcStatus.RETRY_EXCEEDED_ERROR, first);
         assertEquals(1, first.wrId());
         assertEquals(WcOpcode.RDMA_WRITE, first.opcode());
-        assertTrue(took.compareTo(expiry.multipliedBy(4).dividedBy(5)) >= 0, "failed after " + took
-                + ", before the ACK timeouts of " + expiry + " had passed");
+        assertTrue(
+                took.compareTo(expiry.multipliedBy(4).dividedBy(5)) >= 0,
+                "failed after " + took + ", before the ACK timeouts of " + expiry + " had passed");
 
         WorkCompletion second = awaitCompletion(link.client.cq);
         assertStatus(WcStatus.WR_FLUSH_ERROR, second);
@@ -104,8 +105,10 @@ public abstract class AckTimeoutConformanceTest extends VerbsConformanceSupport 
         InetAddress at = silence();
 
         for (int i = 0; i < writes; i++) {
-            link.client.qp.postSend(new SendWorkRequest(1).reset(i, SendOpcode.RDMA_WRITE)
-                    .addSge(src, i * size, size).remote(dst.address() + (long) i * size, dst.rkey()));
+            link.client.qp.postSend(new SendWorkRequest(1)
+                    .reset(i, SendOpcode.RDMA_WRITE)
+                    .addSge(src, i * size, size)
+                    .remote(dst.address() + (long) i * size, dst.rkey()));
         }
         link.client.qp.postSend(send(writes, src, 0, 64));
         assertNoCompletion(link.client.cq, expiry.dividedBy(3));
@@ -173,7 +176,8 @@ public abstract class AckTimeoutConformanceTest extends VerbsConformanceSupport 
             int n = Math.min(depth - (posted - completed), total - posted);
             for (int i = 0; i < n; i++) {
                 int slot = (posted + i) % depth;
-                wrs[i].reset(posted + i, SendOpcode.RDMA_WRITE).addSge(src, slot * size, size)
+                wrs[i].reset(posted + i, SendOpcode.RDMA_WRITE)
+                        .addSge(src, slot * size, size)
                         .remote(dst.address() + (long) slot * size, dst.rkey());
             }
             if (n > 0) {

@@ -8,23 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.CmEvent;
@@ -42,6 +25,21 @@ import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.WcOpcode;
 import dev.rtrs.verbs.WcStatus;
 import dev.rtrs.verbs.WorkCompletion;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The connection manager: address resolution, connect/accept/reject with private data, disconnect, handlers. */
 public abstract class ConnectionManagerConformanceTest extends VerbsConformanceSupport {
@@ -71,8 +69,12 @@ public abstract class ConnectionManagerConformanceTest extends VerbsConformanceS
         assertArrayEquals(answer, link.clientEstablished.privateData());
         assertEquals(QpState.READY_TO_SEND, link.client.qp.state());
         assertEquals(QpState.READY_TO_SEND, link.server.qp.state());
-        assertEquals(link.listener.localAddress().getPort(), link.client.id.remoteAddress().getPort());
-        assertEquals(link.client.id.localAddress().getPort(), link.server.id.remoteAddress().getPort());
+        assertEquals(
+                link.listener.localAddress().getPort(),
+                link.client.id.remoteAddress().getPort());
+        assertEquals(
+                link.client.id.localAddress().getPort(),
+                link.server.id.remoteAddress().getPort());
         assertSame(provider, link.client.id.provider());
     }
 
@@ -200,7 +202,9 @@ public abstract class ConnectionManagerConformanceTest extends VerbsConformanceS
         CmId listener = listen(new Events(), address());
         Events events = new Events();
         CmId id = closeLater(provider.createCmId(events));
-        id.resolveAddress(new InetSocketAddress(InetAddress.getByName("192.0.2.1"), 0), listener.localAddress(),
+        id.resolveAddress(
+                new InetSocketAddress(InetAddress.getByName("192.0.2.1"), 0),
+                listener.localAddress(),
                 millis(timeout()));
         CmEvent e = events.expect(CmEventType.ADDR_ERROR, timeout());
         assertNotEquals(0, e.status());
@@ -269,7 +273,9 @@ public abstract class ConnectionManagerConformanceTest extends VerbsConformanceS
         Side first = initiator.equals("client") ? link.client : link.server;
         Side second = first == link.client ? link.server : link.client;
         first.id.disconnect();
-        assertEquals(CmEventType.DISCONNECTED, first.events.awaitType(CmEventType.DISCONNECTED, timeout()).type());
+        assertEquals(
+                CmEventType.DISCONNECTED,
+                first.events.awaitType(CmEventType.DISCONNECTED, timeout()).type());
         second.events.awaitType(CmEventType.DISCONNECTED, timeout());
         awaitState(link.client.qp, QpState.ERROR);
         awaitState(link.server.qp, QpState.ERROR);
@@ -340,7 +346,8 @@ public abstract class ConnectionManagerConformanceTest extends VerbsConformanceS
         }
         CmId resolver = closeLater(provider.createCmId(probeEvents));
         resolver.resolveAddress(null, probe.localAddress(), millis(timeout()));
-        Assumptions.assumeTrue(probeEvents.next(timeout()).type() == CmEventType.ADDR_RESOLVED,
+        Assumptions.assumeTrue(
+                probeEvents.next(timeout()).type() == CmEventType.ADDR_RESOLVED,
                 "the provider has no device reaching " + v6);
         Link link = connect(spec().address(v6).privateData(bytes(4, 1), bytes(4, 2)));
         assertEquals(v6, link.listener.localAddress().getAddress());

@@ -7,23 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.CmEventType;
 import dev.rtrs.verbs.CmId;
@@ -38,6 +21,21 @@ import dev.rtrs.verbs.SendWorkRequest;
 import dev.rtrs.verbs.WcOpcode;
 import dev.rtrs.verbs.WcStatus;
 import dev.rtrs.verbs.WorkCompletion;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** SEND, RDMA WRITE (with immediate data) and RDMA READ: integrity, ordering, completions, notification. */
 public abstract class DataTransferConformanceTest extends VerbsConformanceSupport {
@@ -76,8 +74,8 @@ public abstract class DataTransferConformanceTest extends VerbsConformanceSuppor
         byte[] data = randomBytes(size, size * 31L + operation.hashCode());
         int gap = 64;
         MemoryRegion local = register(link.client, size + 3 * gap, Access.LOCAL_WRITE);
-        MemoryRegion remote = register(link.server, size + 3 * gap,
-                Access.LOCAL_WRITE | Access.REMOTE_WRITE | Access.REMOTE_READ);
+        MemoryRegion remote =
+                register(link.server, size + 3 * gap, Access.LOCAL_WRITE | Access.REMOTE_WRITE | Access.REMOTE_READ);
         SendOpcode op = SendOpcode.valueOf(operation);
         MemoryRegion source = op == SendOpcode.RDMA_READ ? remote : local;
         MemoryRegion target = op == SendOpcode.RDMA_READ ? local : remote;
@@ -165,8 +163,11 @@ public abstract class DataTransferConformanceTest extends VerbsConformanceSuppor
         Link link = connect();
         MemoryRegion src = register(link.client, 100, 0);
         fill(src, randomBytes(100, 1));
-        link.client.qp.postSend(send(9, src, 0, 100).reset(9, SendOpcode.SEND_WITH_IMM).addSge(src, 0, 100)
-                .immediate(0xCAFE0001).flags(SendWorkRequest.SIGNALED | SendWorkRequest.SOLICITED));
+        link.client.qp.postSend(send(9, src, 0, 100)
+                .reset(9, SendOpcode.SEND_WITH_IMM)
+                .addSge(src, 0, 100)
+                .immediate(0xCAFE0001)
+                .flags(SendWorkRequest.SIGNALED | SendWorkRequest.SOLICITED));
         WorkCompletion sent = awaitCompletion(link.client.cq);
         assertStatus(WcStatus.SUCCESS, sent);
         assertEquals(WcOpcode.SEND, sent.opcode());
@@ -190,7 +191,9 @@ public abstract class DataTransferConformanceTest extends VerbsConformanceSuppor
         MemoryRegion dst = register(link.server, 8192, Access.LOCAL_WRITE | Access.REMOTE_WRITE);
         fill(src, randomBytes(3000, 2));
         link.client.qp.postSend(write(3, src, 3000, dst.address() + 100, dst.rkey())
-                .reset(3, SendOpcode.RDMA_WRITE_WITH_IMM).addSge(src, 0, 3000).remote(dst.address() + 100, dst.rkey())
+                .reset(3, SendOpcode.RDMA_WRITE_WITH_IMM)
+                .addSge(src, 0, 3000)
+                .remote(dst.address() + 100, dst.rkey())
                 .immediate(77));
         assertStatus(WcStatus.SUCCESS, awaitCompletion(link.client.cq));
         WorkCompletion got = awaitCompletion(link.server.cq);
@@ -206,7 +209,8 @@ public abstract class DataTransferConformanceTest extends VerbsConformanceSuppor
     @Test
     void zeroLengthWriteWithImmediateNeedsNoMemory() throws Exception {
         Link link = connect();
-        link.client.qp.postSend(new SendWorkRequest().reset(4, SendOpcode.RDMA_WRITE_WITH_IMM).immediate(0x11));
+        link.client.qp.postSend(
+                new SendWorkRequest().reset(4, SendOpcode.RDMA_WRITE_WITH_IMM).immediate(0x11));
         assertStatus(WcStatus.SUCCESS, awaitCompletion(link.client.cq));
         WorkCompletion got = awaitCompletion(link.server.cq);
         assertStatus(WcStatus.SUCCESS, got);
@@ -234,7 +238,8 @@ public abstract class DataTransferConformanceTest extends VerbsConformanceSuppor
     void manyMessagesArriveInOrder() throws Exception {
         int count = 3000;
         int window = 32;
-        Link link = connect(spec().sendQueue(window).receives(0, 64).receiveQueue(64).receiveSize(64));
+        Link link = connect(
+                spec().sendQueue(window).receives(0, 64).receiveQueue(64).receiveSize(64));
         MemoryRegion src = register(link.client, window * 8, 0);
         WorkCompletion[] polled = new WorkCompletion[16];
         for (int i = 0; i < polled.length; i++) {
@@ -378,7 +383,8 @@ public abstract class DataTransferConformanceTest extends VerbsConformanceSuppor
             if (e.type() == CmEventType.CONNECT_REQUEST) {
                 try {
                     ProtectionDomain pd = closeLater(e.id().device().allocateProtectionDomain());
-                    QueuePair qp = closeLater(e.id().createQueuePair(pd, new QueuePairAttributes(cq, cq, 64, 64, 1, 1)));
+                    QueuePair qp =
+                            closeLater(e.id().createQueuePair(pd, new QueuePairAttributes(cq, cq, 64, 64, 1, 1)));
                     MemoryRegion rr = closeLater(pd.register(ByteBuffer.allocateDirect(64 * 64), Access.LOCAL_WRITE));
                     Side side = new Side(e.id(), serverEvents, pd, cq, qp, rr, 64);
                     for (int i = 0; i < 64; i++) {
@@ -448,7 +454,8 @@ public abstract class DataTransferConformanceTest extends VerbsConformanceSuppor
                 cq.requestNotify();
                 n = drain(cq, batch, link);
                 if (n == 0) {
-                    assertTrue(wakeUps.tryAcquire(timeout().toMillis(), TimeUnit.MILLISECONDS),
+                    assertTrue(
+                            wakeUps.tryAcquire(timeout().toMillis(), TimeUnit.MILLISECONDS),
                             "no wake-up after " + received + " of " + count + " messages");
                     wakeUps.drainPermits();
                 }

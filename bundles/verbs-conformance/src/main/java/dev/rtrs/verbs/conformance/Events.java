@@ -3,16 +3,15 @@ package dev.rtrs.verbs.conformance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.rtrs.verbs.CmEvent;
+import dev.rtrs.verbs.CmEventHandler;
+import dev.rtrs.verbs.CmEventType;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
-import dev.rtrs.verbs.CmEvent;
-import dev.rtrs.verbs.CmEventHandler;
-import dev.rtrs.verbs.CmEventType;
 
 /**
  * A handler that records events (for the test thread to wait on) after running an optional reaction inside
@@ -62,7 +61,7 @@ public final class Events implements CmEventHandler {
     /** Skips events until one of {@code type} arrives. */
     public CmEvent awaitType(CmEventType type, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (;;) {
+        for (; ; ) {
             long left = deadline - System.nanoTime();
             CmEvent e = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
             if (e == null) {

@@ -2,10 +2,6 @@ package dev.rtrs.verbs.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.CmEventType;
 import dev.rtrs.verbs.MemoryRegion;
@@ -13,6 +9,8 @@ import dev.rtrs.verbs.QpState;
 import dev.rtrs.verbs.WcOpcode;
 import dev.rtrs.verbs.WcStatus;
 import dev.rtrs.verbs.WorkCompletion;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** Connections that end: orderly disconnect flushes both sides; a vanished peer fails outstanding work. */
 public abstract class FailureConformanceTest extends VerbsConformanceSupport {
@@ -49,8 +47,7 @@ public abstract class FailureConformanceTest extends VerbsConformanceSupport {
         assumeRetryingRequestsStayPending();
         Link link = connect(spec().receives(2, 0));
         MemoryRegion src = register(link.client, 64, 0);
-        MemoryRegion remote = register(link.server, 64, Access.LOCAL_WRITE
-                | Access.REMOTE_WRITE);
+        MemoryRegion remote = register(link.server, 64, Access.LOCAL_WRITE | Access.REMOTE_WRITE);
         // the peer has no receive: the first SEND stays unacknowledged while it is retried
         link.client.qp.postSend(send(1, src, 0, 8));
         link.client.qp.postSend(send(2, src, 0, 8));

@@ -5,11 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.CompletionQueue;
@@ -24,6 +19,9 @@ import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.WcOpcode;
 import dev.rtrs.verbs.WcStatus;
 import dev.rtrs.verbs.WorkCompletion;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /**
  * Bounded queues: posting beyond a queue fails with ENOMEM and never blocks; send-queue slots are freed by
@@ -99,8 +97,7 @@ public abstract class QueueLimitsConformanceTest extends VerbsConformanceSupport
         for (int i = 0; i < batch.length; i++) {
             batch[i] = new ReceiveWorkRequest().reset(i).addSge(link.server.receiveRegion, 0, 64);
         }
-        VerbsException e = assertThrows(VerbsException.class,
-                () -> link.server.qp.postReceive(batch, 6));
+        VerbsException e = assertThrows(VerbsException.class, () -> link.server.qp.postReceive(batch, 6));
         assertEquals(Errno.ENOMEM, e.errno());
         MemoryRegion src = register(link.client, 64, 0);
         for (int i = 0; i < 4; i++) {
@@ -130,7 +127,8 @@ public abstract class QueueLimitsConformanceTest extends VerbsConformanceSupport
         Link link = connect(spec().receives(0, 0));
         MemoryRegion src = register(link.client, 64, 0);
         link.client.qp.postSend(send(1, src, 0, 8));
-        WorkCompletion wc = awaitCompletions(link.client.cq, 1, rnrTimeout().plus(timeout())).get(0);
+        WorkCompletion wc = awaitCompletions(link.client.cq, 1, rnrTimeout().plus(timeout()))
+                .get(0);
         assertStatus(WcStatus.RNR_RETRY_EXCEEDED_ERROR, wc);
         assertEquals(1, wc.wrId());
         awaitState(link.client.qp, QpState.ERROR);
@@ -158,8 +156,10 @@ public abstract class QueueLimitsConformanceTest extends VerbsConformanceSupport
         Link link = connect();
         DeviceCapabilities caps = link.client.id.device().capabilities();
         CompletionQueue cq = link.client.cq;
-        assertErrno(Errno.EINVAL, () -> link.server.id.createQueuePair(link.server.pd,
-                new QueuePairAttributes(cq, cq, caps.maxQueuePairWorkRequests() + 1, 4, 1, 1)));
+        assertErrno(
+                Errno.EINVAL,
+                () -> link.server.id.createQueuePair(
+                        link.server.pd, new QueuePairAttributes(cq, cq, caps.maxQueuePairWorkRequests() + 1, 4, 1, 1)));
         assertErrno(Errno.EINVAL, () -> device().createCompletionQueue(caps.maxCompletionQueueEntries() + 1, null));
     }
 

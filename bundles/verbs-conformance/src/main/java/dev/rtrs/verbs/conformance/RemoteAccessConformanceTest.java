@@ -6,14 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-
-import org.junit.jupiter.api.Test;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.CmEventType;
@@ -26,6 +18,12 @@ import dev.rtrs.verbs.SendWorkRequest;
 import dev.rtrs.verbs.WcOpcode;
 import dev.rtrs.verbs.WcStatus;
 import dev.rtrs.verbs.WorkCompletion;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
 
 /**
  * Remote access rules: rkey, bounds and access flags are checked at the responder; a violation fails the
@@ -61,8 +59,8 @@ public abstract class RemoteAccessConformanceTest extends VerbsConformanceSuppor
     private void assertRefusedAndFlushed(Link link, SendWorkRequest bad, int serverReceives) throws Exception {
         MemoryRegion s = source(link, 64);
         MemoryRegion spare = register(link.server, 64, ALL_REMOTE);
-        link.client.qp.postSend(new SendWorkRequest[] {bad, send(2, s, 0, 8), write(3, s, 8, spare.address(), spare.rkey())},
-                3);
+        link.client.qp.postSend(
+                new SendWorkRequest[] {bad, send(2, s, 0, 8), write(3, s, 8, spare.address(), spare.rkey())}, 3);
         List<WorkCompletion> done = awaitCompletions(link.client.cq, 3);
         assertStatus(WcStatus.REMOTE_ACCESS_ERROR, done.get(0));
         assertEquals(bad.wrId(), done.get(0).wrId());
@@ -96,8 +94,18 @@ public abstract class RemoteAccessConformanceTest extends VerbsConformanceSuppor
         assertUnchanged(t);
         // the connection itself is intact: an orderly disconnect reaches both sides without an error
         link.client.id.disconnect();
-        assertEquals(0, link.client.events.awaitType(CmEventType.DISCONNECTED, timeout()).status());
-        assertEquals(0, link.server.events.awaitType(CmEventType.DISCONNECTED, timeout()).status());
+        assertEquals(
+                0,
+                link.client
+                        .events
+                        .awaitType(CmEventType.DISCONNECTED, timeout())
+                        .status());
+        assertEquals(
+                0,
+                link.server
+                        .events
+                        .awaitType(CmEventType.DISCONNECTED, timeout())
+                        .status());
     }
 
     @Test
@@ -166,7 +174,8 @@ public abstract class RemoteAccessConformanceTest extends VerbsConformanceSuppor
         assertStatus(WcStatus.SUCCESS, awaitCompletion(link.client.cq));
         fill(t, randomBytes(TARGET, 99));
         assertTrue(t.isRemotelyAccessible());
-        link.server.qp.postSend(new SendWorkRequest().reset(50, SendOpcode.LOCAL_INV).invalidate(t.rkey()));
+        link.server.qp.postSend(
+                new SendWorkRequest().reset(50, SendOpcode.LOCAL_INV).invalidate(t.rkey()));
         WorkCompletion inv = awaitCompletion(link.server.cq);
         assertStatus(WcStatus.SUCCESS, inv);
         assertEquals(WcOpcode.LOCAL_INV, inv.opcode());
@@ -181,7 +190,9 @@ public abstract class RemoteAccessConformanceTest extends VerbsConformanceSuppor
         Link link = connect();
         MemoryRegion t = target(link, ALL_REMOTE);
         MemoryRegion s = source(link, 64);
-        link.client.qp.postSend(new SendWorkRequest(1).reset(1, SendOpcode.SEND_WITH_INV).addSge(s, 0, 16)
+        link.client.qp.postSend(new SendWorkRequest(1)
+                .reset(1, SendOpcode.SEND_WITH_INV)
+                .addSge(s, 0, 16)
                 .invalidate(t.rkey()));
         assertStatus(WcStatus.SUCCESS, awaitCompletion(link.client.cq));
         WorkCompletion got = awaitCompletion(link.server.cq);
@@ -202,7 +213,8 @@ public abstract class RemoteAccessConformanceTest extends VerbsConformanceSuppor
         MemoryRegion t = target(link, ALL_REMOTE);
         MemoryRegion s = source(link, 64);
         int old = t.rkey();
-        link.server.qp.postSend(new SendWorkRequest().reset(1, SendOpcode.LOCAL_INV).invalidate(old));
+        link.server.qp.postSend(
+                new SendWorkRequest().reset(1, SendOpcode.LOCAL_INV).invalidate(old));
         assertStatus(WcStatus.SUCCESS, awaitCompletion(link.server.cq));
 
         int fresh = t.updateKey();
@@ -212,7 +224,8 @@ public abstract class RemoteAccessConformanceTest extends VerbsConformanceSuppor
         assertEquals((old + 1) & 0xFF, fresh & 0xFF, "low 8 bits incremented");
         assertFalse(t.isRemotelyAccessible(), "the new key is valid only once REG_MR completed");
 
-        link.server.qp.postSend(new SendWorkRequest().reset(2, SendOpcode.REG_MR).registration(t, ALL_REMOTE));
+        link.server.qp.postSend(
+                new SendWorkRequest().reset(2, SendOpcode.REG_MR).registration(t, ALL_REMOTE));
         WorkCompletion reg = awaitCompletion(link.server.cq);
         assertStatus(WcStatus.SUCCESS, reg);
         assertEquals(WcOpcode.REG_MR, reg.opcode());
@@ -237,7 +250,8 @@ public abstract class RemoteAccessConformanceTest extends VerbsConformanceSuppor
         int old = t.rkey();
         int fresh = t.updateKey();
         assertNotEquals(old, fresh);
-        link.server.qp.postSend(new SendWorkRequest().reset(2, SendOpcode.REG_MR).registration(t, ALL_REMOTE));
+        link.server.qp.postSend(
+                new SendWorkRequest().reset(2, SendOpcode.REG_MR).registration(t, ALL_REMOTE));
         assertStatus(WcStatus.SUCCESS, awaitCompletion(link.server.cq));
         fill(t, randomBytes(TARGET, 99));
         assertRefusedAndFlushed(link, write(4, s, 64, t.address(), old), 8);
@@ -248,7 +262,8 @@ public abstract class RemoteAccessConformanceTest extends VerbsConformanceSuppor
     void aSendFromAnUnknownLkeyIsALocalProtectionError() throws Exception {
         Link link = connect();
         MemoryRegion s = source(link, 64);
-        link.client.qp.postSend(new SendWorkRequest(1).reset(1, SendOpcode.SEND).addSge(s.address(), 8, s.lkey() ^ 0x5500));
+        link.client.qp.postSend(
+                new SendWorkRequest(1).reset(1, SendOpcode.SEND).addSge(s.address(), 8, s.lkey() ^ 0x5500));
         assertStatus(WcStatus.LOCAL_PROTECTION_ERROR, awaitCompletion(link.client.cq));
         awaitState(link.client.qp, QpState.ERROR);
     }
@@ -311,7 +326,8 @@ public abstract class RemoteAccessConformanceTest extends VerbsConformanceSuppor
         for (MemoryRegion a : regions) {
             for (MemoryRegion b : regions) {
                 if (a != b) {
-                    boolean disjoint = a.address() + a.length() <= b.address() || b.address() + b.length() <= a.address();
+                    boolean disjoint =
+                            a.address() + a.length() <= b.address() || b.address() + b.length() <= a.address();
                     assertTrue(disjoint, a + " overlaps " + b);
                 }
             }

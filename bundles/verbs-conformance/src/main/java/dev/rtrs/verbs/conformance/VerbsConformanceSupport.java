@@ -5,31 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Deque;
-import java.util.List;
-import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.function.Executable;
-
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.CmEvent;
 import dev.rtrs.verbs.CmEventType;
@@ -49,6 +24,29 @@ import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.VerbsProvider;
 import dev.rtrs.verbs.WcStatus;
 import dev.rtrs.verbs.WorkCompletion;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * What every conformance class shares: one provider per class, connected pairs of queue pairs ("links"),
@@ -239,7 +237,13 @@ public abstract class VerbsConformanceSupport {
         public final MemoryRegion receiveRegion;
         final int receiveSize;
 
-        Side(CmId id, Events events, ProtectionDomain pd, CompletionQueue cq, QueuePair qp, MemoryRegion receiveRegion,
+        Side(
+                CmId id,
+                Events events,
+                ProtectionDomain pd,
+                CompletionQueue cq,
+                QueuePair qp,
+                MemoryRegion receiveRegion,
                 int receiveSize) {
             this.id = id;
             this.events = events;
@@ -252,7 +256,8 @@ public abstract class VerbsConformanceSupport {
 
         /** Posts receive slot {@code slot} (wrId = slot) of the receive region. */
         public void postReceive(int slot) throws VerbsException {
-            qp.postReceive(new ReceiveWorkRequest(1).reset(slot).addSge(receiveRegion, slot * receiveSize, receiveSize));
+            qp.postReceive(
+                    new ReceiveWorkRequest(1).reset(slot).addSge(receiveRegion, slot * receiveSize, receiveSize));
         }
 
         /** The bytes a receive into {@code slot} brought. */
@@ -310,7 +315,8 @@ public abstract class VerbsConformanceSupport {
         CmId listener = listen(serverEvents, at);
         Events clientEvents = new Events();
         CmId id = closeLater(provider.createCmId(clientEvents));
-        id.resolveAddress(null, new InetSocketAddress(at, listener.localAddress().getPort()), millis(timeout()));
+        id.resolveAddress(
+                null, new InetSocketAddress(at, listener.localAddress().getPort()), millis(timeout()));
         clientEvents.expect(CmEventType.ADDR_RESOLVED, timeout());
         id.resolveRoute(millis(timeout()));
         clientEvents.expect(CmEventType.ROUTE_RESOLVED, timeout());
@@ -347,8 +353,10 @@ public abstract class VerbsConformanceSupport {
     private Side createSide(CmId id, Events events, LinkSpec s, int cqSize, int receives) throws Exception {
         ProtectionDomain pd = closeLater(id.device().allocateProtectionDomain());
         CompletionQueue cq = closeLater(id.device().createCompletionQueue(cqSize, null));
-        QueuePair qp = closeLater(id.createQueuePair(pd, new QueuePairAttributes(cq, cq, s.sendQueue, s.receiveQueue,
-                s.sge, s.sge, s.ackTimeout, s.retryCount)));
+        QueuePair qp = closeLater(id.createQueuePair(
+                pd,
+                new QueuePairAttributes(
+                        cq, cq, s.sendQueue, s.receiveQueue, s.sge, s.sge, s.ackTimeout, s.retryCount)));
         int slots = Math.max(1, Math.max(receives, s.receiveQueue));
         MemoryRegion rr = closeLater(pd.register(ByteBuffer.allocateDirect(slots * s.receiveSize), Access.LOCAL_WRITE));
         Side side = new Side(id, events, pd, cq, qp, rr, s.receiveSize);
@@ -371,12 +379,16 @@ public abstract class VerbsConformanceSupport {
     }
 
     protected static SendWorkRequest write(long wrId, MemoryRegion src, int length, long remote, int rkey) {
-        SendWorkRequest wr = new SendWorkRequest(4).reset(wrId, SendOpcode.RDMA_WRITE).remote(remote, rkey);
+        SendWorkRequest wr =
+                new SendWorkRequest(4).reset(wrId, SendOpcode.RDMA_WRITE).remote(remote, rkey);
         return length > 0 ? wr.addSge(src, 0, length) : wr;
     }
 
     protected static SendWorkRequest read(long wrId, MemoryRegion dst, int length, long remote, int rkey) {
-        return new SendWorkRequest(4).reset(wrId, SendOpcode.RDMA_READ).addSge(dst, 0, length).remote(remote, rkey);
+        return new SendWorkRequest(4)
+                .reset(wrId, SendOpcode.RDMA_READ)
+                .addSge(dst, 0, length)
+                .remote(remote, rkey);
     }
 
     /** Waits for one completion on {@code cq}. */
@@ -397,8 +409,7 @@ public abstract class VerbsConformanceSupport {
         }
         long deadline = System.nanoTime() + within.toNanos();
         while (out.size() < n) {
-            int got = cq.poll(batch.length <= n - out.size() ? batch
-                    : Arrays.copyOf(batch, n - out.size()));
+            int got = cq.poll(batch.length <= n - out.size() ? batch : Arrays.copyOf(batch, n - out.size()));
             for (int i = 0; i < got; i++) {
                 out.add(new WorkCompletion().copyFrom(batch[i]));
             }

@@ -21,8 +21,14 @@ package dev.rtrs.verbs.disni;
  *                                   report {@code ACK_TIMEOUT}; the RDMA connection manager chooses the ACK timeout)
  * @param rnrRetryCount              receiver-not-ready retries of a connection (0 to 7; 7 retries forever)
  */
-public record DisniOptions(int cmEventIntervalMs, int completionWaitMs, int maxQueuePairWorkRequests,
-        int maxScatterGatherEntries, int maxCompletionQueueEntries, long maxMemoryRegionSize, int retryCount,
+public record DisniOptions(
+        int cmEventIntervalMs,
+        int completionWaitMs,
+        int maxQueuePairWorkRequests,
+        int maxScatterGatherEntries,
+        int maxCompletionQueueEntries,
+        long maxMemoryRegionSize,
+        int retryCount,
         int rnrRetryCount) {
 
     public DisniOptions {

@@ -1,13 +1,12 @@
 package dev.rtrs.verbs.disni;
 
-import java.util.List;
-
 import dev.rtrs.verbs.CmEventHandler;
 import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.RdmaDevice;
 import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.VerbsProvider;
 import dev.rtrs.verbs.disni.internal.ProviderRuntime;
+import java.util.List;
 
 /**
  * RDMA verbs on real RDMA NICs through DiSNI: every RDMA device of the host (found in sysfs), with the limits given

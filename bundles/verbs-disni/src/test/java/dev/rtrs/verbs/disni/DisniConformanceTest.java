@@ -1,11 +1,5 @@
 package dev.rtrs.verbs.disni;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-
-import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-
 import dev.rtrs.verbs.VerbsProvider;
 import dev.rtrs.verbs.conformance.AckTimeoutConformanceTest;
 import dev.rtrs.verbs.conformance.ConnectionManagerConformanceTest;
@@ -13,6 +7,10 @@ import dev.rtrs.verbs.conformance.DataTransferConformanceTest;
 import dev.rtrs.verbs.conformance.FailureConformanceTest;
 import dev.rtrs.verbs.conformance.QueueLimitsConformanceTest;
 import dev.rtrs.verbs.conformance.RemoteAccessConformanceTest;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The verbs conformance suite against DiSNI, on a machine with an RDMA device, only when asked:

@@ -27,10 +27,23 @@ import dev.rtrs.verbs.QueuePairAttributes;
  * @param keepAliveCount            TCP_KEEPCOUNT of connections: unanswered probes before the kernel closes the
  *                                  connection
  */
-public record TcpProviderOptions(String deviceName, int ioThreads, int eventThreads, int rnrTimeoutMs,
-        int maxQueuePairWorkRequests, int maxScatterGatherEntries, int maxCompletionQueueEntries,
-        int responderResources, int handshakeTimeoutMs, int disconnectTimeoutMs, int socketBufferBytes,
-        int ackTimeout, int retryCount, int keepAliveIdleSeconds, int keepAliveIntervalSeconds, int keepAliveCount) {
+public record TcpProviderOptions(
+        String deviceName,
+        int ioThreads,
+        int eventThreads,
+        int rnrTimeoutMs,
+        int maxQueuePairWorkRequests,
+        int maxScatterGatherEntries,
+        int maxCompletionQueueEntries,
+        int responderResources,
+        int handshakeTimeoutMs,
+        int disconnectTimeoutMs,
+        int socketBufferBytes,
+        int ackTimeout,
+        int retryCount,
+        int keepAliveIdleSeconds,
+        int keepAliveIntervalSeconds,
+        int keepAliveCount) {
 
     // a silent peer fails outstanding requests after 8 x 0.54 s = 4.3 s
     private static final int DEFAULT_ACK_TIMEOUT = 17;
@@ -71,13 +84,35 @@ public record TcpProviderOptions(String deviceName, int ioThreads, int eventThre
      * @deprecated use the canonical constructor or {@link #builder()}
      */
     @Deprecated
-    public TcpProviderOptions(String deviceName, int ioThreads, int eventThreads, int rnrTimeoutMs,
-            int maxQueuePairWorkRequests, int maxScatterGatherEntries, int maxCompletionQueueEntries,
-            int responderResources, int handshakeTimeoutMs, int disconnectTimeoutMs, int socketBufferBytes) {
-        this(deviceName, ioThreads, eventThreads, rnrTimeoutMs, maxQueuePairWorkRequests, maxScatterGatherEntries,
-                maxCompletionQueueEntries, responderResources, handshakeTimeoutMs, disconnectTimeoutMs,
-                socketBufferBytes, DEFAULT_ACK_TIMEOUT, DEFAULT_RETRY_COUNT, DEFAULT_KEEPALIVE_IDLE_SECONDS,
-                DEFAULT_KEEPALIVE_INTERVAL_SECONDS, DEFAULT_KEEPALIVE_COUNT);
+    public TcpProviderOptions(
+            String deviceName,
+            int ioThreads,
+            int eventThreads,
+            int rnrTimeoutMs,
+            int maxQueuePairWorkRequests,
+            int maxScatterGatherEntries,
+            int maxCompletionQueueEntries,
+            int responderResources,
+            int handshakeTimeoutMs,
+            int disconnectTimeoutMs,
+            int socketBufferBytes) {
+        this(
+                deviceName,
+                ioThreads,
+                eventThreads,
+                rnrTimeoutMs,
+                maxQueuePairWorkRequests,
+                maxScatterGatherEntries,
+                maxCompletionQueueEntries,
+                responderResources,
+                handshakeTimeoutMs,
+                disconnectTimeoutMs,
+                socketBufferBytes,
+                DEFAULT_ACK_TIMEOUT,
+                DEFAULT_RETRY_COUNT,
+                DEFAULT_KEEPALIVE_IDLE_SECONDS,
+                DEFAULT_KEEPALIVE_INTERVAL_SECONDS,
+                DEFAULT_KEEPALIVE_COUNT);
     }
 
     private static void within(int value, int min, int max, String name) {
@@ -106,13 +141,23 @@ public record TcpProviderOptions(String deviceName, int ioThreads, int eventThre
 
     /** A builder starting from these options. */
     public Builder toBuilder() {
-        return new Builder().deviceName(deviceName).ioThreads(ioThreads).eventThreads(eventThreads)
-                .rnrTimeoutMs(rnrTimeoutMs).maxQueuePairWorkRequests(maxQueuePairWorkRequests)
-                .maxScatterGatherEntries(maxScatterGatherEntries).maxCompletionQueueEntries(maxCompletionQueueEntries)
-                .responderResources(responderResources).handshakeTimeoutMs(handshakeTimeoutMs)
-                .disconnectTimeoutMs(disconnectTimeoutMs).socketBufferBytes(socketBufferBytes).ackTimeout(ackTimeout)
-                .retryCount(retryCount).keepAliveIdleSeconds(keepAliveIdleSeconds)
-                .keepAliveIntervalSeconds(keepAliveIntervalSeconds).keepAliveCount(keepAliveCount);
+        return new Builder()
+                .deviceName(deviceName)
+                .ioThreads(ioThreads)
+                .eventThreads(eventThreads)
+                .rnrTimeoutMs(rnrTimeoutMs)
+                .maxQueuePairWorkRequests(maxQueuePairWorkRequests)
+                .maxScatterGatherEntries(maxScatterGatherEntries)
+                .maxCompletionQueueEntries(maxCompletionQueueEntries)
+                .responderResources(responderResources)
+                .handshakeTimeoutMs(handshakeTimeoutMs)
+                .disconnectTimeoutMs(disconnectTimeoutMs)
+                .socketBufferBytes(socketBufferBytes)
+                .ackTimeout(ackTimeout)
+                .retryCount(retryCount)
+                .keepAliveIdleSeconds(keepAliveIdleSeconds)
+                .keepAliveIntervalSeconds(keepAliveIntervalSeconds)
+                .keepAliveCount(keepAliveCount);
     }
 
     /** Builds {@link TcpProviderOptions}; every setter has a default. */
@@ -134,8 +179,7 @@ public record TcpProviderOptions(String deviceName, int ioThreads, int eventThre
         private int keepAliveIntervalSeconds = DEFAULT_KEEPALIVE_INTERVAL_SECONDS;
         private int keepAliveCount = DEFAULT_KEEPALIVE_COUNT;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder deviceName(String v) {
             deviceName = v;
@@ -219,10 +263,23 @@ public record TcpProviderOptions(String deviceName, int ioThreads, int eventThre
 
         /** @throws IllegalArgumentException naming the first invalid setting */
         public TcpProviderOptions build() {
-            return new TcpProviderOptions(deviceName, ioThreads, eventThreads, rnrTimeoutMs, maxQueuePairWorkRequests,
-                    maxScatterGatherEntries, maxCompletionQueueEntries, responderResources, handshakeTimeoutMs,
-                    disconnectTimeoutMs, socketBufferBytes, ackTimeout, retryCount, keepAliveIdleSeconds,
-                    keepAliveIntervalSeconds, keepAliveCount);
+            return new TcpProviderOptions(
+                    deviceName,
+                    ioThreads,
+                    eventThreads,
+                    rnrTimeoutMs,
+                    maxQueuePairWorkRequests,
+                    maxScatterGatherEntries,
+                    maxCompletionQueueEntries,
+                    responderResources,
+                    handshakeTimeoutMs,
+                    disconnectTimeoutMs,
+                    socketBufferBytes,
+                    ackTimeout,
+                    retryCount,
+                    keepAliveIdleSeconds,
+                    keepAliveIntervalSeconds,
+                    keepAliveCount);
         }
     }
 }

@@ -1,14 +1,13 @@
 package dev.rtrs.verbs.tcp;
 
-import java.net.InetAddress;
-import java.util.List;
-
 import dev.rtrs.verbs.CmEventHandler;
 import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.RdmaDevice;
 import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.VerbsProvider;
 import dev.rtrs.verbs.tcp.internal.ProviderRuntime;
+import java.net.InetAddress;
+import java.util.List;
 
 /**
  * RDMA verbs in software over TCP: one device ({@code tcp0}) that reaches every address the host's TCP stack

@@ -1,10 +1,5 @@
 package dev.rtrs.verbs.tcp;
 
-import java.net.InetAddress;
-import java.time.Duration;
-
-import org.junit.jupiter.api.Nested;
-
 import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.VerbsProvider;
 import dev.rtrs.verbs.conformance.AckTimeoutConformanceTest;
@@ -14,6 +9,9 @@ import dev.rtrs.verbs.conformance.FailureConformanceTest;
 import dev.rtrs.verbs.conformance.QueueLimitsConformanceTest;
 import dev.rtrs.verbs.conformance.RemoteAccessConformanceTest;
 import dev.rtrs.verbs.tcp.internal.TcpCmId;
+import java.net.InetAddress;
+import java.time.Duration;
+import org.junit.jupiter.api.Nested;
 
 /** The verbs conformance suite against the tcp provider on loopback. */
 class TcpConformanceTest {
@@ -21,8 +19,11 @@ class TcpConformanceTest {
     static final int RNR_TIMEOUT_MS = 800;
 
     static TcpVerbsProvider newProvider() {
-        return new TcpVerbsProvider(TcpProviderOptions.builder().ioThreads(2).eventThreads(2)
-                .rnrTimeoutMs(RNR_TIMEOUT_MS).build());
+        return new TcpVerbsProvider(TcpProviderOptions.builder()
+                .ioThreads(2)
+                .eventThreads(2)
+                .rnrTimeoutMs(RNR_TIMEOUT_MS)
+                .build());
     }
 
     @Nested

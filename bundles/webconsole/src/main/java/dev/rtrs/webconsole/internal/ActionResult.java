@@ -1,7 +1,6 @@
 package dev.rtrs.webconsole.internal;
 
 import java.io.StringWriter;
-
 import javax.json.Json;
 import javax.json.stream.JsonGenerator;
 

@@ -1,10 +1,9 @@
 package dev.rtrs.webconsole.internal;
 
-import java.util.Optional;
-
 import dev.rtrs.block.RnbdClientAdmin;
 import dev.rtrs.block.RnbdServerAdmin;
 import dev.rtrs.transport.RtrsAdmin;
+import java.util.Optional;
 
 /**
  * The admin services the page reads and acts through, as they are at the moment of the call: each may come and go

@@ -1,15 +1,5 @@
 package dev.rtrs.webconsole.internal;
 
-import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
-import java.util.UUID;
-
 import dev.rtrs.block.RnbdClientAdmin;
 import dev.rtrs.block.RnbdClientAdmin.MappedDeviceInfo;
 import dev.rtrs.block.RnbdServerAdmin;
@@ -22,6 +12,15 @@ import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerOptions;
 import dev.rtrs.transport.ServerSession;
 import dev.rtrs.transport.SessionState;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
 
 /**
  * What the page and data.json show, read once from the admin services present, so that one response never mixes two
@@ -29,36 +28,36 @@ import dev.rtrs.transport.SessionState;
  *
  * @param timeMillis when it was read, milliseconds since the epoch
  */
-record ApplianceSnapshot(long timeMillis, Optional<Transport> transport, Optional<BlockClient> client,
-        Optional<BlockServer> server) {
+record ApplianceSnapshot(
+        long timeMillis, Optional<Transport> transport, Optional<BlockClient> client, Optional<BlockServer> server) {
 
     /** The transport: its installed multipath policies (name to aliases), client sessions and servers. */
-    record Transport(Map<String, List<String>> policies, List<ClientSessionState> clientSessions,
-            List<Server> servers) {
-    }
+    record Transport(
+            Map<String, List<String>> policies, List<ClientSessionState> clientSessions, List<Server> servers) {}
 
-    record ClientSessionState(String name, UUID uuid, SessionState state, String policy, int queueDepth,
-            List<PathInfo> paths) {
-    }
+    record ClientSessionState(
+            String name, UUID uuid, SessionState state, String policy, int queueDepth, List<PathInfo> paths) {}
 
     /** A listening server with the sessions its clients opened. */
-    record Server(List<InetSocketAddress> addresses, ServerOptions options, int maxIoSize,
-            List<ServerSessionState> sessions) {
-    }
+    record Server(
+            List<InetSocketAddress> addresses,
+            ServerOptions options,
+            int maxIoSize,
+            List<ServerSessionState> sessions) {}
 
-    record ServerSessionState(String name, UUID uuid, int queueDepth, List<PathInfo> paths) {
-    }
+    record ServerSessionState(String name, UUID uuid, int queueDepth, List<PathInfo> paths) {}
 
-    record BlockClient(List<MappedDeviceInfo> devices) {
-    }
+    record BlockClient(List<MappedDeviceInfo> devices) {}
 
-    record BlockServer(String devSearchPath, List<ExportInfo> exports, List<OpenDeviceInfo> openDevices) {
-    }
+    record BlockServer(String devSearchPath, List<ExportInfo> exports, List<OpenDeviceInfo> openDevices) {}
 
     /** Reads every service present. Called on a request thread; each service call is a short non-blocking read. */
     static ApplianceSnapshot capture(AdminServices services, long timeMillis) {
-        return new ApplianceSnapshot(timeMillis, services.transport().map(ApplianceSnapshot::transport),
-                services.client().map(ApplianceSnapshot::client), services.server().map(ApplianceSnapshot::server));
+        return new ApplianceSnapshot(
+                timeMillis,
+                services.transport().map(ApplianceSnapshot::transport),
+                services.client().map(ApplianceSnapshot::client),
+                services.server().map(ApplianceSnapshot::server));
     }
 
     /** The sections whose service is absent. */
@@ -79,8 +78,8 @@ record ApplianceSnapshot(long timeMillis, Optional<Transport> transport, Optiona
     static Transport transport(RtrsAdmin admin) {
         List<ClientSessionState> sessions = new ArrayList<>();
         for (ClientSession s : admin.clientSessions()) {
-            sessions.add(new ClientSessionState(s.name(), s.uuid(), s.state(), s.policy(), s.queueDepth(),
-                    byName(s.paths())));
+            sessions.add(new ClientSessionState(
+                    s.name(), s.uuid(), s.state(), s.policy(), s.queueDepth(), byName(s.paths())));
         }
         sessions.sort(Comparator.comparing(ClientSessionState::name));
         List<Server> servers = new ArrayList<>();
@@ -92,7 +91,10 @@ record ApplianceSnapshot(long timeMillis, Optional<Transport> transport, Optiona
             list.sort(Comparator.comparing(ServerSessionState::name));
             servers.add(new Server(e.localAddresses(), e.options(), e.maxIoSize(), List.copyOf(list)));
         }
-        return new Transport(Collections.unmodifiableSortedMap(new TreeMap<>(admin.policies())), List.copyOf(sessions), List.copyOf(servers));
+        return new Transport(
+                Collections.unmodifiableSortedMap(new TreeMap<>(admin.policies())),
+                List.copyOf(sessions),
+                List.copyOf(servers));
     }
 
     /** A path's client and server side then come in the same order. */

@@ -1,18 +1,17 @@
 package dev.rtrs.webconsole.internal;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
-import java.util.regex.Pattern;
-
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.RnbdClientAdmin;
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.RtrsAdmin;
 import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerSession;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * The page's actions, from a POST's parameters: {@code set-policy} (a client session's multipath policy) and
@@ -46,8 +45,9 @@ final class ConsoleActions {
             return switch (action) {
                 case SET_POLICY -> setPolicy(parameter(parameters, SESSION), parameter(parameters, POLICY));
                 case CLOSE_PATH -> closePath(parameter(parameters, SESSION), parameter(parameters, PATH));
-                default -> ActionResult.badRequest("unknown action '" + action + "' (known: " + SET_POLICY + ", "
-                        + CLOSE_PATH + ")");
+                default ->
+                    ActionResult.badRequest(
+                            "unknown action '" + action + "' (known: " + SET_POLICY + ", " + CLOSE_PATH + ")");
             };
         } catch (BadParameter e) {
             return ActionResult.badRequest(e.getMessage());
@@ -60,7 +60,8 @@ final class ConsoleActions {
             return ActionResult.unavailable(Section.TRANSPORT);
         }
         Optional<ClientSession> session = transport.get().clientSessions().stream()
-                .filter(s -> s.name().equals(sessionName)).findFirst();
+                .filter(s -> s.name().equals(sessionName))
+                .findFirst();
         if (session.isEmpty()) {
             return ActionResult.badRequest("no client session named '" + sessionName + "'");
         }
@@ -70,21 +71,23 @@ final class ConsoleActions {
                     + String.join(", ", transport.get().policies().keySet()) + ")");
         }
         // a session that carries mapped devices keeps its policy in their configuration, so that it survives a restart
-        Optional<RnbdClientAdmin> client = services.client()
-                .filter(c -> c.devices().stream().anyMatch(d -> sessionName.equals(d.session())));
+        Optional<RnbdClientAdmin> client =
+                services.client().filter(c -> c.devices().stream().anyMatch(d -> sessionName.equals(d.session())));
         List<String> kept = List.of();
         if (client.isPresent()) {
             try {
                 kept = client.get().setPolicy(sessionName, policy.get());
             } catch (BlockException e) {
-                return ActionResult.failed("the policy of session '" + sessionName + "' was not changed: "
-                        + e.getMessage());
+                return ActionResult.failed(
+                        "the policy of session '" + sessionName + "' was not changed: " + e.getMessage());
             }
         } else {
             session.get().setPolicy(policy.get());
         }
-        return ActionResult.done("Session " + sessionName + " uses " + policy.get() + (kept.isEmpty()
-                ? " (until it closes)" : " (kept in the configuration of " + String.join(", ", kept) + ")"));
+        return ActionResult.done("Session " + sessionName + " uses " + policy.get()
+                + (kept.isEmpty()
+                        ? " (until it closes)"
+                        : " (kept in the configuration of " + String.join(", ", kept) + ")"));
     }
 
     private ActionResult closePath(String sessionName, String pathText) {
@@ -105,8 +108,8 @@ final class ConsoleActions {
         }
         for (ServerSession s : sessions) {
             if (s.closePath(path)) {
-                return ActionResult.done("Closed path " + path + " of server session " + sessionName
-                        + "; its client reconnects it");
+                return ActionResult.done(
+                        "Closed path " + path + " of server session " + sessionName + "; its client reconnects it");
             }
         }
         return ActionResult.badRequest("server session '" + sessionName + "' has no path " + path);

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
-
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpSession;
 
@@ -49,7 +48,7 @@ final class CsrfToken {
         }
         Object expected = session.getAttribute(ATTRIBUTE);
         // compared in constant time: the time taken says nothing about how much of a guess was right
-        return expected instanceof String e && MessageDigest.isEqual(e.getBytes(StandardCharsets.UTF_8),
-                given[0].getBytes(StandardCharsets.UTF_8));
+        return expected instanceof String e
+                && MessageDigest.isEqual(e.getBytes(StandardCharsets.UTF_8), given[0].getBytes(StandardCharsets.UTF_8));
     }
 }

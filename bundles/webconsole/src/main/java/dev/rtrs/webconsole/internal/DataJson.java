@@ -1,20 +1,18 @@
 package dev.rtrs.webconsole.internal;
 
-import java.io.StringWriter;
-import java.io.Writer;
-import java.net.InetSocketAddress;
-import java.util.List;
-import java.util.Map;
-
-import javax.json.Json;
-import javax.json.stream.JsonGenerator;
-import javax.json.stream.JsonGeneratorFactory;
-
 import dev.rtrs.block.RnbdClientAdmin.MappedDeviceInfo;
 import dev.rtrs.block.RnbdServerAdmin.ExportInfo;
 import dev.rtrs.block.RnbdServerAdmin.OpenDeviceInfo;
 import dev.rtrs.transport.PathInfo;
 import dev.rtrs.transport.PathStatistics;
+import java.io.StringWriter;
+import java.io.Writer;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import javax.json.Json;
+import javax.json.stream.JsonGenerator;
+import javax.json.stream.JsonGeneratorFactory;
 
 /**
  * data.json, the document the page's chart polls: the snapshot's sessions, paths, devices and exports, and the sampled
@@ -25,8 +23,7 @@ final class DataJson {
 
     private static final JsonGeneratorFactory GENERATORS = Json.createGeneratorFactory(Map.of());
 
-    private DataJson() {
-    }
+    private DataJson() {}
 
     static String toJson(ApplianceSnapshot snapshot, PathHistory.Snapshot history) {
         StringWriter out = new StringWriter();
@@ -39,7 +36,9 @@ final class DataJson {
             json.writeStartObject();
             json.write("time", snapshot.timeMillis());
             if (snapshot.transport().isPresent()) {
-                transport(json.writeStartObject(Section.TRANSPORT.jsonName()), snapshot.transport().get());
+                transport(
+                        json.writeStartObject(Section.TRANSPORT.jsonName()),
+                        snapshot.transport().get());
             } else {
                 json.writeNull(Section.TRANSPORT.jsonName());
             }
@@ -51,13 +50,18 @@ final class DataJson {
                 json.writeNull(Section.RNBD_CLIENT.jsonName());
             }
             if (snapshot.server().isPresent()) {
-                server(json.writeStartObject(Section.RNBD_SERVER.jsonName()), snapshot.server().get());
+                server(
+                        json.writeStartObject(Section.RNBD_SERVER.jsonName()),
+                        snapshot.server().get());
             } else {
                 json.writeNull(Section.RNBD_SERVER.jsonName());
             }
             json.writeStartArray("missing");
             for (Section s : snapshot.missing()) {
-                json.writeStartObject().write("section", s.jsonName()).write("message", s.missing()).writeEnd();
+                json.writeStartObject()
+                        .write("section", s.jsonName())
+                        .write("message", s.missing())
+                        .writeEnd();
             }
             json.writeEnd();
             history(json.writeStartObject("history"), history);
@@ -73,8 +77,12 @@ final class DataJson {
         json.writeEnd();
         json.writeStartArray("clientSessions");
         for (ApplianceSnapshot.ClientSessionState s : t.clientSessions()) {
-            json.writeStartObject().write("name", s.name()).write("uuid", s.uuid().toString())
-                    .write("state", s.state().name()).write("policy", s.policy()).write("queueDepth", s.queueDepth());
+            json.writeStartObject()
+                    .write("name", s.name())
+                    .write("uuid", s.uuid().toString())
+                    .write("state", s.state().name())
+                    .write("policy", s.policy())
+                    .write("queueDepth", s.queueDepth());
             paths(json.writeStartArray("paths"), s.paths(), true);
             json.writeEnd();
         }
@@ -87,13 +95,16 @@ final class DataJson {
                 json.write(address(a));
             }
             json.writeEnd();
-            json.write("queueDepth", server.options().queueDepth()).write("chunkSize", server.options().chunkSize())
+            json.write("queueDepth", server.options().queueDepth())
+                    .write("chunkSize", server.options().chunkSize())
                     .write("maxIoSize", server.maxIoSize())
                     .write("alwaysInvalidate", server.options().alwaysInvalidate())
                     .write("provider", server.options().provider());
             json.writeStartArray("sessions");
             for (ApplianceSnapshot.ServerSessionState s : server.sessions()) {
-                json.writeStartObject().write("name", s.name()).write("uuid", s.uuid().toString())
+                json.writeStartObject()
+                        .write("name", s.name())
+                        .write("uuid", s.uuid().toString())
                         .write("queueDepth", s.queueDepth());
                 paths(json.writeStartArray("paths"), s.paths(), false);
                 json.writeEnd();
@@ -114,7 +125,8 @@ final class DataJson {
             } else {
                 json.write("source", address(p.source()));
             }
-            json.write("destination", address(p.destination())).write("state", p.state().name())
+            json.write("destination", address(p.destination()))
+                    .write("state", p.state().name())
                     .write("connections", p.connections());
             if (p.roundTripNanos() < 0) {
                 json.writeNull("roundTripMicros");
@@ -122,11 +134,15 @@ final class DataJson {
                 json.write("roundTripMicros", p.roundTripNanos() / 1000);
             }
             PathStatistics s = p.statistics();
-            json.writeStartObject("statistics").write("reads", s.readCount()).write("readBytes", s.readBytes())
-                    .write("writes", s.writeCount()).write("writeBytes", s.writeBytes())
+            json.writeStartObject("statistics")
+                    .write("reads", s.readCount())
+                    .write("readBytes", s.readBytes())
+                    .write("writes", s.writeCount())
+                    .write("writeBytes", s.writeBytes())
                     .write("inflight", s.inflight());
             if (clientSide) {
-                json.write("failedOver", s.failedOver()).write("reconnects", s.reconnectsSuccessful())
+                json.write("failedOver", s.failedOver())
+                        .write("reconnects", s.reconnectsSuccessful())
                         .write("failedReconnects", s.reconnectsFailed());
             }
             json.writeEnd();
@@ -137,7 +153,9 @@ final class DataJson {
 
     private static void devices(JsonGenerator json, List<MappedDeviceInfo> devices) {
         for (MappedDeviceInfo d : devices) {
-            json.writeStartObject().write("name", d.name()).write("session", d.session())
+            json.writeStartObject()
+                    .write("name", d.name())
+                    .write("session", d.session())
                     .write("devicePath", d.devicePath());
             if (d.accessMode() == null) {
                 json.writeNull("accessMode");
@@ -160,17 +178,25 @@ final class DataJson {
         for (ExportInfo e : server.exports()) {
             json.writeStartObject().write("name", e.name()).write("backend", e.backend());
             json.writeStartObject("parameters");
-            e.parameters().entrySet().stream().sorted(Map.Entry.comparingByKey())
+            e.parameters().entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey())
                     .forEach(p -> json.write(p.getKey(), p.getValue()));
             json.writeEnd();
-            json.write("readOnly", e.readOnly()).write("configured", e.configured()).write("openCount", e.openCount())
-                    .write("available", e.available()).writeEnd();
+            json.write("readOnly", e.readOnly())
+                    .write("configured", e.configured())
+                    .write("openCount", e.openCount())
+                    .write("available", e.available())
+                    .writeEnd();
         }
         json.writeEnd();
         json.writeStartArray("openDevices");
         for (OpenDeviceInfo d : server.openDevices()) {
-            json.writeStartObject().write("session", d.session()).write("deviceId", d.deviceId())
-                    .write("device", d.deviceName()).write("accessMode", d.accessMode()).writeEnd();
+            json.writeStartObject()
+                    .write("session", d.session())
+                    .write("deviceId", d.deviceId())
+                    .write("device", d.deviceName())
+                    .write("accessMode", d.accessMode())
+                    .writeEnd();
         }
         json.writeEnd();
         json.writeEnd();
@@ -185,7 +211,10 @@ final class DataJson {
         json.writeEnd();
         json.writeStartArray("series");
         for (PathHistory.Series s : history.series()) {
-            json.writeStartObject().write("key", s.key()).write("side", s.side()).write("session", s.session())
+            json.writeStartObject()
+                    .write("key", s.key())
+                    .write("side", s.side())
+                    .write("session", s.session())
                     .write("path", s.path());
             rates(json.writeStartArray("readIops"), s.readIops(), 10);
             rates(json.writeStartArray("writeIops"), s.writeIops(), 10);

@@ -16,7 +16,8 @@ final class HtmlTable {
     HtmlTable row(Object... cells) {
         html.append("<tr>");
         for (Object c : cells) {
-            html.append("<td>").append(c instanceof Html h ? h.markup() : Html.escape(String.valueOf(c)))
+            html.append("<td>")
+                    .append(c instanceof Html h ? h.markup() : Html.escape(String.valueOf(c)))
                     .append("</td>");
         }
         html.append("</tr>");

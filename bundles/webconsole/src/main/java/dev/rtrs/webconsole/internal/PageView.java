@@ -1,5 +1,10 @@
 package dev.rtrs.webconsole.internal;
 
+import dev.rtrs.block.RnbdClientAdmin.MappedDeviceInfo;
+import dev.rtrs.block.RnbdServerAdmin.ExportInfo;
+import dev.rtrs.block.RnbdServerAdmin.OpenDeviceInfo;
+import dev.rtrs.transport.PathInfo;
+import dev.rtrs.transport.PathStatistics;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -12,12 +17,6 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import dev.rtrs.block.RnbdClientAdmin.MappedDeviceInfo;
-import dev.rtrs.block.RnbdServerAdmin.ExportInfo;
-import dev.rtrs.block.RnbdServerAdmin.OpenDeviceInfo;
-import dev.rtrs.transport.PathInfo;
-import dev.rtrs.transport.PathStatistics;
-
 /**
  * The page's variables: the tables of a snapshot, rendered on the server so that the page reads without JavaScript,
  * and the action forms that carry the form token. The console writes them into {@code templates/rtrs.html}
@@ -26,11 +25,11 @@ import dev.rtrs.transport.PathStatistics;
 final class PageView {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z");
-    private static final String[] PATH_COLUMNS = {"Path", "State", "Connections", "RTT (us)", "Reads", "Read bytes",
-        "Writes", "Write bytes", "In flight"};
+    private static final String[] PATH_COLUMNS = {
+        "Path", "State", "Connections", "RTT (us)", "Reads", "Read bytes", "Writes", "Write bytes", "In flight"
+    };
 
-    private PageView() {
-    }
+    private PageView() {}
 
     /**
      * @param token      the session's form token
@@ -39,35 +38,47 @@ final class PageView {
     static Map<String, String> variables(ApplianceSnapshot snapshot, String token, String pluginRoot) {
         Forms forms = new Forms(token, pluginRoot);
         Map<String, String> vars = new HashMap<>();
-        vars.put("rtrs.time", Html.text("Read at " + TIME.format(Instant.ofEpochMilli(snapshot.timeMillis())
-                .atZone(ZoneId.systemDefault()))).markup());
+        vars.put(
+                "rtrs.time",
+                Html.text("Read at "
+                                + TIME.format(Instant.ofEpochMilli(snapshot.timeMillis())
+                                        .atZone(ZoneId.systemDefault())))
+                        .markup());
         vars.put("rtrs.dataUrl", Html.escape(pluginRoot + "/data.json"));
-        vars.put("rtrs.clientSessions", section(snapshot.transport(), Section.TRANSPORT,
-                t -> clientSessions(t, forms)));
+        vars.put(
+                "rtrs.clientSessions", section(snapshot.transport(), Section.TRANSPORT, t -> clientSessions(t, forms)));
         vars.put("rtrs.clientPaths", section(snapshot.transport(), Section.TRANSPORT, PageView::clientPaths));
         vars.put("rtrs.servers", section(snapshot.transport(), Section.TRANSPORT, PageView::servers));
         vars.put("rtrs.serverPaths", section(snapshot.transport(), Section.TRANSPORT, t -> serverPaths(t, forms)));
         vars.put("rtrs.devices", section(snapshot.client(), Section.RNBD_CLIENT, c -> devices(c.devices())));
         vars.put("rtrs.exports", section(snapshot.server(), Section.RNBD_SERVER, s -> exports(s.exports())));
-        vars.put("rtrs.openDevices", section(snapshot.server(), Section.RNBD_SERVER,
-                s -> openDevices(s.openDevices())));
+        vars.put(
+                "rtrs.openDevices", section(snapshot.server(), Section.RNBD_SERVER, s -> openDevices(s.openDevices())));
         return vars;
     }
 
     /** The rendered part, or the line saying which feature provides it. */
     private static <T> String section(Optional<T> part, Section section, Function<T, Html> render) {
-        return part.map(render).orElseGet(() -> paragraph("rtrs-missing", section.missing())).markup();
+        return part.map(render)
+                .orElseGet(() -> paragraph("rtrs-missing", section.missing()))
+                .markup();
     }
 
     private static Html clientSessions(ApplianceSnapshot.Transport t, Forms forms) {
         if (t.clientSessions().isEmpty()) {
             return paragraph("rtrs-empty", "No client sessions.");
         }
-        HtmlTable table = new HtmlTable("rtrs-client-sessions", "Session", "State", "Policy", "Change policy",
-                "Queue depth", "Paths", "UUID");
+        HtmlTable table = new HtmlTable(
+                "rtrs-client-sessions", "Session", "State", "Policy", "Change policy", "Queue depth", "Paths", "UUID");
         for (ApplianceSnapshot.ClientSessionState s : t.clientSessions()) {
-            table.row(s.name(), s.state(), s.policy(), forms.setPolicy(s, t.policies()), s.queueDepth(),
-                    s.paths().size(), s.uuid());
+            table.row(
+                    s.name(),
+                    s.state(),
+                    s.policy(),
+                    forms.setPolicy(s, t.policies()),
+                    s.queueDepth(),
+                    s.paths().size(),
+                    s.uuid());
         }
         return table.toHtml();
     }
@@ -76,13 +87,16 @@ final class PageView {
         if (t.clientSessions().stream().allMatch(s -> s.paths().isEmpty())) {
             return paragraph("rtrs-empty", "No client paths.");
         }
-        HtmlTable table = new HtmlTable("rtrs-client-paths", concat(new String[] {"Session"}, PATH_COLUMNS,
-                new String[] {"Failed over", "Reconnects", "Failed reconnects"}));
+        HtmlTable table =
+                new HtmlTable("rtrs-client-paths", concat(new String[] {"Session"}, PATH_COLUMNS, new String[] {
+                    "Failed over", "Reconnects", "Failed reconnects"
+                }));
         for (ApplianceSnapshot.ClientSessionState s : t.clientSessions()) {
             for (PathInfo p : s.paths()) {
                 PathStatistics st = p.statistics();
-                table.row(concat(new Object[] {s.name()}, pathCells(p),
-                        new Object[] {st.failedOver(), st.reconnectsSuccessful(), st.reconnectsFailed()}));
+                table.row(concat(new Object[] {s.name()}, pathCells(p), new Object[] {
+                    st.failedOver(), st.reconnectsSuccessful(), st.reconnectsFailed()
+                }));
             }
         }
         return table.toHtml();
@@ -92,11 +106,24 @@ final class PageView {
         if (t.servers().isEmpty()) {
             return paragraph("rtrs-empty", "No RTRS server is listening.");
         }
-        HtmlTable table = new HtmlTable("rtrs-servers", "Server", "Queue depth", "Chunk size", "Max IO",
-                "Always invalidate", "Provider", "Sessions");
+        HtmlTable table = new HtmlTable(
+                "rtrs-servers",
+                "Server",
+                "Queue depth",
+                "Chunk size",
+                "Max IO",
+                "Always invalidate",
+                "Provider",
+                "Sessions");
         for (ApplianceSnapshot.Server s : t.servers()) {
-            table.row(addresses(s), s.options().queueDepth(), bytes(s.options().chunkSize()), bytes(s.maxIoSize()),
-                    s.options().alwaysInvalidate() ? "on" : "off", s.options().provider(), s.sessions().size());
+            table.row(
+                    addresses(s),
+                    s.options().queueDepth(),
+                    bytes(s.options().chunkSize()),
+                    bytes(s.maxIoSize()),
+                    s.options().alwaysInvalidate() ? "on" : "off",
+                    s.options().provider(),
+                    s.sessions().size());
         }
         return table.toHtml();
     }
@@ -105,13 +132,14 @@ final class PageView {
         if (t.servers().stream().allMatch(s -> s.sessions().isEmpty())) {
             return paragraph("rtrs-empty", "No client has a session with this appliance's servers.");
         }
-        HtmlTable table = new HtmlTable("rtrs-server-paths", concat(new String[] {"Server", "Session"},
-                PATH_COLUMNS, new String[] {"Action"}));
+        HtmlTable table = new HtmlTable(
+                "rtrs-server-paths", concat(new String[] {"Server", "Session"}, PATH_COLUMNS, new String[] {"Action"}));
         for (ApplianceSnapshot.Server server : t.servers()) {
             for (ApplianceSnapshot.ServerSessionState s : server.sessions()) {
                 for (PathInfo p : s.paths()) {
-                    table.row(concat(new Object[] {addresses(server), s.name()}, pathCells(p),
-                            new Object[] {forms.closePath(s, p)}));
+                    table.row(concat(new Object[] {addresses(server), s.name()}, pathCells(p), new Object[] {
+                        forms.closePath(s, p)
+                    }));
                 }
             }
         }
@@ -122,12 +150,17 @@ final class PageView {
         if (devices.isEmpty()) {
             return paragraph("rtrs-empty", "No mapped devices.");
         }
-        HtmlTable table = new HtmlTable("rtrs-devices", "Name", "Session", "Device path", "Access mode", "Size",
-                "State");
+        HtmlTable table =
+                new HtmlTable("rtrs-devices", "Name", "Session", "Device path", "Access mode", "Size", "State");
         for (MappedDeviceInfo d : devices) {
             // the words of rnbd:devices
-            table.row(d.name(), d.session(), d.devicePath(), d.accessMode() == null ? "-" : d.accessMode(),
-                    d.size() < 0 ? "-" : bytes(d.size()), d.state().name().toLowerCase(Locale.ROOT));
+            table.row(
+                    d.name(),
+                    d.session(),
+                    d.devicePath(),
+                    d.accessMode() == null ? "-" : d.accessMode(),
+                    d.size() < 0 ? "-" : bytes(d.size()),
+                    d.state().name().toLowerCase(Locale.ROOT));
         }
         return table.toHtml();
     }
@@ -136,13 +169,21 @@ final class PageView {
         if (exports.isEmpty()) {
             return paragraph("rtrs-empty", "No exports.");
         }
-        HtmlTable table = new HtmlTable("rtrs-exports", "Name", "Backend", "Parameters", "Read-only", "Configured",
-                "Open", "Available");
+        HtmlTable table = new HtmlTable(
+                "rtrs-exports", "Name", "Backend", "Parameters", "Read-only", "Configured", "Open", "Available");
         for (ExportInfo e : exports) {
-            String parameters = e.parameters().entrySet().stream().sorted(Map.Entry.comparingByKey())
-                    .map(p -> p.getKey() + "=" + p.getValue()).collect(Collectors.joining(", "));
-            table.row(e.name(), e.backend(), parameters.isEmpty() ? "-" : parameters, yes(e.readOnly()),
-                    yes(e.configured()), e.openCount(), yes(e.available()));
+            String parameters = e.parameters().entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey())
+                    .map(p -> p.getKey() + "=" + p.getValue())
+                    .collect(Collectors.joining(", "));
+            table.row(
+                    e.name(),
+                    e.backend(),
+                    parameters.isEmpty() ? "-" : parameters,
+                    yes(e.readOnly()),
+                    yes(e.configured()),
+                    e.openCount(),
+                    yes(e.available()));
         }
         return table.toHtml();
     }
@@ -160,9 +201,17 @@ final class PageView {
 
     private static Object[] pathCells(PathInfo p) {
         PathStatistics s = p.statistics();
-        return new Object[] {p.name(), p.state(), p.connections(),
-            p.roundTripNanos() < 0 ? "-" : p.roundTripNanos() / 1000, s.readCount(), bytes(s.readBytes()),
-            s.writeCount(), bytes(s.writeBytes()), s.inflight()};
+        return new Object[] {
+            p.name(),
+            p.state(),
+            p.connections(),
+            p.roundTripNanos() < 0 ? "-" : p.roundTripNanos() / 1000,
+            s.readCount(),
+            bytes(s.readBytes()),
+            s.writeCount(),
+            bytes(s.writeBytes()),
+            s.inflight()
+        };
     }
 
     private static String addresses(ApplianceSnapshot.Server s) {
@@ -203,16 +252,24 @@ final class PageView {
         Html setPolicy(ApplianceSnapshot.ClientSessionState s, Map<String, List<String>> policies) {
             StringBuilder html = start(ConsoleActions.SET_POLICY, null);
             hidden(html, ConsoleActions.SESSION, s.name());
-            html.append("<select name=\"").append(ConsoleActions.POLICY).append("\" aria-label=\"")
-                    .append(Html.escape("Multipath policy of session " + s.name())).append("\">");
+            html.append("<select name=\"")
+                    .append(ConsoleActions.POLICY)
+                    .append("\" aria-label=\"")
+                    .append(Html.escape("Multipath policy of session " + s.name()))
+                    .append("\">");
             if (!policies.containsKey(s.policy())) {
                 html.append("<option value=\"\" selected=\"selected\" disabled=\"disabled\">choose</option>");
             }
             for (Map.Entry<String, List<String>> p : policies.entrySet()) {
-                html.append("<option value=\"").append(Html.escape(p.getKey())).append('"')
-                        .append(p.getKey().equals(s.policy()) ? " selected=\"selected\"" : "").append('>')
-                        .append(Html.escape(p.getValue().isEmpty() ? p.getKey()
-                                : p.getKey() + " (" + String.join(", ", p.getValue()) + ")"))
+                html.append("<option value=\"")
+                        .append(Html.escape(p.getKey()))
+                        .append('"')
+                        .append(p.getKey().equals(s.policy()) ? " selected=\"selected\"" : "")
+                        .append('>')
+                        .append(Html.escape(
+                                p.getValue().isEmpty()
+                                        ? p.getKey()
+                                        : p.getKey() + " (" + String.join(", ", p.getValue()) + ")"))
                         .append("</option>");
             }
             html.append("</select> <button type=\"submit\">Set</button></form>");
@@ -220,7 +277,8 @@ final class PageView {
         }
 
         Html closePath(ApplianceSnapshot.ServerSessionState s, PathInfo p) {
-            StringBuilder html = start(ConsoleActions.CLOSE_PATH,
+            StringBuilder html = start(
+                    ConsoleActions.CLOSE_PATH,
                     "Close path " + p.name() + " of session " + s.name() + "? Its client reconnects it.");
             hidden(html, ConsoleActions.SESSION, s.name());
             hidden(html, ConsoleActions.PATH, p.uuid().toString());
@@ -230,7 +288,8 @@ final class PageView {
 
         private StringBuilder start(String action, String confirm) {
             StringBuilder html = new StringBuilder("<form class=\"rtrs-action\" method=\"post\" action=\"")
-                    .append(Html.escape(pluginRoot)).append('"');
+                    .append(Html.escape(pluginRoot))
+                    .append('"');
             if (confirm != null) {
                 html.append(" data-confirm=\"").append(Html.escape(confirm)).append('"');
             }
@@ -241,8 +300,11 @@ final class PageView {
         }
 
         private static void hidden(StringBuilder html, String name, String value) {
-            html.append("<input type=\"hidden\" name=\"").append(name).append("\" value=\"")
-                    .append(Html.escape(value)).append("\"/>");
+            html.append("<input type=\"hidden\" name=\"")
+                    .append(name)
+                    .append("\" value=\"")
+                    .append(Html.escape(value))
+                    .append("\"/>");
         }
     }
 }

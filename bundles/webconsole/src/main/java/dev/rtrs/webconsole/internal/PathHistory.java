@@ -1,5 +1,6 @@
 package dev.rtrs.webconsole.internal;
 
+import dev.rtrs.transport.PathStatistics;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -8,8 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import dev.rtrs.transport.PathStatistics;
 
 /**
  * Per-path IOPS and throughput of the last {@code capacity} samples, in a ring shared by all paths: one time axis, and
@@ -30,6 +29,7 @@ final class PathHistory {
     private int next;
     /** Slots holding a sample. */
     private int size;
+
     private int untrackedPaths;
 
     /**
@@ -38,8 +38,8 @@ final class PathHistory {
      */
     PathHistory(int capacity, int maxPaths) {
         if (capacity < 2 || maxPaths < 1) {
-            throw new IllegalArgumentException("capacity must be at least 2 and maxPaths at least 1: " + capacity
-                    + ", " + maxPaths);
+            throw new IllegalArgumentException(
+                    "capacity must be at least 2 and maxPaths at least 1: " + capacity + ", " + maxPaths);
         }
         this.capacity = capacity;
         this.maxPaths = maxPaths;
@@ -92,12 +92,20 @@ final class PathHistory {
         }
         List<Series> series = new ArrayList<>();
         for (Track t : tracks.values()) {
-            series.add(new Series(t.key, t.side, t.session, t.path, ordered(t.readIops, first),
-                    ordered(t.writeIops, first), ordered(t.readBytesPerSecond, first),
+            series.add(new Series(
+                    t.key,
+                    t.side,
+                    t.session,
+                    t.path,
+                    ordered(t.readIops, first),
+                    ordered(t.writeIops, first),
+                    ordered(t.readBytesPerSecond, first),
                     ordered(t.writeBytesPerSecond, first)));
         }
         // one order whichever side was seen first: client paths, then server paths, each by session and path
-        series.sort(Comparator.comparing(Series::side).thenComparing(Series::session).thenComparing(Series::path));
+        series.sort(Comparator.comparing(Series::side)
+                .thenComparing(Series::session)
+                .thenComparing(Series::path));
         return new Snapshot(capacity, times, List.copyOf(series), untrackedPaths);
     }
 
@@ -118,16 +126,21 @@ final class PathHistory {
      *                       session and path name
      * @param untrackedPaths paths present at the last sample but not tracked ({@code maxPaths} reached)
      */
-    record Snapshot(int capacity, long[] timesMillis, List<Series> series, int untrackedPaths) {
-    }
+    record Snapshot(int capacity, long[] timesMillis, List<Series> series, int untrackedPaths) {}
 
     /**
      * One path's rates, aligned with the snapshot's times; {@link Double#NaN} where the path was not sampled yet or
      * had no previous sample to compare with.
      */
-    record Series(String key, String side, String session, String path, double[] readIops, double[] writeIops,
-            double[] readBytesPerSecond, double[] writeBytesPerSecond) {
-    }
+    record Series(
+            String key,
+            String side,
+            String session,
+            String path,
+            double[] readIops,
+            double[] writeIops,
+            double[] readBytesPerSecond,
+            double[] writeBytesPerSecond) {}
 
     /** One tracked path: its rate rings and the counters of its previous sample. */
     private static final class Track {

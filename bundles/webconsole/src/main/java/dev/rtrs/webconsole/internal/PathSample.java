@@ -1,10 +1,9 @@
 package dev.rtrs.webconsole.internal;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import dev.rtrs.transport.PathInfo;
 import dev.rtrs.transport.PathStatistics;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One path's counters at one moment, as the sampler hands them to {@link PathHistory}.
@@ -39,7 +38,6 @@ record PathSample(String key, String side, String session, String path, PathStat
     }
 
     private static PathSample of(String side, String session, PathInfo path) {
-        return new PathSample(side + "/" + session + "/" + path.uuid(), side, session, path.name(),
-                path.statistics());
+        return new PathSample(side + "/" + session + "/" + path.uuid(), side, session, path.name(), path.statistics());
     }
 }

@@ -3,12 +3,10 @@ package dev.rtrs.webconsole.internal;
 import java.io.IOException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
-
 import javax.servlet.Servlet;
 import javax.servlet.ServletException;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
-
 import org.apache.felix.webconsole.DefaultVariableResolver;
 import org.apache.felix.webconsole.SimpleWebConsolePlugin;
 import org.apache.felix.webconsole.WebConsoleConstants;
@@ -23,10 +21,13 @@ import org.osgi.service.component.annotations.Reference;
  * chart's data ({@link DataJson}), {@code res/*} the page's script, style and uPlot; POST performs an action
  * ({@link ConsoleActions}) once {@link CsrfToken} accepted it. The console's login guards every one of them.
  */
-@Component(service = Servlet.class, property = {
-    WebConsoleConstants.PLUGIN_LABEL + "=" + RtrsConsolePlugin.LABEL,
-    WebConsoleConstants.PLUGIN_TITLE + "=" + RtrsConsolePlugin.TITLE,
-    WebConsoleConstants.PLUGIN_CATEGORY + "=" + RtrsConsolePlugin.CATEGORY})
+@Component(
+        service = Servlet.class,
+        property = {
+            WebConsoleConstants.PLUGIN_LABEL + "=" + RtrsConsolePlugin.LABEL,
+            WebConsoleConstants.PLUGIN_TITLE + "=" + RtrsConsolePlugin.TITLE,
+            WebConsoleConstants.PLUGIN_CATEGORY + "=" + RtrsConsolePlugin.CATEGORY
+        })
 public final class RtrsConsolePlugin extends SimpleWebConsolePlugin {
 
     static final String LABEL = "rtrs";
@@ -87,13 +88,16 @@ public final class RtrsConsolePlugin extends SimpleWebConsolePlugin {
             response.sendError(HttpServletResponse.SC_NOT_FOUND);
             return;
         }
-        ActionResult result = tokens.verify(request) ? actions.perform(request.getParameterMap())
+        ActionResult result = tokens.verify(request)
+                ? actions.perform(request.getParameterMap())
                 : ActionResult.forbidden("the form token is missing or stale: reload the page and try again");
         String accept = request.getHeader("Accept");
         if (result.ok() && accept != null && accept.contains("text/html") && !accept.contains("application/json")) {
             // a form sent without JavaScript: back to the page, which shows the new state
             response.setStatus(HttpServletResponse.SC_SEE_OTHER);
-            response.setHeader("Location", request.getAttribute(WebConsoleConstants.ATTR_PLUGIN_ROOT).toString());
+            response.setHeader(
+                    "Location",
+                    request.getAttribute(WebConsoleConstants.ATTR_PLUGIN_ROOT).toString());
         } else {
             writeJson(response, result.status(), result.toJson());
         }

@@ -5,12 +5,14 @@ package dev.rtrs.webconsole.internal;
  * line saying what provides it.
  */
 enum Section {
-
     TRANSPORT("transport", "The RTRS transport is not running (no RtrsAdmin service): install the rtrs-core feature."),
-    RNBD_CLIENT("rnbdClient",
+    RNBD_CLIENT(
+            "rnbdClient",
             "The RNBD client is not running (no RnbdClientAdmin service): install the rnbd-client feature."),
-    RNBD_SERVER("rnbdServer", "No RNBD server is running (no RnbdServerAdmin service): it starts with the rnbd-server"
-            + " feature and a configuration in etc/dev.rtrs.block.server.RnbdServer.cfg.");
+    RNBD_SERVER(
+            "rnbdServer",
+            "No RNBD server is running (no RnbdServerAdmin service): it starts with the rnbd-server"
+                    + " feature and a configuration in etc/dev.rtrs.block.server.RnbdServer.cfg.");
 
     private final String jsonName;
     private final String missing;

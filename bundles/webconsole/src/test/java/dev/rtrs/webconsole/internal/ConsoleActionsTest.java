@@ -3,14 +3,12 @@ package dev.rtrs.webconsole.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rtrs.block.BlockException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
 import org.junit.jupiter.api.Test;
-
-import dev.rtrs.block.BlockException;
 
 class ConsoleActionsTest {
 
@@ -64,22 +62,32 @@ class ConsoleActionsTest {
 
     @Test
     void withoutTheRnbdClientThePolicyIsSetOnTheSession() {
-        ActionResult r = perform(new Fakes.Services(demo.transport, null, null), "action", "set-policy", "session",
-                "demo", "policy", "mi");
+        ActionResult r = perform(
+                new Fakes.Services(demo.transport, null, null),
+                "action",
+                "set-policy",
+                "session",
+                "demo",
+                "policy",
+                "mi");
         assertEquals(200, r.status(), r.message());
         assertEquals("min-inflight", demo.client.policy);
     }
 
     @Test
     void anUnknownPolicyIsRefusedWithTheInstalledOnes() {
-        assertRefused(400, "no multipath policy named 'fastest' is installed (installed: min-inflight, round-robin)",
+        assertRefused(
+                400,
+                "no multipath policy named 'fastest' is installed (installed: min-inflight, round-robin)",
                 perform("action", "set-policy", "session", "demo", "policy", "fastest"));
         assertNothingChanged();
     }
 
     @Test
     void anUnknownSessionIsRefused() {
-        assertRefused(400, "no client session named 'nope'",
+        assertRefused(
+                400,
+                "no client session named 'nope'",
                 perform("action", "set-policy", "session", "nope", "policy", "rr"));
         assertNothingChanged();
     }
@@ -87,8 +95,8 @@ class ConsoleActionsTest {
     @Test
     void aFailedConfigurationUpdateIsReportedAsAServerError() {
         demo.blockClient.failure = new BlockException(5, "configuration not stored");
-        assertRefused(500, "configuration not stored", perform("action", "set-policy", "session", "demo", "policy",
-                "rr"));
+        assertRefused(
+                500, "configuration not stored", perform("action", "set-policy", "session", "demo", "policy", "rr"));
     }
 
     @Test
@@ -102,12 +110,24 @@ class ConsoleActionsTest {
 
     @Test
     void closePathChecksTheUuidTheSessionAndThePath() {
-        assertRefused(400, "path 'not-a-uuid' is not a path uuid",
+        assertRefused(
+                400,
+                "path 'not-a-uuid' is not a path uuid",
                 perform("action", "close-path", "session", "demo", "path", "not-a-uuid"));
-        assertRefused(400, "no server session named 'other'",
-                perform("action", "close-path", "session", "other", "path", UUID.randomUUID().toString()));
+        assertRefused(
+                400,
+                "no server session named 'other'",
+                perform(
+                        "action",
+                        "close-path",
+                        "session",
+                        "other",
+                        "path",
+                        UUID.randomUUID().toString()));
         UUID unknown = UUID.randomUUID();
-        assertRefused(400, "server session 'demo' has no path " + unknown,
+        assertRefused(
+                400,
+                "server session 'demo' has no path " + unknown,
                 perform("action", "close-path", "session", "demo", "path", unknown.toString()));
         assertNothingChanged();
     }
@@ -117,11 +137,15 @@ class ConsoleActionsTest {
         assertRefused(400, "missing parameter 'action'", perform("session", "demo"));
         assertRefused(400, "unknown action 'reboot'", perform("action", "reboot"));
         assertRefused(400, "missing parameter 'policy'", perform("action", "set-policy", "session", "demo"));
-        assertRefused(400, "parameter 'session' is empty",
-                perform("action", "set-policy", "session", " ", "policy", "rr"));
-        assertRefused(400, "parameter 'session' is longer than 255 characters",
+        assertRefused(
+                400, "parameter 'session' is empty", perform("action", "set-policy", "session", " ", "policy", "rr"));
+        assertRefused(
+                400,
+                "parameter 'session' is longer than 255 characters",
                 perform("action", "set-policy", "session", "x".repeat(256), "policy", "rr"));
-        assertRefused(400, "parameter 'policy' contains control characters",
+        assertRefused(
+                400,
+                "parameter 'policy' contains control characters",
                 perform("action", "set-policy", "session", "demo", "policy", "rr\u0000"));
         Map<String, String[]> twice = parameters("action", "set-policy", "policy", "rr");
         twice.put("session", new String[] {"demo", "demo"});
@@ -133,14 +157,25 @@ class ConsoleActionsTest {
     void withoutTheTransportTheActionsNameTheMissingFeature() {
         Fakes.Services none = new Fakes.Services(null, demo.blockClient, null);
         assertRefused(503, "rtrs-core", perform(none, "action", "set-policy", "session", "demo", "policy", "rr"));
-        assertRefused(503, "rtrs-core", perform(none, "action", "close-path", "session", "demo", "path",
-                UUID.randomUUID().toString()));
+        assertRefused(
+                503,
+                "rtrs-core",
+                perform(
+                        none,
+                        "action",
+                        "close-path",
+                        "session",
+                        "demo",
+                        "path",
+                        UUID.randomUUID().toString()));
         assertNothingChanged();
     }
 
     @Test
     void theResultAsJson() {
-        assertEquals("{\"message\":\"done \\\"it\\\"\"}", ActionResult.done("done \"it\"").toJson());
+        assertEquals(
+                "{\"message\":\"done \\\"it\\\"\"}",
+                ActionResult.done("done \"it\"").toJson());
         assertEquals("{\"error\":\"no\"}", ActionResult.badRequest("no").toJson());
     }
 }

@@ -9,10 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.reflect.Proxy;
 import java.util.HashMap;
 import java.util.Map;
-
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpSession;
-
 import org.junit.jupiter.api.Test;
 
 class CsrfTokenTest {
@@ -22,8 +20,10 @@ class CsrfTokenTest {
     /** A session that keeps its attributes; nothing else of it is used. */
     private static HttpSession session() {
         Map<String, Object> attributes = new HashMap<>();
-        return (HttpSession) Proxy.newProxyInstance(CsrfTokenTest.class.getClassLoader(),
-                new Class<?>[] {HttpSession.class}, (proxy, method, args) -> switch (method.getName()) {
+        return (HttpSession) Proxy.newProxyInstance(
+                CsrfTokenTest.class.getClassLoader(),
+                new Class<?>[] {HttpSession.class},
+                (proxy, method, args) -> switch (method.getName()) {
                     case "getAttribute" -> attributes.get((String) args[0]);
                     case "setAttribute" -> attributes.put((String) args[0], args[1]);
                     default -> throw new UnsupportedOperationException(method.getName());
@@ -32,11 +32,12 @@ class CsrfTokenTest {
 
     /** A request of {@code session} (null: none yet) with the given token values. */
     private static HttpServletRequest request(HttpSession session, String... token) {
-        return (HttpServletRequest) Proxy.newProxyInstance(CsrfTokenTest.class.getClassLoader(),
-                new Class<?>[] {HttpServletRequest.class}, (proxy, method, args) -> switch (method.getName()) {
+        return (HttpServletRequest) Proxy.newProxyInstance(
+                CsrfTokenTest.class.getClassLoader(),
+                new Class<?>[] {HttpServletRequest.class},
+                (proxy, method, args) -> switch (method.getName()) {
                     case "getSession" -> (Boolean) args[0] || session != null ? session : null;
-                    case "getParameterValues" -> CsrfToken.PARAMETER.equals(args[0]) && token.length > 0 ? token
-                            : null;
+                    case "getParameterValues" -> CsrfToken.PARAMETER.equals(args[0]) && token.length > 0 ? token : null;
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
     }

@@ -4,19 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rtrs.transport.PathInfo;
+import dev.rtrs.transport.PathStatistics;
 import java.io.StringReader;
 import java.util.List;
-
 import javax.json.Json;
 import javax.json.JsonArray;
 import javax.json.JsonObject;
 import javax.json.JsonReader;
 import javax.json.JsonValue;
-
 import org.junit.jupiter.api.Test;
-
-import dev.rtrs.transport.PathInfo;
-import dev.rtrs.transport.PathStatistics;
 
 class DataJsonTest {
 
@@ -32,9 +29,24 @@ class DataJsonTest {
         PathInfo p = demo.client.paths.get(0);
         PathStatistics s = p.statistics();
         // one second later the first client path did 25 more reads of 4 KiB and 5 more writes of 4 KiB
-        demo.client.paths.set(0, new PathInfo(p.uuid(), p.source(), p.destination(), p.state(), p.connections(),
-                new PathStatistics(s.readCount() + 25, s.readBytes() + 25 * 4096, s.writeCount() + 5,
-                        s.writeBytes() + 5 * 4096, 0, 0, 0, 0), p.roundTripNanos()));
+        demo.client.paths.set(
+                0,
+                new PathInfo(
+                        p.uuid(),
+                        p.source(),
+                        p.destination(),
+                        p.state(),
+                        p.connections(),
+                        new PathStatistics(
+                                s.readCount() + 25,
+                                s.readBytes() + 25 * 4096,
+                                s.writeCount() + 5,
+                                s.writeBytes() + 5 * 4096,
+                                0,
+                                0,
+                                0,
+                                0),
+                        p.roundTripNanos()));
         h.record(2_000, 1_000_000_000L, PathSample.of(ApplianceSnapshot.transport(demo.transport)));
         return h.snapshot();
     }
@@ -48,8 +60,12 @@ class DataJsonTest {
         assertEquals(1234, json.getJsonNumber("time").longValue());
         assertTrue(json.getJsonArray("missing").isEmpty());
         JsonObject transport = json.getJsonObject("transport");
-        assertEquals(List.of("rr"), transport.getJsonObject("policies").getJsonArray("round-robin")
-                .getValuesAs(javax.json.JsonString::getString));
+        assertEquals(
+                List.of("rr"),
+                transport
+                        .getJsonObject("policies")
+                        .getJsonArray("round-robin")
+                        .getValuesAs(javax.json.JsonString::getString));
 
         JsonObject session = transport.getJsonArray("clientSessions").getJsonObject(0);
         assertEquals("demo", session.getString("name"));
@@ -77,15 +93,19 @@ class DataJsonTest {
         assertTrue(stats.containsKey("failedOver"));
 
         JsonObject server = transport.getJsonArray("servers").getJsonObject(0);
-        assertEquals(List.of("127.0.0.1:1234", "127.0.0.2:1234"),
+        assertEquals(
+                List.of("127.0.0.1:1234", "127.0.0.2:1234"),
                 server.getJsonArray("addresses").getValuesAs(javax.json.JsonString::getString));
         assertTrue(server.getBoolean("alwaysInvalidate"));
         assertEquals("tcp", server.getString("provider"));
-        JsonObject serverPath = server.getJsonArray("sessions").getJsonObject(0).getJsonArray("paths")
+        JsonObject serverPath = server.getJsonArray("sessions")
+                .getJsonObject(0)
+                .getJsonArray("paths")
                 .getJsonObject(0);
         assertFalse(serverPath.getJsonObject("statistics").containsKey("failedOver"), "a client-side counter");
 
-        JsonObject device = json.getJsonObject("rnbdClient").getJsonArray("devices").getJsonObject(0);
+        JsonObject device =
+                json.getJsonObject("rnbdClient").getJsonArray("devices").getJsonObject(0);
         assertEquals("demo", device.getString("name"));
         assertEquals(256L << 20, device.getJsonNumber("size").longValue());
         assertEquals("MAPPED", device.getString("state"));
@@ -95,7 +115,8 @@ class DataJsonTest {
         assertEquals("demo", export.getString("name"));
         assertEquals("256M", export.getJsonObject("parameters").getString("size"));
         assertEquals(1, export.getInt("openCount"));
-        assertEquals("RW", rnbdServer.getJsonArray("openDevices").getJsonObject(0).getString("accessMode"));
+        assertEquals(
+                "RW", rnbdServer.getJsonArray("openDevices").getJsonObject(0).getString("accessMode"));
     }
 
     @Test
@@ -105,8 +126,9 @@ class DataJsonTest {
                 .getJsonObject("history");
         assertEquals(60, history.getInt("capacity"));
         assertEquals(0, history.getInt("untrackedPaths"));
-        assertEquals(List.of(1_000L, 2_000L), history.getJsonArray("times").getValuesAs(
-                v -> ((javax.json.JsonNumber) v).longValue()));
+        assertEquals(
+                List.of(1_000L, 2_000L),
+                history.getJsonArray("times").getValuesAs(v -> ((javax.json.JsonNumber) v).longValue()));
         JsonArray series = history.getJsonArray("series");
         assertEquals(4, series.size());
         JsonObject first = series.getJsonObject(0);
@@ -118,8 +140,12 @@ class DataJsonTest {
         assertEquals(JsonValue.NULL, reads.get(0));
         assertEquals(25.0, reads.getJsonNumber(1).doubleValue());
         assertEquals(5.0, first.getJsonArray("writeIops").getJsonNumber(1).doubleValue());
-        assertEquals(25 * 4096, first.getJsonArray("readBytesPerSecond").getJsonNumber(1).longValue());
-        assertEquals(5 * 4096, first.getJsonArray("writeBytesPerSecond").getJsonNumber(1).longValue());
+        assertEquals(
+                25 * 4096,
+                first.getJsonArray("readBytesPerSecond").getJsonNumber(1).longValue());
+        assertEquals(
+                5 * 4096,
+                first.getJsonArray("writeBytesPerSecond").getJsonNumber(1).longValue());
         assertEquals("server", series.getJsonObject(2).getString("side"));
     }
 
@@ -143,9 +169,13 @@ class DataJsonTest {
     void namesWithQuotesAndControlCharactersStayValidJson() {
         Fakes.Demo demo = new Fakes.Demo();
         demo.transport.clients.add(new Fakes.Client("odd \"name\"\n\\</script>"));
-        JsonObject json = parse(DataJson.toJson(ApplianceSnapshot.capture(demo.services(), 1),
-                new PathHistory(5, 1).snapshot()));
-        assertEquals("odd \"name\"\n\\</script>", json.getJsonObject("transport").getJsonArray("clientSessions")
-                .getJsonObject(1).getString("name"));
+        JsonObject json =
+                parse(DataJson.toJson(ApplianceSnapshot.capture(demo.services(), 1), new PathHistory(5, 1).snapshot()));
+        assertEquals(
+                "odd \"name\"\n\\</script>",
+                json.getJsonObject("transport")
+                        .getJsonArray("clientSessions")
+                        .getJsonObject(1)
+                        .getString("name"));
     }
 }

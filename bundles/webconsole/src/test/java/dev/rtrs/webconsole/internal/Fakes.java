@@ -1,15 +1,5 @@
 package dev.rtrs.webconsole.internal;
 
-import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.RnbdClientAdmin;
 import dev.rtrs.block.RnbdServerAdmin;
@@ -26,16 +16,30 @@ import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerOptions;
 import dev.rtrs.transport.ServerSession;
 import dev.rtrs.transport.SessionState;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /** In-memory admin services: what the page reads and what its actions change, with no transport behind them. */
 final class Fakes {
 
-    private Fakes() {
-    }
+    private Fakes() {}
 
     static PathInfo path(String src, String dst, PathState state, long reads, long writes) {
-        return new PathInfo(UUID.randomUUID(), new InetSocketAddress(src, 40000), new InetSocketAddress(dst, 1234),
-                state, 2, new PathStatistics(reads, reads * 4096, writes, writes * 4096, 1, 0, 0, 0), 85_000);
+        return new PathInfo(
+                UUID.randomUUID(),
+                new InetSocketAddress(src, 40000),
+                new InetSocketAddress(dst, 1234),
+                state,
+                2,
+                new PathStatistics(reads, reads * 4096, writes, writes * 4096, 1, 0, 0, 0),
+                85_000);
     }
 
     static final class Transport implements RtrsAdmin {
@@ -138,8 +142,8 @@ final class Fakes {
         }
 
         @Override
-        public void submit(Permit permit, Direction direction, ByteBuffer userHeader, ByteBuffer[] data,
-                IoCallback callback) {
+        public void submit(
+                Permit permit, Direction direction, ByteBuffer userHeader, ByteBuffer[] data, IoCallback callback) {
             throw new UnsupportedOperationException();
         }
 
@@ -278,7 +282,10 @@ final class Fakes {
                 throw failure;
             }
             policyCalls.add(session + "=" + policy);
-            return devices.stream().filter(d -> d.session().equals(session)).map(MappedDeviceInfo::name).toList();
+            return devices.stream()
+                    .filter(d -> d.session().equals(session))
+                    .map(MappedDeviceInfo::name)
+                    .toList();
         }
     }
 
@@ -341,7 +348,9 @@ final class Fakes {
     static final class Demo {
 
         final Transport transport = new Transport();
-        final Client client = new Client("demo", path("127.0.0.1", "127.0.0.1", PathState.CONNECTED, 10, 20),
+        final Client client = new Client(
+                "demo",
+                path("127.0.0.1", "127.0.0.1", PathState.CONNECTED, 10, 20),
                 path("127.0.0.2", "127.0.0.2", PathState.CONNECTED, 30, 40));
         final Session serverSession = new Session("demo", client.paths.get(0), client.paths.get(1));
         final Server server = new Server();
@@ -352,10 +361,10 @@ final class Fakes {
             transport.clients.add(client);
             server.sessions.add(serverSession);
             transport.servers.add(server);
-            blockClient.devices.add(new RnbdClientAdmin.MappedDeviceInfo("demo", "demo", "demo", AccessMode.RW,
-                    256L << 20, RnbdClientAdmin.MappedDeviceState.MAPPED));
-            blockServer.exports.add(new RnbdServerAdmin.ExportInfo("demo", "memory", Map.of("size", "256M"),
-                    false, true, 1, true));
+            blockClient.devices.add(new RnbdClientAdmin.MappedDeviceInfo(
+                    "demo", "demo", "demo", AccessMode.RW, 256L << 20, RnbdClientAdmin.MappedDeviceState.MAPPED));
+            blockServer.exports.add(
+                    new RnbdServerAdmin.ExportInfo("demo", "memory", Map.of("size", "256M"), false, true, 1, true));
             blockServer.open.add(new RnbdServerAdmin.OpenDeviceInfo("demo", 0, "demo", "RW"));
         }
 

@@ -5,18 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import dev.rtrs.transport.PathStatistics;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class PathHistoryTest {
 
     private static final long SECOND = 1_000_000_000L;
 
     private static PathSample sample(String key, long reads, long readBytes, long writes, long writeBytes) {
-        return new PathSample(key, "client", "demo", key + "@127.0.0.1",
+        return new PathSample(
+                key,
+                "client",
+                "demo",
+                key + "@127.0.0.1",
                 new PathStatistics(reads, readBytes, writes, writeBytes, 0, 0, 0, 0));
     }
 
@@ -72,12 +74,16 @@ class PathHistoryTest {
         PathHistory h = new PathHistory(5, 2);
         h.record(1000, 0, List.of(sample("a", 0, 0, 0, 0), sample("b", 0, 0, 0, 0), sample("c", 0, 0, 0, 0)));
         PathHistory.Snapshot s = h.snapshot();
-        assertEquals(List.of("a", "b"), s.series().stream().map(PathHistory.Series::key).toList());
+        assertEquals(
+                List.of("a", "b"),
+                s.series().stream().map(PathHistory.Series::key).toList());
         assertEquals(1, s.untrackedPaths());
 
         h.record(2000, SECOND, List.of(sample("b", 1, 0, 0, 0), sample("c", 2, 0, 0, 0)));
         s = h.snapshot();
-        assertEquals(List.of("b", "c"), s.series().stream().map(PathHistory.Series::key).toList(),
+        assertEquals(
+                List.of("b", "c"),
+                s.series().stream().map(PathHistory.Series::key).toList(),
                 "a's place went to c at once");
         assertEquals(0, s.untrackedPaths());
     }
@@ -105,10 +111,15 @@ class PathHistoryTest {
         PathHistory h = new PathHistory(5, 4);
         PathStatistics zero = new PathStatistics(0, 0, 0, 0, 0, 0, 0, 0);
         h.record(1000, 0, List.of(new PathSample("server/demo/2", "server", "demo", "x@127.0.0.2", zero)));
-        h.record(2000, SECOND, List.of(new PathSample("server/demo/2", "server", "demo", "x@127.0.0.2", zero),
-                new PathSample("client/demo/2", "client", "demo", "x@127.0.0.2", zero),
-                new PathSample("client/demo/1", "client", "demo", "x@127.0.0.1", zero)));
-        assertEquals(List.of("client/demo/1", "client/demo/2", "server/demo/2"),
+        h.record(
+                2000,
+                SECOND,
+                List.of(
+                        new PathSample("server/demo/2", "server", "demo", "x@127.0.0.2", zero),
+                        new PathSample("client/demo/2", "client", "demo", "x@127.0.0.2", zero),
+                        new PathSample("client/demo/1", "client", "demo", "x@127.0.0.1", zero)));
+        assertEquals(
+                List.of("client/demo/1", "client/demo/2", "server/demo/2"),
                 h.snapshot().series().stream().map(PathHistory.Series::key).toList());
     }
 
@@ -130,7 +141,9 @@ class PathHistoryTest {
         Fakes.Demo demo = new Fakes.Demo();
         List<PathSample> samples = PathSample.of(ApplianceSnapshot.transport(demo.transport));
         assertEquals(4, samples.size());
-        assertEquals(List.of("client", "client", "server", "server"), samples.stream().map(PathSample::side).toList());
+        assertEquals(
+                List.of("client", "client", "server", "server"),
+                samples.stream().map(PathSample::side).toList());
         String uuid = demo.client.paths.get(0).uuid().toString();
         assertEquals("client/demo/" + uuid, samples.get(0).key());
         assertEquals("server/demo/" + uuid, samples.get(2).key());

@@ -1,11 +1,10 @@
 package dev.rtrs.block.client.internal;
 
-import java.nio.ByteBuffer;
-
 import dev.rtrs.block.protocol.IoOperation;
 import dev.rtrs.block.protocol.RnbdCodec;
 import dev.rtrs.block.protocol.RnbdIo;
 import dev.rtrs.transport.Direction;
+import java.nio.ByteBuffer;
 
 /**
  * One RTRS request of the RNBD client: an RNBD message as user header, data buffers, and what to do with the
@@ -30,6 +29,7 @@ final class IoTask {
      * remap after a server restart gives it a new id. {@code null} for control messages.
      */
     final MappedDevice device;
+
     final RnbdIo io;
     /** Control messages go first and are sent while the link is being re-established. */
     final boolean control;
@@ -39,12 +39,26 @@ final class IoTask {
     }
 
     IoTask(ByteBuffer[] data, Done done, long deadline, MappedDevice device, RnbdIo io) {
-        this(io.operation() == IoOperation.READ ? Direction.READ : Direction.WRITE, ByteBuffer.allocate(RnbdIo.SIZE),
-                data, done, deadline, device, io, false);
+        this(
+                io.operation() == IoOperation.READ ? Direction.READ : Direction.WRITE,
+                ByteBuffer.allocate(RnbdIo.SIZE),
+                data,
+                done,
+                deadline,
+                device,
+                io,
+                false);
     }
 
-    private IoTask(Direction direction, ByteBuffer header, ByteBuffer[] data, Done done, long deadline,
-            MappedDevice device, RnbdIo io, boolean control) {
+    private IoTask(
+            Direction direction,
+            ByteBuffer header,
+            ByteBuffer[] data,
+            Done done,
+            long deadline,
+            MappedDevice device,
+            RnbdIo io,
+            boolean control) {
         this.direction = direction;
         this.header = header;
         this.data = data;

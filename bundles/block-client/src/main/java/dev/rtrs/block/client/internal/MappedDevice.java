@@ -1,9 +1,5 @@
 package dev.rtrs.block.client.internal;
 
-import java.nio.ByteBuffer;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-
 import dev.rtrs.block.BlockCompletion;
 import dev.rtrs.block.BlockDevice;
 import dev.rtrs.block.protocol.AccessMode;
@@ -12,6 +8,9 @@ import dev.rtrs.block.protocol.RnbdCodec;
 import dev.rtrs.block.protocol.RnbdIo;
 import dev.rtrs.block.protocol.RnbdOpenRsp;
 import dev.rtrs.errno.Errno;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A mapped RNBD device: a {@link BlockDevice} whose operations become RNBD IO messages on the session. Large
@@ -190,7 +189,12 @@ public final class MappedDevice implements BlockDevice {
             return;
         }
         long step = Math.min(geometry.maxDiscardSectors() * RnbdCodec.SECTOR_SIZE, maxPiece());
-        split(offset, length, step, done, (at, len, d) -> submit(IoOperation.DISCARD, 0, at, len, new ByteBuffer[0], d));
+        split(
+                offset,
+                length,
+                step,
+                done,
+                (at, len, d) -> submit(IoOperation.DISCARD, 0, at, len, new ByteBuffer[0], d));
     }
 
     @Override
@@ -207,8 +211,18 @@ public final class MappedDevice implements BlockDevice {
             zeroes = zero;
         }
         ByteBuffer z = zero;
-        split(offset, length, step, done, (at, len, d) -> submit(IoOperation.WRITE, 0, at, len,
-                new ByteBuffer[] {z.duplicate().position(0).limit((int) len)}, d));
+        split(
+                offset,
+                length,
+                step,
+                done,
+                (at, len, d) -> submit(
+                        IoOperation.WRITE,
+                        0,
+                        at,
+                        len,
+                        new ByteBuffer[] {z.duplicate().position(0).limit((int) len)},
+                        d));
     }
 
     /** One piece of work of a split operation. */
@@ -222,7 +236,8 @@ public final class MappedDevice implements BlockDevice {
         int base = buffer.position();
         split(offset, length, step, done, (at, len, d) -> {
             int from = base + (int) (at - offset);
-            ByteBuffer slice = buffer.duplicate().limit(from + (int) len).position(from).slice();
+            ByteBuffer slice =
+                    buffer.duplicate().limit(from + (int) len).position(from).slice();
             submit(op, flags, at, len, new ByteBuffer[] {slice}, d);
         });
     }
@@ -255,8 +270,7 @@ public final class MappedDevice implements BlockDevice {
 
     /** Does nothing: unmapping is the operator's decision, through {@link RnbdClient#unmap}. */
     @Override
-    public void close() {
-    }
+    public void close() {}
 
     @Override
     public String toString() {

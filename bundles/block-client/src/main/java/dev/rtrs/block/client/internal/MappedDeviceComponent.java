@@ -1,5 +1,11 @@
 package dev.rtrs.block.client.internal;
 
+import dev.rtrs.block.BlockDevice;
+import dev.rtrs.block.BlockException;
+import dev.rtrs.block.protocol.AccessMode;
+import dev.rtrs.errno.Errno;
+import dev.rtrs.transport.ClientSessionOptions;
+import dev.rtrs.transport.PathAddress;
 import java.time.Duration;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -8,7 +14,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
@@ -22,20 +27,15 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.rtrs.block.BlockDevice;
-import dev.rtrs.block.BlockException;
-import dev.rtrs.block.protocol.AccessMode;
-import dev.rtrs.errno.Errno;
-import dev.rtrs.transport.ClientSessionOptions;
-import dev.rtrs.transport.PathAddress;
-
 /**
  * One mapped device per factory configuration, so mappings survive appliance restarts. Maps in the background
  * (retrying while the server is unreachable) and registers the device as a {@link BlockDevice} service with the
  * {@value BlockDevice#DEVICE_NAME} property once mapped; unmaps when the configuration is deleted. Each failed attempt
  * is reported to the {@link RnbdClientComponent} under the configuration's PID.
  */
-@Component(service = {}, configurationPid = MappedDeviceComponent.PID,
+@Component(
+        service = {},
+        configurationPid = MappedDeviceComponent.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = MappedDeviceConfig.class, factory = true)
 public final class MappedDeviceComponent {
@@ -49,6 +49,7 @@ public final class MappedDeviceComponent {
     private final String pid;
     /** What this component maps; replaced when its configuration changes. Guarded by this. */
     private RnbdClient.MapSpec spec;
+
     private final BundleContext context;
     private final ScheduledExecutorService retry = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "rnbd-map");
@@ -60,8 +61,11 @@ public final class MappedDeviceComponent {
     private int failures;
 
     @Activate
-    public MappedDeviceComponent(@Reference RnbdClientComponent owner, MappedDeviceConfig config,
-            Map<String, Object> properties, BundleContext context) {
+    public MappedDeviceComponent(
+            @Reference RnbdClientComponent owner,
+            MappedDeviceConfig config,
+            Map<String, Object> properties,
+            BundleContext context) {
         this.owner = owner;
         this.client = owner.client();
         this.pid = String.valueOf(properties.get(Constants.SERVICE_PID));
@@ -73,13 +77,18 @@ public final class MappedDeviceComponent {
     static RnbdClient.MapSpec spec(MappedDeviceConfig c) {
         List<PathAddress> paths = MappingConfigs.paths(c.paths(), c.port());
         AccessMode mode = MappingConfigs.accessMode(c.accessMode());
-        int connections = c.connectionsPerPath() > 0 ? c.connectionsPerPath()
-                : ClientSessionOptions.defaultConnectionsPerPath();
-        return RnbdClient.MapSpec.builder(c.name(), c.session(), c.devicePath()).paths(paths).mode(mode)
-                .connectionsPerPath(connections).provider(c.provider()).policy(c.policy())
+        int connections =
+                c.connectionsPerPath() > 0 ? c.connectionsPerPath() : ClientSessionOptions.defaultConnectionsPerPath();
+        return RnbdClient.MapSpec.builder(c.name(), c.session(), c.devicePath())
+                .paths(paths)
+                .mode(mode)
+                .connectionsPerPath(connections)
+                .provider(c.provider())
+                .policy(c.policy())
                 .reconnectDelay(Duration.ofMillis(c.reconnectDelayMs()))
                 .connectTimeout(Duration.ofMillis(c.connectTimeoutMs()))
-                .ioTimeoutMs(c.ioTimeoutMs()).build();
+                .ioTimeoutMs(c.ioTimeoutMs())
+                .build();
     }
 
     private void map() {
@@ -98,15 +107,24 @@ public final class MappedDeviceComponent {
                 failures++;
                 LOG.info("mapping {} waits for its verbs provider: {}", spec.name(), e.getMessage());
             } else if (failures++ % 20 == 0) {
-                LOG.warn("cannot map {} ({} through session {}): {}; retrying every {} ms ({} attempts so far)",
-                        spec.name(), spec.devicePath(), spec.sessionName(), e.getMessage(), RETRY_MS, failures);
+                LOG.warn(
+                        "cannot map {} ({} through session {}): {}; retrying every {} ms ({} attempts so far)",
+                        spec.name(),
+                        spec.devicePath(),
+                        spec.sessionName(),
+                        e.getMessage(),
+                        RETRY_MS,
+                        failures);
             } else {
                 LOG.debug("cannot map {}: {}", spec.name(), e.getMessage());
             }
             synchronized (this) {
                 if (!stopped) {
-                    owner.mapFailed(pid, e instanceof BlockException b ? b
-                            : new BlockException(Errno.EINVAL, String.valueOf(e.getMessage())));
+                    owner.mapFailed(
+                            pid,
+                            e instanceof BlockException b
+                                    ? b
+                                    : new BlockException(Errno.EINVAL, String.valueOf(e.getMessage())));
                     retry.schedule(this::map, RETRY_MS, TimeUnit.MILLISECONDS);
                 }
             }
@@ -147,8 +165,11 @@ public final class MappedDeviceComponent {
             RnbdClient.MapSpec before = spec;
             spec = next;
             if (samePolicyAside(before, next)) {
-                LOG.info("mapped device {}: session {} switches to multipath policy {}", next.name(),
-                        next.sessionName(), next.policy());
+                LOG.info(
+                        "mapped device {}: session {} switches to multipath policy {}",
+                        next.name(),
+                        next.sessionName(),
+                        next.policy());
                 client.setPolicy(next.sessionName(), next.policy());
                 return;
             }
@@ -164,8 +185,17 @@ public final class MappedDeviceComponent {
     }
 
     private static boolean samePolicyAside(RnbdClient.MapSpec a, RnbdClient.MapSpec b) {
-        return a.equals(new RnbdClient.MapSpec(b.name(), b.sessionName(), b.paths(), b.devicePath(), b.mode(),
-                b.connectionsPerPath(), b.provider(), a.policy(), b.reconnectDelay(), b.connectTimeout(),
+        return a.equals(new RnbdClient.MapSpec(
+                b.name(),
+                b.sessionName(),
+                b.paths(),
+                b.devicePath(),
+                b.mode(),
+                b.connectionsPerPath(),
+                b.provider(),
+                a.policy(),
+                b.reconnectDelay(),
+                b.connectTimeout(),
                 b.ioTimeoutMs()));
     }
 

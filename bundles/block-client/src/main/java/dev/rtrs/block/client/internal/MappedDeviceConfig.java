@@ -3,7 +3,8 @@ package dev.rtrs.block.client.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-@ObjectClassDefinition(name = "RNBD mapped device",
+@ObjectClassDefinition(
+        name = "RNBD mapped device",
         description = "A server's device mapped on this appliance, as the kernel's map_device does")
 @interface MappedDeviceConfig {
 
@@ -13,7 +14,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "RTRS session to map through; devices of one session share its paths")
     String session();
 
-    @AttributeDefinition(description = "Paths as [src,]dst, separated by semicolons, e.g. 127.0.0.1;127.0.0.2 or ip:10.0.0.1,ip:10.0.0.2:1234")
+    @AttributeDefinition(
+            description =
+                    "Paths as [src,]dst, separated by semicolons, e.g. 127.0.0.1;127.0.0.2 or ip:10.0.0.1,ip:10.0.0.2:1234")
     String[] paths();
 
     @AttributeDefinition(description = "Server port when a path names none")
@@ -31,9 +34,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Verbs provider: tcp or disni")
     String provider() default "tcp";
 
-    @AttributeDefinition(description = "Multipath policy of the session, by name or alias: min-inflight (mi),"
-            + " round-robin (rr), min-latency (ml), or any installed policy. Changing it switches a running session"
-            + " without remapping")
+    @AttributeDefinition(
+            description = "Multipath policy of the session, by name or alias: min-inflight (mi),"
+                    + " round-robin (rr), min-latency (ml), or any installed policy. Changing it switches a running session"
+                    + " without remapping")
     String policy() default "min-inflight";
 
     @AttributeDefinition(description = "Milliseconds between reconnect attempts of a broken path")

@@ -1,12 +1,5 @@
 package dev.rtrs.block.client.internal;
 
-import java.util.ArrayList;
-import java.util.Dictionary;
-import java.util.Hashtable;
-import java.util.List;
-import java.util.Locale;
-import java.util.regex.Pattern;
-
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.RnbdClientAdmin.MapRequest;
 import dev.rtrs.block.protocol.AccessMode;
@@ -14,6 +7,12 @@ import dev.rtrs.block.protocol.RnbdOpen;
 import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.ClientSessionOptions;
 import dev.rtrs.transport.PathAddress;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The factory configurations behind mapped devices ({@value MappedDeviceComponent#PID}): their property names, how
@@ -34,8 +33,7 @@ final class MappingConfigs {
     /** Safe as an NBD export name, a service property and in a configuration filter. */
     private static final Pattern DEVICE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
-    private MappingConfigs() {
-    }
+    private MappingConfigs() {}
 
     /** {@code ro}, {@code rw} or {@code migration}, in any case. */
     static AccessMode accessMode(String text) {

@@ -1,12 +1,14 @@
 package dev.rtrs.block.client.internal;
 
+import dev.rtrs.block.BlockDevice;
+import dev.rtrs.block.client.internal.nbd.NbdExports;
+import dev.rtrs.block.client.internal.nbd.NbdServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -14,10 +16,6 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.Designate;
-
-import dev.rtrs.block.BlockDevice;
-import dev.rtrs.block.client.internal.nbd.NbdExports;
-import dev.rtrs.block.client.internal.nbd.NbdServer;
 
 /** The NBD gateway of the appliance: every {@link BlockDevice} service with a device name is an NBD export. */
 @Component(service = NbdGatewayComponent.class, immediate = true, configurationPid = NbdGatewayComponent.PID)
@@ -29,7 +27,9 @@ public final class NbdGatewayComponent implements NbdExports {
     private final Map<String, BlockDevice> devices = new ConcurrentHashMap<>();
     private NbdServer server;
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+    @Reference(
+            cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC,
             target = "(" + BlockDevice.DEVICE_NAME + "=*)")
     void addDevice(BlockDevice device, Map<String, Object> properties) {
         devices.put(String.valueOf(properties.get(BlockDevice.DEVICE_NAME)), device);

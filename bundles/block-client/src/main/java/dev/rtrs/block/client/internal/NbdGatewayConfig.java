@@ -3,7 +3,8 @@ package dev.rtrs.block.client.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-@ObjectClassDefinition(name = "RNBD NBD gateway",
+@ObjectClassDefinition(
+        name = "RNBD NBD gateway",
         description = "Serves every mapped device over the NBD protocol (export name = mapped device name)")
 @interface NbdGatewayConfig {
 

@@ -12,7 +12,6 @@ import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -86,13 +85,15 @@ public final class ReadyBanner {
         String sshHost = property("org.apache.karaf.shell", "sshHost", "127.0.0.1");
         lines.add("  shell:          bin/client, or ssh -p " + property("org.apache.karaf.shell", "sshPort", "8101")
                 + " admin@" + ("0.0.0.0".equals(sshHost) ? "127.0.0.1" : sshHost));
-        lines.add("  web console:    http://" + firstAddress(property("org.ops4j.pax.web",
-                "org.ops4j.pax.web.listening.addresses", "127.0.0.1")) + ":"
+        lines.add("  web console:    http://"
+                + firstAddress(property("org.ops4j.pax.web", "org.ops4j.pax.web.listening.addresses", "127.0.0.1"))
+                + ":"
                 + property("org.ops4j.pax.web", "org.osgi.service.http.port", "8181") + "/system/console/rtrs");
         String etc = System.getProperty("karaf.etc", "etc");
-        lines.add(Files.exists(Path.of(etc, "admin.password"))
-                ? "  admin password: in " + Path.of(etc, "admin.password") + " (readable by its owner only)"
-                : "  admin password: the one given in RTRS_ADMIN_PASSWORD at the first start");
+        lines.add(
+                Files.exists(Path.of(etc, "admin.password"))
+                        ? "  admin password: in " + Path.of(etc, "admin.password") + " (readable by its owner only)"
+                        : "  admin password: the one given in RTRS_ADMIN_PASSWORD at the first start");
         return lines;
     }
 

@@ -1,22 +1,5 @@
 package dev.rtrs.block.client.internal;
 
-import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.protocol.AccessMode;
 import dev.rtrs.block.protocol.RnbdClose;
@@ -33,6 +16,21 @@ import dev.rtrs.transport.Direction;
 import dev.rtrs.transport.PathAddress;
 import dev.rtrs.transport.RtrsClient;
 import dev.rtrs.transport.TransportException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The RNBD client, like the kernel's {@code map_device}: maps a server's device through a named session (opened
@@ -59,8 +57,17 @@ public final class RnbdClient implements AutoCloseable {
      * @param connectTimeout     how long connecting a path of a new session may take
      * @param ioTimeoutMs        how long an IO may wait for a broken link to come back before it fails with EIO
      */
-    public record MapSpec(String name, String sessionName, List<PathAddress> paths, String devicePath, AccessMode mode,
-            int connectionsPerPath, String provider, String policy, Duration reconnectDelay, Duration connectTimeout,
+    public record MapSpec(
+            String name,
+            String sessionName,
+            List<PathAddress> paths,
+            String devicePath,
+            AccessMode mode,
+            int connectionsPerPath,
+            String provider,
+            String policy,
+            Duration reconnectDelay,
+            Duration connectTimeout,
             long ioTimeoutMs) {
 
         public MapSpec {
@@ -133,8 +140,18 @@ public final class RnbdClient implements AutoCloseable {
             }
 
             public MapSpec build() {
-                return new MapSpec(name, sessionName, paths, devicePath, mode, connectionsPerPath, provider, policy,
-                        reconnectDelay, connectTimeout, ioTimeoutMs);
+                return new MapSpec(
+                        name,
+                        sessionName,
+                        paths,
+                        devicePath,
+                        mode,
+                        connectionsPerPath,
+                        provider,
+                        policy,
+                        reconnectDelay,
+                        connectTimeout,
+                        ioTimeoutMs);
             }
         }
     }
@@ -144,6 +161,7 @@ public final class RnbdClient implements AutoCloseable {
     private final Map<String, MappedDevice> devices = new ConcurrentHashMap<>();
     /** Names being mapped right now, so that two maps of one name cannot race. */
     private final Set<String> mapping = ConcurrentHashMap.newKeySet();
+
     private final Map<String, Object> sessionLocks = new ConcurrentHashMap<>();
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "rnbd-client");
@@ -153,8 +171,8 @@ public final class RnbdClient implements AutoCloseable {
 
     public RnbdClient(RtrsClient rtrs) {
         this.rtrs = rtrs;
-        executor.scheduleWithFixedDelay(() -> sessions.values().forEach(SessionHandle::expire), 500, 500,
-                TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(
+                () -> sessions.values().forEach(SessionHandle::expire), 500, 500, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -196,16 +214,26 @@ public final class RnbdClient implements AutoCloseable {
         }
         h.devices.add(d);
         devices.put(spec.name(), d);
-        LOG.info("mapped {}: {} {} through session {} ({} bytes)", spec.name(), spec.devicePath(), spec.mode(),
-                spec.sessionName(), d.size());
+        LOG.info(
+                "mapped {}: {} {} through session {} ({} bytes)",
+                spec.name(),
+                spec.devicePath(),
+                spec.mode(),
+                spec.sessionName(),
+                d.size());
         return d;
     }
 
     private SessionHandle openSession(MapSpec spec) throws BlockException {
         SessionHandle h = new SessionHandle(this, spec.sessionName());
-        ClientSessionOptions options = ClientSessionOptions.builder(spec.sessionName()).paths(spec.paths())
-                .connectionsPerPath(spec.connectionsPerPath()).provider(spec.provider()).policy(spec.policy())
-                .reconnectDelay(spec.reconnectDelay()).connectTimeout(spec.connectTimeout()).build();
+        ClientSessionOptions options = ClientSessionOptions.builder(spec.sessionName())
+                .paths(spec.paths())
+                .connectionsPerPath(spec.connectionsPerPath())
+                .provider(spec.provider())
+                .policy(spec.policy())
+                .reconnectDelay(spec.reconnectDelay())
+                .connectTimeout(spec.connectTimeout())
+                .build();
         try {
             ClientSession s = rtrs.open(options, h);
             h.attach(s);
@@ -260,7 +288,9 @@ public final class RnbdClient implements AutoCloseable {
                     LOG.warn("unmap {}: server answered CLOSE with {}", name, Errno.name(errno));
                 }
             } else {
-                LOG.info("unmap {}: session {} is disconnected; the server closes the device with the session", name,
+                LOG.info(
+                        "unmap {}: session {} is disconnected; the server closes the device with the session",
+                        name,
                         h.name);
             }
         } finally {
@@ -362,8 +392,12 @@ public final class RnbdClient implements AutoCloseable {
 
     /** Errnos of the link (and of a control message that got no answer) rather than of the server's RNBD. */
     private static boolean lostLink(int errno) {
-        return errno == Errno.ECONNABORTED || errno == Errno.ECONNRESET || errno == Errno.ENOTCONN
-                || errno == Errno.ESHUTDOWN || errno == Errno.ETIMEDOUT || errno == Errno.EINTR;
+        return errno == Errno.ECONNABORTED
+                || errno == Errno.ECONNRESET
+                || errno == Errno.ENOTCONN
+                || errno == Errno.ESHUTDOWN
+                || errno == Errno.ETIMEDOUT
+                || errno == Errno.EINTR;
     }
 
     /** Sends a control message and waits for its errno. */
@@ -371,7 +405,11 @@ public final class RnbdClient implements AutoCloseable {
             throws BlockException {
         CompletableFuture<Integer> done = new CompletableFuture<>();
         ByteBuffer[] data = response == null ? new ByteBuffer[0] : new ByteBuffer[] {response};
-        h.submit(new IoTask(direction, message, data, done::complete,
+        h.submit(new IoTask(
+                direction,
+                message,
+                data,
+                done::complete,
                 System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONTROL_TIMEOUT_MS)));
         try {
             return done.get(CONTROL_TIMEOUT_MS, TimeUnit.MILLISECONDS);

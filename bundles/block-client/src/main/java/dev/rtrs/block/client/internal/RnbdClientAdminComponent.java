@@ -1,12 +1,15 @@
 package dev.rtrs.block.client.internal;
 
+import dev.rtrs.block.BlockException;
+import dev.rtrs.block.RnbdClientAdmin;
+import dev.rtrs.block.protocol.AccessMode;
+import dev.rtrs.errno.Errno;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -15,11 +18,6 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import dev.rtrs.block.BlockException;
-import dev.rtrs.block.RnbdClientAdmin;
-import dev.rtrs.block.protocol.AccessMode;
-import dev.rtrs.errno.Errno;
 
 /**
  * Maps and unmaps devices the way an operator's etc/ file does: through a factory configuration of
@@ -38,8 +36,8 @@ public final class RnbdClientAdminComponent implements RnbdClientAdmin {
     private final ConfigurationAdmin configurationAdmin;
 
     @Activate
-    public RnbdClientAdminComponent(@Reference RnbdClientComponent owner,
-            @Reference ConfigurationAdmin configurationAdmin) {
+    public RnbdClientAdminComponent(
+            @Reference RnbdClientComponent owner, @Reference ConfigurationAdmin configurationAdmin) {
         this.owner = owner;
         this.configurationAdmin = configurationAdmin;
     }
@@ -59,9 +57,15 @@ public final class RnbdClientAdminComponent implements RnbdClientAdmin {
                 Dictionary<String, Object> p = c.getProperties();
                 String name = p == null ? null : string(p, MappingConfigs.NAME);
                 if (name != null && !byName.containsKey(name)) {
-                    byName.put(name, new MappedDeviceInfo(name, string(p, MappingConfigs.SESSION),
-                            string(p, MappingConfigs.DEVICE_PATH), accessMode(string(p, MappingConfigs.ACCESS_MODE)),
-                            -1, MappedDeviceState.MAPPING));
+                    byName.put(
+                            name,
+                            new MappedDeviceInfo(
+                                    name,
+                                    string(p, MappingConfigs.SESSION),
+                                    string(p, MappingConfigs.DEVICE_PATH),
+                                    accessMode(string(p, MappingConfigs.ACCESS_MODE)),
+                                    -1,
+                                    MappedDeviceState.MAPPING));
                 }
             }
         } catch (BlockException e) {
@@ -71,7 +75,12 @@ public final class RnbdClientAdminComponent implements RnbdClientAdmin {
     }
 
     private static MappedDeviceInfo info(MappedDevice d) {
-        return new MappedDeviceInfo(d.name(), d.sessionName(), d.devicePath(), d.accessMode(), d.size(),
+        return new MappedDeviceInfo(
+                d.name(),
+                d.sessionName(),
+                d.devicePath(),
+                d.accessMode(),
+                d.size(),
                 d.isConnected() ? MappedDeviceState.MAPPED : MappedDeviceState.RECONNECTING);
     }
 
@@ -112,7 +121,11 @@ public final class RnbdClientAdminComponent implements RnbdClientAdmin {
                 throw new BlockException(Errno.EIO, "cannot store the mapping of " + name + ": " + e.getMessage(), e);
             }
         }
-        LOG.info("mapping {}: {} through session {} ({})", name, request.devicePath(), request.session(),
+        LOG.info(
+                "mapping {}: {} through session {} ({})",
+                name,
+                request.devicePath(),
+                request.session(),
                 created.getPid());
         return awaitMapped(created, request, timeoutMs);
     }
@@ -129,20 +142,25 @@ public final class RnbdClientAdminComponent implements RnbdClientAdmin {
             BlockException failure = owner.mapFailure(created.getPid());
             if (failure instanceof OpenRefusedException) {
                 delete(created);
-                throw new BlockException(failure.errno(), "the server refused device " + request.devicePath()
-                        + " (" + request.accessMode() + ") for " + name + "; the mapping is removed");
+                throw new BlockException(
+                        failure.errno(),
+                        "the server refused device " + request.devicePath() + " (" + request.accessMode() + ") for "
+                                + name + "; the mapping is removed");
             }
             if (System.nanoTime() - deadline >= 0) {
-                throw new BlockException(Errno.ETIMEDOUT, name + " is not mapped after " + timeoutMs
-                        + " ms; the mapping stays configured and keeps trying"
-                        + (failure == null ? "" : " (last attempt: " + failure.getMessage() + ")"));
+                throw new BlockException(
+                        Errno.ETIMEDOUT,
+                        name + " is not mapped after " + timeoutMs
+                                + " ms; the mapping stays configured and keeps trying"
+                                + (failure == null ? "" : " (last attempt: " + failure.getMessage() + ")"));
             }
             try {
                 Thread.sleep(POLL_MS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new BlockException(Errno.EINTR, "interrupted while mapping " + name
-                        + "; the mapping stays configured and keeps trying");
+                throw new BlockException(
+                        Errno.EINTR,
+                        "interrupted while mapping " + name + "; the mapping stays configured and keeps trying");
             }
         }
     }
@@ -170,8 +188,10 @@ public final class RnbdClientAdminComponent implements RnbdClientAdmin {
         long deadline = System.nanoTime() + UNMAP_WAIT_MS * 1_000_000L;
         while (client().device(name) != null) {
             if (System.nanoTime() - deadline >= 0) {
-                throw new BlockException(Errno.ETIMEDOUT, "the mapping of " + name
-                        + " is deleted, but the device is still being unmapped (its server does not answer)");
+                throw new BlockException(
+                        Errno.ETIMEDOUT,
+                        "the mapping of " + name
+                                + " is deleted, but the device is still being unmapped (its server does not answer)");
             }
             try {
                 Thread.sleep(POLL_MS);
@@ -196,8 +216,10 @@ public final class RnbdClientAdminComponent implements RnbdClientAdmin {
                 try {
                     c.update(p);
                 } catch (IOException e) {
-                    throw new BlockException(Errno.EIO, "cannot store the policy of " + string(p, MappingConfigs.NAME)
-                            + ": " + e.getMessage(), e);
+                    throw new BlockException(
+                            Errno.EIO,
+                            "cannot store the policy of " + string(p, MappingConfigs.NAME) + ": " + e.getMessage(),
+                            e);
                 }
                 changed.add(string(p, MappingConfigs.NAME));
             }

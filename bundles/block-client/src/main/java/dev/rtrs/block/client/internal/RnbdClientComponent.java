@@ -1,15 +1,13 @@
 package dev.rtrs.block.client.internal;
 
+import dev.rtrs.block.BlockException;
+import dev.rtrs.transport.RtrsClient;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
-
-import dev.rtrs.block.BlockException;
-import dev.rtrs.transport.RtrsClient;
 
 /**
  * Holds the appliance's RNBD client, which the mapped-device components map through, and the last failure of each

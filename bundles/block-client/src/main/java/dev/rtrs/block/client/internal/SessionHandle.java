@@ -1,19 +1,17 @@
 package dev.rtrs.block.client.internal;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.ClientLinkListener;
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.PathState;
 import dev.rtrs.transport.Permit;
 import dev.rtrs.transport.TransportException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One RTRS session of the RNBD client, shared by the devices mapped through it. Requests never block their
@@ -33,6 +31,7 @@ final class SessionHandle implements ClientLinkListener {
     private volatile ClientSession session;
     /** IO may flow: connected and, after a reconnect, remapped. */
     private volatile boolean ready;
+
     private volatile boolean closed;
 
     SessionHandle(RnbdClient owner, String name) {
@@ -185,8 +184,8 @@ final class SessionHandle implements ClientLinkListener {
                 LOG.warn("RNBD session {}: link down; IO waits for the reconnect", name);
             }
             case RECONNECTED -> owner.remapLater(this);
-            case CONNECTED -> { }
-            default -> { }
+            case CONNECTED -> {}
+            default -> {}
         }
     }
 

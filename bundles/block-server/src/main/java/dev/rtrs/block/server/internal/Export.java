@@ -1,16 +1,14 @@
 package dev.rtrs.block.server.internal;
 
-import java.io.IOException;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.rtrs.block.BlockBackend;
 import dev.rtrs.block.BlockDevice;
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.ExportSpec;
 import dev.rtrs.block.protocol.AccessMode;
 import dev.rtrs.errno.Errno;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An export in use: its definition, the device its backend opened, and who has it open. RO opens are unlimited,
@@ -24,6 +22,7 @@ final class Export {
     final ExportDefinition definition;
     /** Configured exports keep their storage open (a memory export keeps its data) while configured. */
     private volatile boolean keepOpen;
+
     private volatile BlockDevice device;
     private BlockBackend backend;
     private int readers;
@@ -55,7 +54,8 @@ final class Export {
 
     /** Registers an opener; opens the device on the first one. */
     synchronized void open(String session, AccessMode mode, BlockBackend available) throws BlockException {
-        if (!definition.allowedSessions().isEmpty() && !definition.allowedSessions().contains(session)) {
+        if (!definition.allowedSessions().isEmpty()
+                && !definition.allowedSessions().contains(session)) {
             throw new BlockException(Errno.EACCES, "session " + session + " may not open export " + definition.name());
         }
         boolean write = mode != AccessMode.RO;
@@ -70,8 +70,9 @@ final class Export {
         }
         if (device == null) {
             if (available == null) {
-                throw new BlockException(Errno.ENODEV, "backend '" + definition.backend() + "' of export "
-                        + definition.name() + " is not installed");
+                throw new BlockException(
+                        Errno.ENODEV,
+                        "backend '" + definition.backend() + "' of export " + definition.name() + " is not installed");
             }
             attach(available);
             if (device == null) {
@@ -120,7 +121,11 @@ final class Export {
             device = b.open(new ExportSpec(definition.name(), definition.parameters(), definition.readOnly()));
             backend = b;
         } catch (IOException e) {
-            LOG.error("export {}: backend {} cannot open it: {}", definition.name(), definition.backend(), e.getMessage());
+            LOG.error(
+                    "export {}: backend {} cannot open it: {}",
+                    definition.name(),
+                    definition.backend(),
+                    e.getMessage());
         }
     }
 
@@ -129,7 +134,9 @@ final class Export {
         if (backend == b) {
             device = null;
             backend = null;
-            LOG.warn("export {}: backend {} removed; IO fails with EIO until it is back", definition.name(),
+            LOG.warn(
+                    "export {}: backend {} removed; IO fails with EIO until it is back",
+                    definition.name(),
                     definition.backend());
         }
     }

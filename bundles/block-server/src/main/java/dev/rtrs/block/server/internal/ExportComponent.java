@@ -3,7 +3,6 @@ package dev.rtrs.block.server.internal;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -13,7 +12,9 @@ import org.osgi.service.metatype.annotations.Designate;
  * One configured export (a factory configuration, so exports survive restarts and the web console can edit
  * them). Registered as a service that the RNBD server picks up.
  */
-@Component(service = ExportComponent.class, configurationPid = ExportComponent.PID,
+@Component(
+        service = ExportComponent.class,
+        configurationPid = ExportComponent.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = ExportConfig.class, factory = true)
 public final class ExportComponent {
@@ -24,12 +25,12 @@ public final class ExportComponent {
 
     @Activate
     public ExportComponent(ExportConfig config) {
-        this.definition = definition(config.name(), config.backend(), config.parameters(), config.readOnly(),
-                config.allowedSessions());
+        this.definition = definition(
+                config.name(), config.backend(), config.parameters(), config.readOnly(), config.allowedSessions());
     }
 
-    static ExportDefinition definition(String name, String backend, String[] parameters, boolean readOnly,
-            String[] allowed) {
+    static ExportDefinition definition(
+            String name, String backend, String[] parameters, boolean readOnly, String[] allowed) {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("an export needs a name");
         }

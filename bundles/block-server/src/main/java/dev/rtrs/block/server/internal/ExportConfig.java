@@ -12,8 +12,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Backend type: memory or file (or any installed backend)")
     String backend() default "memory";
 
-    @AttributeDefinition(description = "Backend parameters as key=value, e.g. size=256M (memory) or "
-            + "path=/var/lib/rnbd/disk.img (file); several may be given, or comma-separated")
+    @AttributeDefinition(
+            description = "Backend parameters as key=value, e.g. size=256M (memory) or "
+                    + "path=/var/lib/rnbd/disk.img (file); several may be given, or comma-separated")
     String[] parameters() default {};
 
     @AttributeDefinition(description = "Clients may only open the export read-only")

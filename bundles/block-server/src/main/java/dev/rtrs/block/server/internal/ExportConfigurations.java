@@ -1,5 +1,9 @@
 package dev.rtrs.block.server.internal;
 
+import dev.rtrs.block.BlockException;
+import dev.rtrs.block.RnbdServerAdmin.ExportInfo;
+import dev.rtrs.block.RnbdServerAdmin.ExportRequest;
+import dev.rtrs.errno.Errno;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -8,17 +12,11 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
-
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import dev.rtrs.block.BlockException;
-import dev.rtrs.block.RnbdServerAdmin.ExportInfo;
-import dev.rtrs.block.RnbdServerAdmin.ExportRequest;
-import dev.rtrs.errno.Errno;
 
 /**
  * Adds and removes exports the way an operator's etc/ file does: as factory configurations of
@@ -30,6 +28,7 @@ final class ExportConfigurations {
     private static final Logger LOG = LoggerFactory.getLogger(ExportConfigurations.class);
     /** What an export name may hold: no path separators (those are search-path files) and nothing a shell quotes. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:-]+");
+
     private static final int MAX_NAME_BYTES = 255;
     private static final long POLL_MS = 50;
 
@@ -43,10 +42,13 @@ final class ExportConfigurations {
 
     ExportInfo add(ExportRequest request, long timeoutMs) throws BlockException {
         String name = request.name() == null ? "" : request.name().trim();
-        if (!NAME.matcher(name).matches() || name.startsWith(".")
+        if (!NAME.matcher(name).matches()
+                || name.startsWith(".")
                 || name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
-            throw new BlockException(Errno.EINVAL, "export name '" + name + "' must be 1 to " + MAX_NAME_BYTES
-                    + " letters, digits or . _ : - and not start with a dot");
+            throw new BlockException(
+                    Errno.EINVAL,
+                    "export name '" + name + "' must be 1 to " + MAX_NAME_BYTES
+                            + " letters, digits or . _ : - and not start with a dot");
         }
         String backend = request.backend() == null ? "" : request.backend().trim();
         if (backend.isEmpty()) {
@@ -90,8 +92,10 @@ final class ExportConfigurations {
                 }
             }
             if (System.nanoTime() - deadline >= 0) {
-                throw new BlockException(Errno.ETIMEDOUT, "export " + name + " is configured but the server has not "
-                        + "picked it up within " + timeoutMs + " ms");
+                throw new BlockException(
+                        Errno.ETIMEDOUT,
+                        "export " + name + " is configured but the server has not " + "picked it up within " + timeoutMs
+                                + " ms");
             }
             sleep();
         }
@@ -99,12 +103,14 @@ final class ExportConfigurations {
 
     void remove(String name) throws BlockException {
         synchronized (this) {
-            Configuration c = find(name).orElseThrow(() -> new BlockException(Errno.ENOENT,
-                    "no configured export named " + name));
+            Configuration c = find(name)
+                    .orElseThrow(() -> new BlockException(Errno.ENOENT, "no configured export named " + name));
             for (ExportInfo info : registry.exportInfos()) {
                 if (info.configured() && info.name().equals(name) && info.openCount() > 0) {
-                    throw new BlockException(Errno.EBUSY, "export " + name + " is open by " + info.openCount()
-                            + " session(s); close them first (rnbd:close-session)");
+                    throw new BlockException(
+                            Errno.EBUSY,
+                            "export " + name + " is open by " + info.openCount()
+                                    + " session(s); close them first (rnbd:close-session)");
                 }
             }
             try {

@@ -12,8 +12,8 @@ import java.util.Set;
  * @param readOnly        clients may only open it RO
  * @param allowedSessions session names that may open it; empty for any
  */
-record ExportDefinition(String name, String backend, Map<String, String> parameters, boolean readOnly,
-        Set<String> allowedSessions) {
+record ExportDefinition(
+        String name, String backend, Map<String, String> parameters, boolean readOnly, Set<String> allowedSessions) {
 
     ExportDefinition {
         parameters = Map.copyOf(parameters);

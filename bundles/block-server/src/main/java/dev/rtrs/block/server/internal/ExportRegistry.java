@@ -1,5 +1,10 @@
 package dev.rtrs.block.server.internal;
 
+import dev.rtrs.block.BlockBackend;
+import dev.rtrs.block.BlockException;
+import dev.rtrs.block.RnbdServerAdmin.ExportInfo;
+import dev.rtrs.block.protocol.AccessMode;
+import dev.rtrs.errno.Errno;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,15 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import dev.rtrs.block.BlockBackend;
-import dev.rtrs.block.BlockException;
-import dev.rtrs.block.RnbdServerAdmin.ExportInfo;
-import dev.rtrs.block.protocol.AccessMode;
-import dev.rtrs.errno.Errno;
 
 /**
  * Where a device name leads: first the configured exports, then a file under the search path (opened with the
@@ -32,6 +30,7 @@ final class ExportRegistry {
     private final Map<String, BlockBackend> backends = new ConcurrentHashMap<>();
     /** Exports that are open now, by name (search-path exports by their real path). */
     private final Map<String, Export> active = new ConcurrentHashMap<>();
+
     private volatile SearchPath searchPath;
 
     ExportRegistry(String searchPathTemplate) {
@@ -78,7 +77,8 @@ final class ExportRegistry {
             if (e.definition.backend().equals(b.type()) && e.device() == null) {
                 e.attach(b);
                 if (e.device() != null) {
-                    LOG.info("export {}: backend {} is back; the export serves IO again", e.definition.name(), b.type());
+                    LOG.info(
+                            "export {}: backend {} is back; the export serves IO again", e.definition.name(), b.type());
                 }
             }
         }
@@ -101,8 +101,8 @@ final class ExportRegistry {
         boolean keep = d != null;
         if (d == null) {
             Path path = searchPath.resolve(session, deviceName);
-            d = new ExportDefinition(path.toString(), FILE_BACKEND, Map.of("path", path.toString()),
-                    !Files.isWritable(path), Set.of());
+            d = new ExportDefinition(
+                    path.toString(), FILE_BACKEND, Map.of("path", path.toString()), !Files.isWritable(path), Set.of());
         }
         ExportDefinition definition = d;
         synchronized (this) {

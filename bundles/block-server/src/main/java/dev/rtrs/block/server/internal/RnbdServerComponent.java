@@ -1,11 +1,18 @@
 package dev.rtrs.block.server.internal;
 
+import dev.rtrs.block.BlockBackend;
+import dev.rtrs.block.BlockException;
+import dev.rtrs.block.RnbdServerAdmin;
+import dev.rtrs.transport.RtrsServer;
+import dev.rtrs.transport.ServerEndpoint;
+import dev.rtrs.transport.ServerOptions;
+import dev.rtrs.transport.ServerSession;
+import dev.rtrs.transport.TransportException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -18,23 +25,17 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.rtrs.block.BlockBackend;
-import dev.rtrs.block.BlockException;
-import dev.rtrs.block.RnbdServerAdmin;
-import dev.rtrs.transport.RtrsServer;
-import dev.rtrs.transport.ServerEndpoint;
-import dev.rtrs.transport.ServerOptions;
-import dev.rtrs.transport.ServerSession;
-import dev.rtrs.transport.TransportException;
-
 /**
  * The RNBD server in the appliance: listens with the configured RTRS options and serves the configured exports
  * and the files under the search path. Backends and exports are dynamic references, bound before the server
  * starts listening and then as they come and go (a vanished backend makes its exports' IO fail with EIO until
  * it is back; clients keep their mapping). Also the {@link RnbdServerAdmin} service of the shell and web console.
  */
-@Component(service = {RnbdServerComponent.class, RnbdServerAdmin.class}, immediate = true,
-        configurationPid = RnbdServerComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Component(
+        service = {RnbdServerComponent.class, RnbdServerAdmin.class},
+        immediate = true,
+        configurationPid = RnbdServerComponent.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = RnbdServerConfig.class)
 public final class RnbdServerComponent implements RnbdServerAdmin {
 
@@ -52,7 +53,9 @@ public final class RnbdServerComponent implements RnbdServerAdmin {
     private ConfigurationAdmin configurationAdmin;
 
     /** Backends are a whiteboard: every service with the {@value BlockBackend#TYPE} property. */
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+    @Reference(
+            cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC,
             target = "(" + BlockBackend.TYPE + "=*)")
     void addBackend(BlockBackend backend) {
         registry.addBackend(backend);
@@ -88,12 +91,21 @@ public final class RnbdServerComponent implements RnbdServerAdmin {
                 }
             }
         }
-        ServerOptions options = new ServerOptions(addresses, config.port(), config.queueDepth(), config.chunkSize(),
-                config.alwaysInvalidate(), config.provider());
+        ServerOptions options = new ServerOptions(
+                addresses,
+                config.port(),
+                config.queueDepth(),
+                config.chunkSize(),
+                config.alwaysInvalidate(),
+                config.provider());
         RnbdServerCore core = new RnbdServerCore(registry, options.chunkSize() - 4096);
         endpoint = rtrs.listen(options, core, core);
-        LOG.info("RNBD server on {} port {} (exports {}, dev_search_path {})", addresses, config.port(),
-                registry.names(), config.devSearchPath());
+        LOG.info(
+                "RNBD server on {} port {} (exports {}, dev_search_path {})",
+                addresses,
+                config.port(),
+                registry.names(),
+                config.devSearchPath());
     }
 
     @Override

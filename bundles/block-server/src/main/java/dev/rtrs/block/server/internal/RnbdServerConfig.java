@@ -18,14 +18,16 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Bytes per chunk, a power of two from 8192; the largest IO is this less 4096")
     int chunkSize() default 131072;
 
-    @AttributeDefinition(description = "Invalidate every chunk's rkey before its data is used (secure; about 20% "
-            + "slower). Turn off only where every client is trusted")
+    @AttributeDefinition(
+            description = "Invalidate every chunk's rkey before its data is used (secure; about 20% "
+                    + "slower). Turn off only where every client is trusted")
     boolean alwaysInvalidate() default true;
 
     @AttributeDefinition(description = "Verbs provider: tcp (software RDMA) or disni (RDMA NICs)")
     String provider() default "tcp";
 
-    @AttributeDefinition(description = "Directory that device names of OPEN are relative to; %SESSNAME% stands for "
-            + "the client's session name. Names leading outside it are refused")
+    @AttributeDefinition(
+            description = "Directory that device names of OPEN are relative to; %SESSNAME% stands for "
+                    + "the client's session name. Names leading outside it are refused")
     String devSearchPath() default "/srv/rnbd";
 }

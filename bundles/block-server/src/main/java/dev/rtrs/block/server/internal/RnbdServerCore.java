@@ -1,13 +1,5 @@
 package dev.rtrs.block.server.internal;
 
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.rtrs.block.BlockCompletion;
 import dev.rtrs.block.BlockDevice;
 import dev.rtrs.block.BlockException;
@@ -30,6 +22,12 @@ import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerLinkListener;
 import dev.rtrs.transport.ServerRequest;
 import dev.rtrs.transport.ServerSession;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The RNBD server on top of an RTRS server: each request's user header is an RNBD message. SESS_INFO and OPEN
@@ -117,7 +115,11 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
                 Export e = exports.open(session.name, open.deviceName(), open.accessMode());
                 opened = session.add(e, open.accessMode(), open.deviceName());
             } catch (BlockException e) {
-                LOG.warn("session {}: cannot open {} {}: {}", session.name, open.deviceName(), open.accessMode(),
+                LOG.warn(
+                        "session {}: cannot open {} {}: {}",
+                        session.name,
+                        open.deviceName(),
+                        open.accessMode(),
                         e.getMessage());
                 request.respond(e.errno());
                 return;
@@ -129,7 +131,8 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
             request.respond(Errno.EIO);
             return;
         }
-        int cache = (d.supportsFua() ? RnbdOpenRsp.CACHE_FUA : 0) | (d.hasWriteCache() ? RnbdOpenRsp.CACHE_WRITEBACK : 0);
+        int cache =
+                (d.supportsFua() ? RnbdOpenRsp.CACHE_FUA : 0) | (d.hasWriteCache() ? RnbdOpenRsp.CACHE_WRITEBACK : 0);
         long discardSectors = d.supportsDiscard() ? maxIoSize / RnbdCodec.SECTOR_SIZE : 0;
         RnbdOpenRsp rsp = RnbdOpenRsp.builder(opened.id(), d.size() / RnbdCodec.SECTOR_SIZE)
                 .maxHwSectors(maxIoSize / RnbdCodec.SECTOR_SIZE)
@@ -140,7 +143,12 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
                 .cachePolicy(cache)
                 .build();
         RnbdCodec.encode(rsp, request.data(), 0);
-        LOG.info("session {}: opened {} {} as device {}", session.name, open.deviceName(), open.accessMode(), opened.id());
+        LOG.info(
+                "session {}: opened {} {} as device {}",
+                session.name,
+                open.deviceName(),
+                open.accessMode(),
+                opened.id());
         request.respond(0);
     }
 
@@ -209,7 +217,8 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
         for (ServerSession s : endpoint.sessions()) {
             if (s.attachment() instanceof RnbdSession r) {
                 for (RnbdSession.OpenDevice d : r.devices()) {
-                    list.add(new OpenDeviceInfo(s.name(), d.id(), d.deviceName(), d.mode().name()));
+                    list.add(new OpenDeviceInfo(
+                            s.name(), d.id(), d.deviceName(), d.mode().name()));
                 }
             }
         }

@@ -1,18 +1,16 @@
 package dev.rtrs.block.server.internal;
 
+import dev.rtrs.block.protocol.AccessMode;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.rtrs.block.protocol.AccessMode;
-
 /** The RNBD state of one RTRS session: the devices it opened, by the ids the server gave them. */
 final class RnbdSession {
 
     /** A device a session opened. */
-    record OpenDevice(int id, Export export, AccessMode mode, String deviceName) {
-    }
+    record OpenDevice(int id, Export export, AccessMode mode, String deviceName) {}
 
     final String name;
     private final Map<Integer, OpenDevice> devices = new ConcurrentHashMap<>();

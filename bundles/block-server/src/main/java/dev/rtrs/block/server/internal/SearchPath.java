@@ -1,13 +1,12 @@
 package dev.rtrs.block.server.internal;
 
+import dev.rtrs.block.BlockException;
+import dev.rtrs.errno.Errno;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-
-import dev.rtrs.block.BlockException;
-import dev.rtrs.errno.Errno;
 
 /**
  * The kernel's {@code dev_search_path}: a client's device name is taken relative to it (with {@code %SESSNAME%}
@@ -35,7 +34,8 @@ final class SearchPath {
      */
     Path resolve(String session, String deviceName) throws BlockException {
         if (deviceName.isEmpty() || deviceName.startsWith("/")) {
-            throw new BlockException(Errno.EINVAL, "device name '" + deviceName + "' must be relative to the search path");
+            throw new BlockException(
+                    Errno.EINVAL, "device name '" + deviceName + "' must be relative to the search path");
         }
         for (String part : deviceName.split("/")) {
             if (part.equals("..")) {
@@ -45,7 +45,8 @@ final class SearchPath {
         if (session.contains("/") || session.equals("..")) {
             throw new BlockException(Errno.EINVAL, "session name '" + session + "' cannot be part of a path");
         }
-        Path base = Path.of(template.replace(SESSNAME, session)).toAbsolutePath().normalize();
+        Path base =
+                Path.of(template.replace(SESSNAME, session)).toAbsolutePath().normalize();
         Path candidate = base.resolve(deviceName).normalize();
         Path realBase = real(base, deviceName, base);
         Path real = real(candidate, deviceName, base);
@@ -65,7 +66,8 @@ final class SearchPath {
         } catch (NoSuchFileException e) {
             throw new BlockException(Errno.ENOENT, "no device '" + deviceName + "' in " + base);
         } catch (IOException e) {
-            throw new BlockException(Errno.EIO, "cannot resolve '" + deviceName + "' in " + base + ": " + e.getMessage());
+            throw new BlockException(
+                    Errno.EIO, "cannot resolve '" + deviceName + "' in " + base + ": " + e.getMessage());
         }
     }
 }

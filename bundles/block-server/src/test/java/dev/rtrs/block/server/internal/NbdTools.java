@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -16,8 +15,7 @@ import org.junit.jupiter.api.Assumptions;
  */
 final class NbdTools {
 
-    private NbdTools() {
-    }
+    private NbdTools() {}
 
     static void require(String tool) {
         boolean present = false;

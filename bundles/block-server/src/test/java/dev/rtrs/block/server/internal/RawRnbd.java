@@ -1,11 +1,5 @@
 package dev.rtrs.block.server.internal;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-
 import dev.rtrs.block.protocol.AccessMode;
 import dev.rtrs.block.protocol.RnbdCodec;
 import dev.rtrs.block.protocol.RnbdOpen;
@@ -16,6 +10,11 @@ import dev.rtrs.transport.ClientSessionOptions;
 import dev.rtrs.transport.Direction;
 import dev.rtrs.transport.PathAddress;
 import dev.rtrs.transport.Permit;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /** An RNBD client written by hand on a raw RTRS session: it sends what the real client never would. */
 final class RawRnbd implements AutoCloseable {
@@ -23,8 +22,13 @@ final class RawRnbd implements AutoCloseable {
     final ClientSession session;
 
     RawRnbd(RnbdFixture f, String name) throws Exception {
-        session = f.transport.open(ClientSessionOptions.builder(name).paths(PathAddress.parse("127.0.0.1", f.port))
-                .connectionsPerPath(1).connectTimeout(Duration.ofSeconds(10)).build(), null);
+        session = f.transport.open(
+                ClientSessionOptions.builder(name)
+                        .paths(PathAddress.parse("127.0.0.1", f.port))
+                        .connectionsPerPath(1)
+                        .connectTimeout(Duration.ofSeconds(10))
+                        .build(),
+                null);
         ByteBuffer info = ByteBuffer.allocate(RnbdSessInfo.SIZE);
         RnbdCodec.encode(new RnbdSessInfo(2), info, 0);
         request(Direction.READ, info, ByteBuffer.allocate(36));
@@ -57,7 +61,11 @@ final class RawRnbd implements AutoCloseable {
     /** An IO message with raw fields, as the C struct lays them out. */
     static ByteBuffer io(int deviceId, long sector, int rw, int length) {
         ByteBuffer b = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
-        b.putShort(0, (short) 4).putInt(4, deviceId).putLong(8, sector).putInt(16, rw).putInt(20, length);
+        b.putShort(0, (short) 4)
+                .putInt(4, deviceId)
+                .putLong(8, sector)
+                .putInt(16, rw)
+                .putInt(20, length);
         return b;
     }
 

@@ -11,23 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-
 import dev.rtrs.block.BlockDevice;
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.backend.file.internal.FileBackend;
@@ -41,6 +24,21 @@ import dev.rtrs.test.support.Await;
 import dev.rtrs.transport.Direction;
 import dev.rtrs.transport.PathAddress;
 import dev.rtrs.transport.ServerSession;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** RNBD server and client in one JVM: every operation, every refusal, and what survives what. */
 @Timeout(120)
@@ -50,6 +48,7 @@ class RnbdEndToEndTest {
 
     @TempDir
     Path dir;
+
     private RnbdFixture f;
 
     @BeforeEach
@@ -130,7 +129,8 @@ class RnbdEndToEndTest {
     }
 
     private int errnoOfMap(String name, String session, String path, AccessMode mode) {
-        return assertThrows(BlockException.class, () -> f.map(name, session, path, mode)).errno();
+        return assertThrows(BlockException.class, () -> f.map(name, session, path, mode))
+                .errno();
     }
 
     @Test
@@ -158,23 +158,40 @@ class RnbdEndToEndTest {
         try (RawRnbd raw = new RawRnbd(f, "hostile")) {
             int ro = raw.open("mem", AccessMode.RO);
             long sectors = 16 * 1024 * 1024 / 512;
-            assertEquals(Errno.ENOTCONN, raw.request(Direction.READ, RawRnbd.io(ro + 77, 0, 0, 512),
-                    ByteBuffer.allocate(512)), "a device this session did not open");
-            assertEquals(Errno.EINVAL, raw.request(Direction.READ, RawRnbd.io(ro, sectors, 0, 512),
-                    ByteBuffer.allocate(512)), "past the end");
-            assertEquals(Errno.EROFS, raw.request(Direction.WRITE, RawRnbd.io(ro, 0, IoOperation.WRITE.wireValue(), 512),
-                    ByteBuffer.allocate(512)), "a write on a read-only open");
-            assertEquals(Errno.EINVAL, raw.request(Direction.READ, RawRnbd.io(ro, 0, 7, 512),
-                    ByteBuffer.allocate(512)), "an unknown operation");
-            assertEquals(Errno.EINVAL, raw.request(Direction.READ, RawRnbd.io(ro, 0, 1 << 12, 512),
-                    ByteBuffer.allocate(512)), "an unknown flag");
-            assertEquals(Errno.EINVAL, raw.request(Direction.READ, RawRnbd.io(ro, 0, 0, 4096),
-                    ByteBuffer.allocate(512)), "bi_size that does not match the data");
+            assertEquals(
+                    Errno.ENOTCONN,
+                    raw.request(Direction.READ, RawRnbd.io(ro + 77, 0, 0, 512), ByteBuffer.allocate(512)),
+                    "a device this session did not open");
+            assertEquals(
+                    Errno.EINVAL,
+                    raw.request(Direction.READ, RawRnbd.io(ro, sectors, 0, 512), ByteBuffer.allocate(512)),
+                    "past the end");
+            assertEquals(
+                    Errno.EROFS,
+                    raw.request(
+                            Direction.WRITE,
+                            RawRnbd.io(ro, 0, IoOperation.WRITE.wireValue(), 512),
+                            ByteBuffer.allocate(512)),
+                    "a write on a read-only open");
+            assertEquals(
+                    Errno.EINVAL,
+                    raw.request(Direction.READ, RawRnbd.io(ro, 0, 7, 512), ByteBuffer.allocate(512)),
+                    "an unknown operation");
+            assertEquals(
+                    Errno.EINVAL,
+                    raw.request(Direction.READ, RawRnbd.io(ro, 0, 1 << 12, 512), ByteBuffer.allocate(512)),
+                    "an unknown flag");
+            assertEquals(
+                    Errno.EINVAL,
+                    raw.request(Direction.READ, RawRnbd.io(ro, 0, 0, 4096), ByteBuffer.allocate(512)),
+                    "bi_size that does not match the data");
             ByteBuffer junk = ByteBuffer.allocate(12);
             junk.put(0, (byte) 99);
             assertTrue(raw.request(Direction.WRITE, junk) != 0, "an unknown message type");
             assertTrue(raw.request(Direction.WRITE, ByteBuffer.allocate(2)) != 0, "a truncated header");
-            assertEquals(0, raw.request(Direction.READ, RawRnbd.io(ro, 0, 0, 512), ByteBuffer.allocate(512)),
+            assertEquals(
+                    0,
+                    raw.request(Direction.READ, RawRnbd.io(ro, 0, 0, 512), ByteBuffer.allocate(512)),
                     "and the hostile session itself still works");
         }
         ByteBuffer data = random(8192, 4);
@@ -190,7 +207,9 @@ class RnbdEndToEndTest {
             raw.open("mem", AccessMode.RW);
             assertEquals(Errno.EPERM, errnoOfMap("w", "s1", "mem", AccessMode.RW));
         }
-        Await.until(() -> f.registry.activeExports().stream().noneMatch(Export::inUse), FIFTEEN_SECONDS,
+        Await.until(
+                () -> f.registry.activeExports().stream().noneMatch(Export::inUse),
+                FIFTEEN_SECONDS,
                 "the export is released with the session");
         MappedDevice d = f.map("w", "s1", "mem", AccessMode.RW);
         f.client.unmap("w");
@@ -262,8 +281,12 @@ class RnbdEndToEndTest {
                 try {
                     f.client.map(RnbdClient.MapSpec.builder("stuck", "silent", "mem")
                             .paths(List.of(PathAddress.parse("127.0.0.1", silent.getLocalPort())))
-                            .mode(AccessMode.RO).connectionsPerPath(1).reconnectDelay(Duration.ofMillis(200))
-                            .connectTimeout(Duration.ofSeconds(6)).ioTimeoutMs(1000).build());
+                            .mode(AccessMode.RO)
+                            .connectionsPerPath(1)
+                            .reconnectDelay(Duration.ofMillis(200))
+                            .connectTimeout(Duration.ofSeconds(6))
+                            .ioTimeoutMs(1000)
+                            .build());
                     return null;
                 } catch (Exception e) {
                     return e;
@@ -273,8 +296,7 @@ class RnbdEndToEndTest {
             MappedDevice d = f.map("quick", "other", "mem", AccessMode.RO);
             assertTrue(d.size() > 0);
             assertFalse(stuck.isDone(), "mapped while the other session's map was still waiting for its server");
-            assertTrue(stuck.get(60, TimeUnit.SECONDS) instanceof BlockException,
-                    "the stuck map ends with an error");
+            assertTrue(stuck.get(60, TimeUnit.SECONDS) instanceof BlockException, "the stuck map ends with an error");
         }
     }
 }

@@ -1,15 +1,5 @@
 package dev.rtrs.block.server.internal;
 
-import java.net.InetAddress;
-import java.nio.ByteBuffer;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-
 import dev.rtrs.block.BlockDevice;
 import dev.rtrs.block.backend.file.internal.FileBackend;
 import dev.rtrs.block.backend.memory.internal.MemoryBackend;
@@ -21,6 +11,15 @@ import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerOptions;
 import dev.rtrs.transport.core.RtrsTransport;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An RNBD server and client in one JVM over the TCP verbs provider on loopback, with a memory export, a
@@ -55,15 +54,25 @@ final class RnbdFixture implements AutoCloseable {
     }
 
     void startServer(int onPort) throws Exception {
-        server = transport.listen(ServerOptions.defaults(InetAddress.getByName("127.0.0.1")).withPort(onPort)
-                .withQueueDepth(QUEUE_DEPTH).withChunkSize(CHUNK), core, core);
+        server = transport.listen(
+                ServerOptions.defaults(InetAddress.getByName("127.0.0.1"))
+                        .withPort(onPort)
+                        .withQueueDepth(QUEUE_DEPTH)
+                        .withChunkSize(CHUNK),
+                core,
+                core);
         port = server.localAddresses().get(0).getPort();
     }
 
     RnbdClient.MapSpec spec(String name, String session, String devicePath, AccessMode mode) {
-        return RnbdClient.MapSpec.builder(name, session, devicePath).paths(List.of(PathAddress.parse("127.0.0.1", port)))
-                .mode(mode).connectionsPerPath(2).reconnectDelay(Duration.ofMillis(200))
-                .connectTimeout(Duration.ofSeconds(10)).ioTimeoutMs(20_000).build();
+        return RnbdClient.MapSpec.builder(name, session, devicePath)
+                .paths(List.of(PathAddress.parse("127.0.0.1", port)))
+                .mode(mode)
+                .connectionsPerPath(2)
+                .reconnectDelay(Duration.ofMillis(200))
+                .connectTimeout(Duration.ofSeconds(10))
+                .ioTimeoutMs(20_000)
+                .build();
     }
 
     MappedDevice map(String name, String session, String devicePath, AccessMode mode) throws Exception {

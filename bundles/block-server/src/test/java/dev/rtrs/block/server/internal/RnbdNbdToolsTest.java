@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rtrs.block.BlockDevice;
+import dev.rtrs.block.client.internal.MappedDevice;
+import dev.rtrs.block.client.internal.nbd.NbdExports;
+import dev.rtrs.block.client.internal.nbd.NbdServer;
+import dev.rtrs.block.protocol.AccessMode;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -11,18 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.rtrs.block.BlockDevice;
-import dev.rtrs.block.client.internal.MappedDevice;
-import dev.rtrs.block.client.internal.nbd.NbdExports;
-import dev.rtrs.block.client.internal.nbd.NbdServer;
-import dev.rtrs.block.protocol.AccessMode;
 
 /**
  * A mapped RNBD device served by the NBD gateway to the real tools of Debian's libnbd-bin, fio and qemu-utils:
@@ -35,6 +33,7 @@ class RnbdNbdToolsTest {
 
     @TempDir
     Path dir;
+
     private RnbdFixture f;
     private NbdServer gateway;
     private MappedDevice device;
@@ -95,9 +94,19 @@ class RnbdNbdToolsTest {
 
     @Test
     void fioWithVerificationPasses() throws Exception {
-        String out = NbdTools.run(List.of("fio", "--name=verify", "--ioengine=nbd", "--uri=" + base + "/demo",
-                "--rw=randrw", "--bs=4k", "--size=8m", "--iodepth=16", "--verify=crc32c", "--do_verify=1",
-                "--verify_fatal=1", "--runtime=60"));
+        String out = NbdTools.run(List.of(
+                "fio",
+                "--name=verify",
+                "--ioengine=nbd",
+                "--uri=" + base + "/demo",
+                "--rw=randrw",
+                "--bs=4k",
+                "--size=8m",
+                "--iodepth=16",
+                "--verify=crc32c",
+                "--do_verify=1",
+                "--verify_fatal=1",
+                "--runtime=60"));
         assertTrue(out.contains("err= 0"), out);
     }
 

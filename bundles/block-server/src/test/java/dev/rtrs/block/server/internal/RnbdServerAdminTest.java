@@ -4,20 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rtrs.block.RnbdServerAdmin.ExportInfo;
+import dev.rtrs.block.RnbdServerAdmin.OpenDeviceInfo;
+import dev.rtrs.block.protocol.AccessMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.rtrs.block.RnbdServerAdmin.ExportInfo;
-import dev.rtrs.block.RnbdServerAdmin.OpenDeviceInfo;
-import dev.rtrs.block.protocol.AccessMode;
 
 /** What the server's admin view shows: configured and search-path exports with their openers, and open devices. */
 @Timeout(60)
@@ -25,6 +23,7 @@ class RnbdServerAdminTest {
 
     @TempDir
     Path dir;
+
     private RnbdFixture f;
 
     @BeforeEach
@@ -38,14 +37,18 @@ class RnbdServerAdminTest {
     }
 
     private ExportInfo export(String name) {
-        return f.registry.exportInfos().stream().filter(e -> e.name().equals(name)).findFirst()
+        return f.registry.exportInfos().stream()
+                .filter(e -> e.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no export " + name + " in " + f.registry.exportInfos()));
     }
 
     @Test
     void configuredExportsAreListedBeforeAnyoneOpensThem() {
         List<ExportInfo> exports = f.registry.exportInfos();
-        assertEquals(List.of("mem", "mem-ro", "private"), exports.stream().map(ExportInfo::name).toList());
+        assertEquals(
+                List.of("mem", "mem-ro", "private"),
+                exports.stream().map(ExportInfo::name).toList());
         assertEquals(new ExportInfo("mem-ro", "memory", Map.of("size", "1M"), true, true, 0, true), export("mem-ro"));
         assertTrue(RnbdServerCore.openDevices(f.server).isEmpty());
     }
@@ -63,13 +66,18 @@ class RnbdServerAdminTest {
         assertFalse(onFile.configured(), "a search-path export is listed while open, as not configured");
         assertEquals("file", onFile.backend());
         assertEquals(1, onFile.openCount());
-        assertEquals(List.of(new OpenDeviceInfo("s1", 0, "mem", "RW"), new OpenDeviceInfo("s2", 0, "mem", "RO"),
-                new OpenDeviceInfo("s2", 1, "disk.img", "RO")), RnbdServerCore.openDevices(f.server));
+        assertEquals(
+                List.of(
+                        new OpenDeviceInfo("s1", 0, "mem", "RW"),
+                        new OpenDeviceInfo("s2", 0, "mem", "RO"),
+                        new OpenDeviceInfo("s2", 1, "disk.img", "RO")),
+                RnbdServerCore.openDevices(f.server));
 
         f.client.unmap("c");
         f.client.unmap("b");
         assertEquals(1, export("mem").openCount());
-        assertTrue(f.registry.exportInfos().stream().noneMatch(e -> e.name().equals(onFile.name())),
+        assertTrue(
+                f.registry.exportInfos().stream().noneMatch(e -> e.name().equals(onFile.name())),
                 "the search-path export leaves the list with its last opener");
         assertEquals(List.of(new OpenDeviceInfo("s1", 0, "mem", "RW")), RnbdServerCore.openDevices(f.server));
     }

@@ -1,11 +1,9 @@
 package dev.rtrs.policy.mininflight.internal;
 
+import dev.rtrs.transport.MultipathPolicy;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.osgi.service.component.annotations.Component;
-
-import dev.rtrs.transport.MultipathPolicy;
 
 /**
  * min-inflight (the kernel's {@code min-inflight}, alias {@code mi}, and the default): each IO on the connected path

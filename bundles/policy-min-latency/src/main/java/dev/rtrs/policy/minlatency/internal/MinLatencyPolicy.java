@@ -1,11 +1,9 @@
 package dev.rtrs.policy.minlatency.internal;
 
+import dev.rtrs.transport.MultipathPolicy;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.osgi.service.component.annotations.Component;
-
-import dev.rtrs.transport.MultipathPolicy;
 
 /**
  * min-latency (the kernel's {@code min-latency}, alias {@code ml}): each IO on the connected path with the lowest

@@ -3,12 +3,10 @@ package dev.rtrs.policy.minlatency.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import dev.rtrs.test.support.FakePath;
 import dev.rtrs.transport.MultipathPolicy.PathSelector;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class MinLatencyPolicyTest {
 

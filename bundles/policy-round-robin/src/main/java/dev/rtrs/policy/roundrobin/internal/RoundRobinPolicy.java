@@ -1,11 +1,9 @@
 package dev.rtrs.policy.roundrobin.internal;
 
+import dev.rtrs.transport.MultipathPolicy;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.osgi.service.component.annotations.Component;
-
-import dev.rtrs.transport.MultipathPolicy;
 
 /** round-robin (the kernel's {@code round-robin}, alias {@code rr}): each IO on the next connected path in turn. */
 @Component(property = {MultipathPolicy.NAME + "=" + RoundRobinPolicy.NAME, MultipathPolicy.ALIASES + "=rr"})

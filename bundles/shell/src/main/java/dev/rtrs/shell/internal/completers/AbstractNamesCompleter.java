@@ -3,7 +3,6 @@ package dev.rtrs.shell.internal.completers;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-
 import org.apache.karaf.shell.api.console.CommandLine;
 import org.apache.karaf.shell.api.console.Completer;
 import org.apache.karaf.shell.api.console.Session;

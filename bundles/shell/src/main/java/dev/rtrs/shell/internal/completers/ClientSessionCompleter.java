@@ -1,12 +1,10 @@
 package dev.rtrs.shell.internal.completers;
 
-import java.util.Set;
-
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
-import org.apache.karaf.shell.api.action.lifecycle.Service;
-
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.RtrsAdmin;
+import java.util.Set;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 /** Names of the open client sessions. */
 @Service

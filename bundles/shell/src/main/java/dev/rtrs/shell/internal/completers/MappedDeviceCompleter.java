@@ -1,12 +1,10 @@
 package dev.rtrs.shell.internal.completers;
 
-import java.util.Set;
-
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
-import org.apache.karaf.shell.api.action.lifecycle.Service;
-
 import dev.rtrs.block.RnbdClientAdmin;
 import dev.rtrs.block.RnbdClientAdmin.MappedDeviceInfo;
+import java.util.Set;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 /** Names of the mapped devices, including those configured and still being mapped. */
 @Service

@@ -1,13 +1,11 @@
 package dev.rtrs.shell.internal.completers;
 
-import java.util.Set;
-
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
-import org.apache.karaf.shell.api.action.lifecycle.Service;
-
 import dev.rtrs.transport.RtrsAdmin;
 import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerSession;
+import java.util.Set;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 /** Names of the sessions clients have open on this appliance's servers. */
 @Service

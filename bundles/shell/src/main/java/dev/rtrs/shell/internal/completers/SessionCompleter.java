@@ -1,11 +1,9 @@
 package dev.rtrs.shell.internal.completers;
 
+import dev.rtrs.transport.RtrsAdmin;
 import java.util.Set;
-
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-
-import dev.rtrs.transport.RtrsAdmin;
 
 /** Names of the client sessions and of the sessions on this appliance's servers. */
 @Service

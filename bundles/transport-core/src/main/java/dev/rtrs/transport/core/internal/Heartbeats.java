@@ -1,15 +1,13 @@
 package dev.rtrs.transport.core.internal;
 
+import dev.rtrs.transport.Heartbeat;
+import dev.rtrs.transport.HeartbeatPath;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import dev.rtrs.transport.Heartbeat;
-import dev.rtrs.transport.HeartbeatPath;
 
 /**
  * The heartbeat monitor a transport uses now, if any, and the connected paths it hands to it. When the monitor is
@@ -49,8 +47,10 @@ public final class Heartbeats {
             heartbeat.unwatch(p);
         }
         if (!connected.isEmpty() && absenceLogged.compareAndSet(false, true)) {
-            LOG.warn("RTRS heartbeat monitor gone: {} connected paths run without liveness detection until one is "
-                    + "installed (feature rtrs-heartbeat)", connected.size());
+            LOG.warn(
+                    "RTRS heartbeat monitor gone: {} connected paths run without liveness detection until one is "
+                            + "installed (feature rtrs-heartbeat)",
+                    connected.size());
         }
     }
 

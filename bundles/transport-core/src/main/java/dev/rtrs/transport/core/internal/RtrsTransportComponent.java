@@ -1,18 +1,5 @@
 package dev.rtrs.transport.core.internal;
 
-import java.util.Collection;
-import java.util.List;
-import java.util.Map;
-
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
-import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.component.annotations.ReferencePolicyOption;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.rtrs.transport.ClientLinkListener;
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.ClientSessionOptions;
@@ -28,6 +15,17 @@ import dev.rtrs.transport.ServerOptions;
 import dev.rtrs.transport.TransportException;
 import dev.rtrs.transport.core.RtrsTransport;
 import dev.rtrs.verbs.VerbsProvider;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Registers the transport as the RtrsClient, RtrsServer and RtrsAdmin services. Verbs providers and multipath
@@ -41,7 +39,9 @@ public final class RtrsTransportComponent implements RtrsClient, RtrsServer, Rtr
     private final RtrsTransport transport = new RtrsTransport();
 
     /** Verbs providers are a whiteboard too: every service with the {@value VerbsProvider#PROVIDER} property. */
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+    @Reference(
+            cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC,
             target = "(" + VerbsProvider.PROVIDER + "=*)")
     void addProvider(VerbsProvider provider) {
         transport.addProvider(provider);
@@ -55,11 +55,15 @@ public final class RtrsTransportComponent implements RtrsClient, RtrsServer, Rtr
      * Policies are a whiteboard: every service with the {@value MultipathPolicy#NAME} property, found by that
      * property; its value and {@value MultipathPolicy#ALIASES} are the names sessions ask for.
      */
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+    @Reference(
+            cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC,
             target = "(" + MultipathPolicy.NAME + "=*)")
     void addPolicy(MultipathPolicy policy, Map<String, Object> properties) {
         try {
-            transport.addPolicy(policy, String.valueOf(properties.get(MultipathPolicy.NAME)),
+            transport.addPolicy(
+                    policy,
+                    String.valueOf(properties.get(MultipathPolicy.NAME)),
                     strings(properties.get(MultipathPolicy.ALIASES)));
         } catch (IllegalArgumentException e) {
             LOG.warn("ignoring a multipath policy service: {}", e.getMessage());
@@ -81,7 +85,9 @@ public final class RtrsTransportComponent implements RtrsClient, RtrsServer, Rtr
     }
 
     /** The highest ranked heartbeat monitor; a better one replaces it while paths run. */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+    @Reference(
+            cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void setHeartbeat(Heartbeat heartbeat) {
         transport.setHeartbeat(heartbeat);

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -47,7 +46,8 @@ final class FirewallDrop implements AutoCloseable {
     /** Kills the TCP connections to {@code address}:{@code port} with {@code ss -K}, as a reset link does. */
     static void killConnections(String address, int port) throws IOException {
         Process p = new ProcessBuilder("ss", "-K", "dst", address, "dport", "=", Integer.toString(port))
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         p.getInputStream().readAllBytes();
         try {
             if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {

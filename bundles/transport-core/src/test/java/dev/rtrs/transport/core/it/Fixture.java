@@ -1,13 +1,5 @@
 package dev.rtrs.transport.core.it;
 
-import java.net.InetAddress;
-import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-
 import dev.rtrs.test.support.Await;
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.ClientSessionOptions;
@@ -19,6 +11,13 @@ import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerOptions;
 import dev.rtrs.transport.core.RtrsTransport;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /** A transport over the TCP verbs provider on loopback, with a server and helpers to run IO synchronously. */
 final class Fixture implements AutoCloseable {
@@ -34,9 +33,16 @@ final class Fixture implements AutoCloseable {
 
     Fixture(boolean alwaysInvalidate, int queueDepth, boolean asyncHandler, InetAddress... addresses) throws Exception {
         storage = new StorageHandler(16 * 1024 * 1024, asyncHandler);
-        InetAddress[] listen = addresses.length == 0 ? new InetAddress[] {InetAddress.getByName("127.0.0.1")} : addresses;
-        server = transport.listen(ServerOptions.defaults(listen).withPort(0).withQueueDepth(queueDepth)
-                .withChunkSize(CHUNK).withAlwaysInvalidate(alwaysInvalidate), storage, null);
+        InetAddress[] listen =
+                addresses.length == 0 ? new InetAddress[] {InetAddress.getByName("127.0.0.1")} : addresses;
+        server = transport.listen(
+                ServerOptions.defaults(listen)
+                        .withPort(0)
+                        .withQueueDepth(queueDepth)
+                        .withChunkSize(CHUNK)
+                        .withAlwaysInvalidate(alwaysInvalidate),
+                storage,
+                null);
     }
 
     Fixture(boolean alwaysInvalidate) throws Exception {
@@ -52,15 +58,20 @@ final class Fixture implements AutoCloseable {
         for (String d : destinations.length == 0 ? new String[] {"127.0.0.1"} : destinations) {
             paths.add(PathAddress.parse(d, port()));
         }
-        return ClientSessionOptions.builder(name).paths(paths).connectionsPerPath(3)
-                .connectTimeout(Duration.ofSeconds(10)).reconnectDelay(Duration.ofMillis(200));
+        return ClientSessionOptions.builder(name)
+                .paths(paths)
+                .connectionsPerPath(3)
+                .connectTimeout(Duration.ofSeconds(10))
+                .reconnectDelay(Duration.ofMillis(200));
     }
 
     /** Opens a session and waits until every path is connected (open itself returns after the first). */
     ClientSession open(String name, String... destinations) throws Exception {
         ClientSession s = transport.open(options(name, destinations).build(), null);
         sessions.add(s);
-        Await.until(() -> s.paths().stream().allMatch(p -> p.state() == PathState.CONNECTED), Duration.ofSeconds(10),
+        Await.until(
+                () -> s.paths().stream().allMatch(p -> p.state() == PathState.CONNECTED),
+                Duration.ofSeconds(10),
                 () -> "paths not connected within 10 s: " + s.paths());
         return s;
     }

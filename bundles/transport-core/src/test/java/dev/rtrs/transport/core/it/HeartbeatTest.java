@@ -3,14 +3,6 @@ package dev.rtrs.transport.core.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import dev.rtrs.heartbeat.internal.HeartbeatMonitor;
 import dev.rtrs.test.support.Await;
 import dev.rtrs.transport.ClientSession;
@@ -23,6 +15,12 @@ import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerOptions;
 import dev.rtrs.transport.core.RtrsTransport;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Heartbeats between a real client and server: no false alarm on idle or busy paths, and round-trip times. */
 @Timeout(60)
@@ -30,25 +28,29 @@ class HeartbeatTest {
 
     @Test
     void idlePathsStayConnectedAndLearnTheirRoundTripTime() throws Exception {
-        try (Fixture f = new Fixture(true); HeartbeatMonitor monitor = new HeartbeatMonitor(50, 2)) {
+        try (Fixture f = new Fixture(true);
+                HeartbeatMonitor monitor = new HeartbeatMonitor(50, 2)) {
             f.transport.setHeartbeat(monitor);
             ClientSession s = f.open("idle", "127.0.0.1", "127.0.0.1");
             Thread.sleep(1_500);
             for (PathInfo p : s.paths()) {
                 PathStatistics st = p.statistics();
                 assertEquals(0, st.reconnectsSuccessful() + st.reconnectsFailed(), "no false alarm on " + p);
-                assertTrue(p.roundTripNanos() > 0 && p.roundTripNanos() < TimeUnit.SECONDS.toNanos(1),
+                assertTrue(
+                        p.roundTripNanos() > 0 && p.roundTripNanos() < TimeUnit.SECONDS.toNanos(1),
                         "a round-trip time was measured: " + p);
             }
             assertTrue(f.server.sessions().get(0).paths().size() == 2, "the server kept both paths");
-            assertTrue(f.server.sessions().get(0).paths().stream().allMatch(p -> p.roundTripNanos() > 0),
+            assertTrue(
+                    f.server.sessions().get(0).paths().stream().allMatch(p -> p.roundTripNanos() > 0),
                     "the server measures its paths too");
         }
     }
 
     @Test
     void busyPathsStayConnected() throws Exception {
-        try (Fixture f = new Fixture(true); HeartbeatMonitor monitor = new HeartbeatMonitor(50, 2)) {
+        try (Fixture f = new Fixture(true);
+                HeartbeatMonitor monitor = new HeartbeatMonitor(50, 2)) {
             f.transport.setHeartbeat(monitor);
             ClientSession s = f.open("busy", "127.0.0.1", "127.0.0.1");
             try (VerifiedLoad load = new VerifiedLoad(s, 8, 64, 20_000)) {
@@ -67,19 +69,31 @@ class HeartbeatTest {
     void theServerFreesTheSessionOfAClientThatWentSilent() throws Exception {
         try (TcpVerbsProvider provider = new TcpVerbsProvider();
                 HeartbeatMonitor monitor = new HeartbeatMonitor(100, 3);
-                RtrsTransport serverSide = new RtrsTransport().addProvider(provider).setHeartbeat(monitor);
+                RtrsTransport serverSide =
+                        new RtrsTransport().addProvider(provider).setHeartbeat(monitor);
                 RtrsTransport clientSide = new RtrsTransport().addProvider(provider);
                 StorageHandler storage = new StorageHandler(1024 * 1024, false)) {
-            ServerEndpoint server = serverSide.listen(ServerOptions.defaults(InetAddress.getByName("127.0.0.2"))
-                    .withPort(0).withQueueDepth(8).withChunkSize(64 * 1024), storage, null);
-            ClientSession s = clientSide.open(ClientSessionOptions.builder("vanishing")
-                    .paths(PathAddress.parse("127.0.0.2", server.localAddresses().get(0).getPort())).build(), null);
+            ServerEndpoint server = serverSide.listen(
+                    ServerOptions.defaults(InetAddress.getByName("127.0.0.2"))
+                            .withPort(0)
+                            .withQueueDepth(8)
+                            .withChunkSize(64 * 1024),
+                    storage,
+                    null);
+            ClientSession s = clientSide.open(
+                    ClientSessionOptions.builder("vanishing")
+                            .paths(PathAddress.parse(
+                                    "127.0.0.2", server.localAddresses().get(0).getPort()))
+                            .build(),
+                    null);
             assertEquals(0, Fixture.io(s, Direction.WRITE, 0, ByteBuffer.allocate(512)));
             assertEquals(1, server.sessions().size());
             // the client's host stops answering; the client itself, without a heartbeat, notices nothing
             provider.silence(InetAddress.getByName("127.0.0.2"));
             long start = System.nanoTime();
-            Await.until(() -> server.sessions().isEmpty(), Duration.ofSeconds(5),
+            Await.until(
+                    () -> server.sessions().isEmpty(),
+                    Duration.ofSeconds(5),
                     () -> "the server still holds the silent client's session: " + server.sessions());
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertTrue(ms <= 5 * 100 + 400, "freed after " + ms + " ms");
@@ -90,7 +104,8 @@ class HeartbeatTest {
 
     @Test
     void replacingOrRemovingTheMonitorUnderIoDropsNoPath() throws Exception {
-        try (Fixture f = new Fixture(true); HeartbeatMonitor first = new HeartbeatMonitor(50, 2);
+        try (Fixture f = new Fixture(true);
+                HeartbeatMonitor first = new HeartbeatMonitor(50, 2);
                 HeartbeatMonitor second = new HeartbeatMonitor(50, 2)) {
             f.transport.setHeartbeat(first);
             ClientSession s = f.open("swapped", "127.0.0.1", "127.0.0.1");

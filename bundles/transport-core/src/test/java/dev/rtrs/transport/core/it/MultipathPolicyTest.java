@@ -3,21 +3,6 @@ package dev.rtrs.transport.core.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import dev.rtrs.heartbeat.internal.HeartbeatMonitor;
 import dev.rtrs.policy.mininflight.internal.MinInflightPolicy;
 import dev.rtrs.policy.minlatency.internal.MinLatencyPolicy;
@@ -33,6 +18,19 @@ import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerOptions;
 import dev.rtrs.transport.core.RtrsTransport;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The policy bundles' policies in a real transport: where IO goes, and switching policies while IO runs. */
 @Timeout(90)
@@ -51,13 +49,20 @@ class MultipathPolicyTest {
     void start() throws Exception {
         provider = new TcpVerbsProvider();
         heartbeat = new HeartbeatMonitor(20, 50);
-        transport = new RtrsTransport().addProvider(provider).setHeartbeat(heartbeat)
-                .addPolicy(roundRobin, "round-robin", "rr").addPolicy(minInflight, "min-inflight", "mi")
+        transport = new RtrsTransport()
+                .addProvider(provider)
+                .setHeartbeat(heartbeat)
+                .addPolicy(roundRobin, "round-robin", "rr")
+                .addPolicy(minInflight, "min-inflight", "mi")
                 .addPolicy(minLatency, "min-latency", "ml");
         storage = new StorageHandler(16 * 1024 * 1024, true);
-        ServerEndpoint server = transport.listen(ServerOptions.defaults(InetAddress.getByName("127.0.0.1"),
-                InetAddress.getByName("127.0.0.2")).withPort(0).withQueueDepth(32).withChunkSize(64 * 1024),
-                storage, null);
+        ServerEndpoint server = transport.listen(
+                ServerOptions.defaults(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2"))
+                        .withPort(0)
+                        .withQueueDepth(32)
+                        .withChunkSize(64 * 1024),
+                storage,
+                null);
         port = server.localAddresses().get(0).getPort();
     }
 
@@ -70,10 +75,17 @@ class MultipathPolicyTest {
     }
 
     private ClientSession open(String policy) throws Exception {
-        ClientSession s = transport.open(ClientSessionOptions.builder("policy-" + policy)
-                .paths(PathAddress.parse("127.0.0.1", port), PathAddress.parse("127.0.0.2", port))
-                .policy(policy).connectionsPerPath(2).reconnectDelay(Duration.ofMillis(200)).build(), null);
-        Await.until(() -> s.paths().stream().allMatch(p -> p.state() == PathState.CONNECTED), Duration.ofSeconds(10),
+        ClientSession s = transport.open(
+                ClientSessionOptions.builder("policy-" + policy)
+                        .paths(PathAddress.parse("127.0.0.1", port), PathAddress.parse("127.0.0.2", port))
+                        .policy(policy)
+                        .connectionsPerPath(2)
+                        .reconnectDelay(Duration.ofMillis(200))
+                        .build(),
+                null);
+        Await.until(
+                () -> s.paths().stream().allMatch(p -> p.state() == PathState.CONNECTED),
+                Duration.ofSeconds(10),
                 "both paths connect");
         return s;
     }
@@ -106,8 +118,9 @@ class MultipathPolicyTest {
         List<PathInfo> paths = s.paths();
         long fast = writes(paths.get(0));
         long slowWrites = writes(paths.get(1));
-        assertTrue(fast >= 2 * slowWrites, "fast path " + fast + " writes, slow path " + slowWrites
-                + " (round-robin would give each half)");
+        assertTrue(
+                fast >= 2 * slowWrites,
+                "fast path " + fast + " writes, slow path " + slowWrites + " (round-robin would give each half)");
     }
 
     @Test
@@ -115,7 +128,9 @@ class MultipathPolicyTest {
         ClientSession s = open("ml");
         // held 8 ms of every 10, the slow path's heartbeats take milliseconds, the other path's well under one
         try (SlowLink slow = new SlowLink(provider, InetAddress.getByName("127.0.0.2"), 8, 10)) {
-            Await.until(() -> rtt(s, 1) > 3 * rtt(s, 0) && rtt(s, 0) > 0, Duration.ofSeconds(10),
+            Await.until(
+                    () -> rtt(s, 1) > 3 * rtt(s, 0) && rtt(s, 0) > 0,
+                    Duration.ofSeconds(10),
                     () -> "round-trip times measured: " + s.paths());
             s.resetStatistics();
             for (int i = 0; i < 500; i++) {
@@ -123,8 +138,9 @@ class MultipathPolicyTest {
             }
         }
         List<PathInfo> paths = s.paths();
-        assertTrue(writes(paths.get(0)) >= 0.9 * 500, "lower round-trip time: " + writes(paths.get(0))
-                + " of 500 writes; paths " + paths);
+        assertTrue(
+                writes(paths.get(0)) >= 0.9 * 500,
+                "lower round-trip time: " + writes(paths.get(0)) + " of 500 writes; paths " + paths);
     }
 
     private static long rtt(ClientSession s, int path) {
@@ -162,7 +178,8 @@ class MultipathPolicyTest {
                 int me = t;
                 results.add(pool.submit(() -> {
                     for (int i = 0; i < perThread; i++) {
-                        int errno = Fixture.io(s, Direction.WRITE, (me * 64L + i % 64) * 4096, ByteBuffer.allocate(4096));
+                        int errno =
+                                Fixture.io(s, Direction.WRITE, (me * 64L + i % 64) * 4096, ByteBuffer.allocate(4096));
                         if (errno != 0) {
                             return errno;
                         }

@@ -3,15 +3,6 @@ package dev.rtrs.transport.core.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import dev.rtrs.heartbeat.internal.HeartbeatMonitor;
 import dev.rtrs.test.support.Await;
 import dev.rtrs.transport.ClientSession;
@@ -23,6 +14,13 @@ import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerOptions;
 import dev.rtrs.transport.core.RtrsTransport;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * One of two paths fails under a write-then-verify load: it goes silent (its packets dropped by a real firewall rule
@@ -41,12 +39,15 @@ class PathFaultTest {
      *                      the server must neither close the healthy path nor let the moved IO overtake the old one
      */
     /** How a path is hurt. */
-    enum Fault { FIREWALL, PROVIDER, KILL }
+    enum Fault {
+        FIREWALL,
+        PROVIDER,
+        KILL
+    }
 
     @ParameterizedTest(name = "server heartbeat {0}")
     @ValueSource(booleans = {true, false})
-    void aPathSilencedByAFirewallRuleIsDetectedAndItsIoMovesWithoutLossOrError(boolean serverWatches)
-            throws Exception {
+    void aPathSilencedByAFirewallRuleIsDetectedAndItsIoMovesWithoutLossOrError(boolean serverWatches) throws Exception {
         FirewallDrop.assumeAvailable();
         run(serverWatches, Fault.FIREWALL);
     }
@@ -67,20 +68,29 @@ class PathFaultTest {
                 HeartbeatMonitor clientHeartbeat = new HeartbeatMonitor(INTERVAL_MS, MISSED_MAX);
                 HeartbeatMonitor serverHeartbeat = new HeartbeatMonitor(INTERVAL_MS, MISSED_MAX);
                 RtrsTransport serverSide = new RtrsTransport().addProvider(provider);
-                RtrsTransport clientSide = new RtrsTransport().addProvider(provider).setHeartbeat(clientHeartbeat);
+                RtrsTransport clientSide =
+                        new RtrsTransport().addProvider(provider).setHeartbeat(clientHeartbeat);
                 StorageHandler storage = new StorageHandler(64 * 1024 * 1024, true);
                 FirewallDrop firewall = new FirewallDrop()) {
             if (serverWatches) {
                 serverSide.setHeartbeat(serverHeartbeat);
             }
-            ServerEndpoint server = serverSide.listen(ServerOptions.defaults(InetAddress.getByName("127.0.0.1"),
-                    InetAddress.getByName("127.0.0.2")).withPort(0).withQueueDepth(32).withChunkSize(64 * 1024),
-                    storage, null);
+            ServerEndpoint server = serverSide.listen(
+                    ServerOptions.defaults(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2"))
+                            .withPort(0)
+                            .withQueueDepth(32)
+                            .withChunkSize(64 * 1024),
+                    storage,
+                    null);
             int port = server.localAddresses().get(0).getPort();
-            ClientSession session = clientSide.open(ClientSessionOptions.builder("silent-" + serverWatches)
-                    .paths(PathAddress.parse("127.0.0.1", port), PathAddress.parse("127.0.0.2", port))
-                    .connectionsPerPath(3).reconnectDelay(Duration.ofMillis(200))
-                    .connectTimeout(Duration.ofSeconds(2)).build(), null);
+            ClientSession session = clientSide.open(
+                    ClientSessionOptions.builder("silent-" + serverWatches)
+                            .paths(PathAddress.parse("127.0.0.1", port), PathAddress.parse("127.0.0.2", port))
+                            .connectionsPerPath(3)
+                            .reconnectDelay(Duration.ofMillis(200))
+                            .connectTimeout(Duration.ofSeconds(2))
+                            .build(),
+                    null);
             awaitPaths(session, 2, 10_000);
 
             VerifiedLoad load = new VerifiedLoad(session, 8, 256, 200_000);
@@ -110,7 +120,10 @@ class PathFaultTest {
             assertTrue(load.ios.get() > 1000, load.summary());
             assertTrue(load.worstLatencyNanos.get() < TimeUnit.SECONDS.toNanos(3), load.summary());
             PathInfo healthy = session.paths().get(0);
-            assertEquals(0, healthy.statistics().reconnectsSuccessful() + healthy.statistics().reconnectsFailed(),
+            assertEquals(
+                    0,
+                    healthy.statistics().reconnectsSuccessful()
+                            + healthy.statistics().reconnectsFailed(),
                     "the healthy path never went down");
             assertTrue(session.paths().get(1).statistics().reconnectsSuccessful() >= 1, "the silent path came back");
             session.close();
@@ -130,7 +143,11 @@ class PathFaultTest {
 
     /** Waits until exactly {@code count} paths are connected; returns when. */
     private static long awaitPaths(ClientSession session, int count, long timeoutMs) {
-        Await.until(() -> session.paths().stream().filter(p -> p.state() == PathState.CONNECTED).count() == count,
+        Await.until(
+                () -> session.paths().stream()
+                                .filter(p -> p.state() == PathState.CONNECTED)
+                                .count()
+                        == count,
                 Duration.ofMillis(timeoutMs),
                 () -> count + " connected paths not reached in " + timeoutMs + " ms: " + session.paths());
         return System.nanoTime();

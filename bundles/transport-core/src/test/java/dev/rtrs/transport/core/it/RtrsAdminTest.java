@@ -3,17 +3,15 @@ package dev.rtrs.transport.core.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import dev.rtrs.test.support.Await;
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.PathState;
 import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerSession;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** What RtrsAdmin shows an operator: the open client sessions and the listening servers, and nothing closed. */
 @Timeout(60)
@@ -38,8 +36,8 @@ class RtrsAdminTest {
 
             a.close();
             assertEquals(List.of(b), f.transport.clientSessions());
-            Await.until(() -> f.server.session("admin-a").isEmpty(), TEN_SECONDS,
-                    "the server forgets the closed session");
+            Await.until(
+                    () -> f.server.session("admin-a").isEmpty(), TEN_SECONDS, "the server forgets the closed session");
 
             ServerEndpoint server = f.transport.servers().get(0);
             server.close();

@@ -1,8 +1,7 @@
 package dev.rtrs.transport.core.it;
 
-import java.net.InetAddress;
-
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
+import java.net.InetAddress;
 
 /**
  * Delay injected into one loopback address: the provider's fault hook holds its traffic for {@code pauseMs} out of
@@ -19,20 +18,22 @@ final class SlowLink implements AutoCloseable {
     SlowLink(TcpVerbsProvider provider, InetAddress address, long pauseMs, long periodMs) {
         this.provider = provider;
         this.address = address;
-        this.toggler = new Thread(() -> {
-            try {
-                while (!stop) {
-                    provider.silence(address);
-                    Thread.sleep(pauseMs);
-                    provider.restore(address);
-                    Thread.sleep(periodMs - pauseMs);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                provider.restore(address);
-            }
-        }, "slow-link-" + address.getHostAddress());
+        this.toggler = new Thread(
+                () -> {
+                    try {
+                        while (!stop) {
+                            provider.silence(address);
+                            Thread.sleep(pauseMs);
+                            provider.restore(address);
+                            Thread.sleep(periodMs - pauseMs);
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        provider.restore(address);
+                    }
+                },
+                "slow-link-" + address.getHostAddress());
         toggler.setDaemon(true);
         toggler.start();
     }

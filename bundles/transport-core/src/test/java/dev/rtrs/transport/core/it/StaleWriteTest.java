@@ -5,20 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.time.Duration;
-import java.util.Arrays;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Timeout;
-
 import dev.rtrs.heartbeat.internal.HeartbeatMonitor;
 import dev.rtrs.test.support.Await;
 import dev.rtrs.transport.ClientSession;
@@ -33,6 +19,18 @@ import dev.rtrs.transport.ServerOptions;
 import dev.rtrs.transport.ServerRequest;
 import dev.rtrs.transport.core.RtrsTransport;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The stale write: a write reaches the backend over a path that then dies, and is still running there when the
@@ -58,14 +56,16 @@ class StaleWriteTest {
             long offset = request.userHeader().order(ByteOrder.LITTLE_ENDIAN).getLong(0);
             if (request.direction() == Direction.WRITE && offset == 0 && block0Writes.getAndIncrement() == 0) {
                 firstArrived.countDown();
-                Thread t = new Thread(() -> {
-                    try {
-                        releaseFirst.await(60, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    serve(request, offset);
-                }, "slow-backend");
+                Thread t = new Thread(
+                        () -> {
+                            try {
+                                releaseFirst.await(60, TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            serve(request, offset);
+                        },
+                        "slow-backend");
                 t.start();
                 return;
             }
@@ -105,19 +105,31 @@ class StaleWriteTest {
         try (TcpVerbsProvider provider = new TcpVerbsProvider();
                 HeartbeatMonitor heartbeat = new HeartbeatMonitor(100, 3);
                 RtrsTransport serverSide = new RtrsTransport().addProvider(provider);
-                RtrsTransport clientSide = new RtrsTransport().addProvider(provider).setHeartbeat(heartbeat);
+                RtrsTransport clientSide =
+                        new RtrsTransport().addProvider(provider).setHeartbeat(heartbeat);
                 FirewallDrop firewall = new FirewallDrop()) {
-            ServerEndpoint server = serverSide.listen(ServerOptions.defaults(InetAddress.getByName("127.0.0.1"),
-                    InetAddress.getByName("127.0.0.2")).withPort(0).withQueueDepth(8).withChunkSize(64 * 1024),
-                    backend, null);
+            ServerEndpoint server = serverSide.listen(
+                    ServerOptions.defaults(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2"))
+                            .withPort(0)
+                            .withQueueDepth(8)
+                            .withChunkSize(64 * 1024),
+                    backend,
+                    null);
             int port = server.localAddresses().get(0).getPort();
             // the first IO goes to the second path: round-robin starts there once both are up
-            ClientSession s = clientSide.open(ClientSessionOptions.builder("stale-" + clientOnly)
-                    .paths(PathAddress.parse("127.0.0.1", port), PathAddress.parse("127.0.0.2", port))
-                    .policy("round-robin").connectionsPerPath(2).reconnectDelay(Duration.ofMillis(200))
-                    .connectTimeout(Duration.ofSeconds(2)).build(), null);
-            Await.until(() -> s.paths().stream().allMatch(p -> p.state() == PathState.CONNECTED),
-                    Duration.ofSeconds(10), "both paths connected");
+            ClientSession s = clientSide.open(
+                    ClientSessionOptions.builder("stale-" + clientOnly)
+                            .paths(PathAddress.parse("127.0.0.1", port), PathAddress.parse("127.0.0.2", port))
+                            .policy("round-robin")
+                            .connectionsPerPath(2)
+                            .reconnectDelay(Duration.ofMillis(200))
+                            .connectTimeout(Duration.ofSeconds(2))
+                            .build(),
+                    null);
+            Await.until(
+                    () -> s.paths().stream().allMatch(p -> p.state() == PathState.CONNECTED),
+                    Duration.ofSeconds(10),
+                    "both paths connected");
             byte[] old = filled((byte) 0xAA);
             byte[] newer = filled((byte) 0x55);
 
@@ -126,15 +138,22 @@ class StaleWriteTest {
             CompletableFuture<Integer> w1 = new CompletableFuture<>();
             s.submit(p1, Direction.WRITE, header(0), new ByteBuffer[] {ByteBuffer.wrap(old)}, w1::complete);
             assertTrue(backend.firstArrived.await(10, TimeUnit.SECONDS));
-            String pathOfW1 = s.paths().stream().filter(p -> p.statistics().inflight() > 0).findFirst()
-                    .orElseThrow().destination().getAddress().getHostAddress();
+            String pathOfW1 = s.paths().stream()
+                    .filter(p -> p.statistics().inflight() > 0)
+                    .findFirst()
+                    .orElseThrow()
+                    .destination()
+                    .getAddress()
+                    .getHostAddress();
 
             // its path dies
             if (clientOnly) {
                 firewall.drop(pathOfW1, port);
             } else {
                 server.sessions().get(0).paths().stream()
-                        .filter(p -> p.destination().getAddress().getHostAddress().equals(pathOfW1)).findFirst()
+                        .filter(p ->
+                                p.destination().getAddress().getHostAddress().equals(pathOfW1))
+                        .findFirst()
                         .ifPresent(p -> server.sessions().get(0).closePath(p.uuid()));
             }
             Thread.sleep(1_500);

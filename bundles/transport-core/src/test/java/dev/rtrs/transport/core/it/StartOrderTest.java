@@ -3,14 +3,6 @@ package dev.rtrs.transport.core.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.ByteBuffer;
-import java.time.Duration;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.ClientSessionOptions;
 import dev.rtrs.transport.Direction;
@@ -19,6 +11,12 @@ import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerOptions;
 import dev.rtrs.transport.core.RtrsTransport;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** A server started before its verbs provider is installed waits for it instead of failing. */
 @Timeout(60)
@@ -32,8 +30,13 @@ class StartOrderTest {
         }
         try (RtrsTransport transport = new RtrsTransport();
                 StorageHandler storage = new StorageHandler(1024 * 1024, false)) {
-            ServerEndpoint server = transport.listen(ServerOptions.defaults(InetAddress.getByName("127.0.0.1"))
-                    .withPort(port).withQueueDepth(8).withChunkSize(64 * 1024), storage, null);
+            ServerEndpoint server = transport.listen(
+                    ServerOptions.defaults(InetAddress.getByName("127.0.0.1"))
+                            .withPort(port)
+                            .withQueueDepth(8)
+                            .withChunkSize(64 * 1024),
+                    storage,
+                    null);
             assertTrue(server.localAddresses().isEmpty(), "nothing is bound without a provider");
             assertEquals(1, transport.servers().size(), "the waiting server is listed");
 
@@ -41,8 +44,11 @@ class StartOrderTest {
             try {
                 transport.addProvider(provider);
                 assertEquals(port, server.localAddresses().get(0).getPort(), "listens on the configured port");
-                ClientSession session = transport.open(ClientSessionOptions.builder("late-provider")
-                        .paths(PathAddress.parse("127.0.0.1", port)).connectTimeout(Duration.ofSeconds(10)).build(),
+                ClientSession session = transport.open(
+                        ClientSessionOptions.builder("late-provider")
+                                .paths(PathAddress.parse("127.0.0.1", port))
+                                .connectTimeout(Duration.ofSeconds(10))
+                                .build(),
                         null);
                 assertEquals(0, Fixture.io(session, Direction.WRITE, 0, ByteBuffer.wrap(new byte[] {1, 2, 3})));
                 ByteBuffer back = ByteBuffer.allocate(3);
@@ -58,10 +64,16 @@ class StartOrderTest {
 
     @Test
     void serverClosedWhileWaitingNeverListens() throws Exception {
-        try (RtrsTransport transport = new RtrsTransport(); TcpVerbsProvider provider = new TcpVerbsProvider();
+        try (RtrsTransport transport = new RtrsTransport();
+                TcpVerbsProvider provider = new TcpVerbsProvider();
                 StorageHandler storage = new StorageHandler(1024 * 1024, false)) {
-            ServerEndpoint server = transport.listen(ServerOptions.defaults(InetAddress.getByName("127.0.0.1"))
-                    .withPort(0).withQueueDepth(8).withChunkSize(64 * 1024), storage, null);
+            ServerEndpoint server = transport.listen(
+                    ServerOptions.defaults(InetAddress.getByName("127.0.0.1"))
+                            .withPort(0)
+                            .withQueueDepth(8)
+                            .withChunkSize(64 * 1024),
+                    storage,
+                    null);
             server.close();
             assertTrue(transport.servers().isEmpty());
             transport.addProvider(provider);

@@ -1,15 +1,14 @@
 package dev.rtrs.transport.core.it;
 
+import dev.rtrs.errno.Errno;
+import dev.rtrs.transport.Direction;
+import dev.rtrs.transport.RequestHandler;
+import dev.rtrs.transport.ServerRequest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import dev.rtrs.errno.Errno;
-import dev.rtrs.transport.Direction;
-import dev.rtrs.transport.RequestHandler;
-import dev.rtrs.transport.ServerRequest;
 
 /**
  * A server application for tests: a byte array addressed by an 8-byte offset in the user header. WRITE stores

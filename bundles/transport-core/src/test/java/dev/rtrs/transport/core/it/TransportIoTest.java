@@ -5,25 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Queue;
-import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.test.support.Await;
 import dev.rtrs.transport.ClientSession;
@@ -39,6 +20,23 @@ import dev.rtrs.transport.ServerOptions;
 import dev.rtrs.transport.ServerSession;
 import dev.rtrs.transport.SessionState;
 import dev.rtrs.transport.TransportException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Client and server in one JVM over the TCP verbs provider on loopback. */
 @Timeout(60)
@@ -86,7 +84,8 @@ class TransportIoTest {
             assertEquals(0, Fixture.io(s, Direction.WRITE, 100, a.duplicate(), b.duplicate(), c.duplicate()));
             ByteBuffer[] parts = {ByteBuffer.allocate(5), ByteBuffer.allocate(15000), ByteBuffer.allocateDirect(5998)};
             assertEquals(0, Fixture.io(s, Direction.READ, 100, parts));
-            ByteBuffer expected = ByteBuffer.allocate(21003).put(a).put(b).put(c).flip();
+            ByteBuffer expected =
+                    ByteBuffer.allocate(21003).put(a).put(b).put(c).flip();
             ByteBuffer actual = ByteBuffer.allocate(21003);
             for (ByteBuffer p : parts) {
                 actual.put(p.duplicate());
@@ -137,10 +136,13 @@ class TransportIoTest {
                 r.get(50, TimeUnit.SECONDS);
             }
             pool.shutdown();
-            assertTrue(f.storage.maxConcurrent.get() <= depth,
+            assertTrue(
+                    f.storage.maxConcurrent.get() <= depth,
                     "at most " + depth + " IOs in the server at once, saw " + f.storage.maxConcurrent.get());
             assertTrue(f.storage.maxConcurrent.get() > 1, "the load overlapped");
-            long ios = s.paths().stream().mapToLong(p -> p.statistics().readCount() + p.statistics().writeCount()).sum();
+            long ios = s.paths().stream()
+                    .mapToLong(p -> p.statistics().readCount() + p.statistics().writeCount())
+                    .sum();
             assertEquals(2L * threads * perThread, ios);
         }
     }
@@ -170,7 +172,9 @@ class TransportIoTest {
                 List<PathInfo> paths = s.paths();
                 assertEquals(2, paths.size());
                 for (PathInfo p : paths) {
-                    assertTrue(p.statistics().writeCount() + p.statistics().readCount() > 0, "every path carried IO: " + p);
+                    assertTrue(
+                            p.statistics().writeCount() + p.statistics().readCount() > 0,
+                            "every path carried IO: " + p);
                 }
                 assertEquals(2, f.server.session(s.name()).orElseThrow().paths().size());
             }
@@ -182,9 +186,13 @@ class TransportIoTest {
         try (Fixture f = new Fixture(true)) {
             Queue<String> server = new ConcurrentLinkedQueue<>();
             Queue<String> client = new ConcurrentLinkedQueue<>();
-            ServerEndpoint endpoint = f.transport.listen(ServerOptions
-                    .defaults(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2")).withPort(0)
-                    .withQueueDepth(4).withChunkSize(16384), r -> r.respond(0), new ServerLinkListener() {
+            ServerEndpoint endpoint = f.transport.listen(
+                    ServerOptions.defaults(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2"))
+                            .withPort(0)
+                            .withQueueDepth(4)
+                            .withChunkSize(16384),
+                    r -> r.respond(0),
+                    new ServerLinkListener() {
                         @Override
                         public void sessionConnected(ServerSession s) {
                             server.add("session up " + s.name());
@@ -206,9 +214,12 @@ class TransportIoTest {
                         }
                     });
             int port = endpoint.localAddresses().get(0).getPort();
-            ClientSession s = f.transport.open(ClientSessionOptions.builder("events")
-                    .paths(PathAddress.parse("127.0.0.1", port), PathAddress.parse("127.0.0.2", port))
-                    .connectionsPerPath(2).build(), (session, e) -> client.add(e.name()));
+            ClientSession s = f.transport.open(
+                    ClientSessionOptions.builder("events")
+                            .paths(PathAddress.parse("127.0.0.1", port), PathAddress.parse("127.0.0.2", port))
+                            .connectionsPerPath(2)
+                            .build(),
+                    (session, e) -> client.add(e.name()));
             Await.until(() -> server.stream().filter("path up"::equals).count() == 2, TEN_SECONDS, server::toString);
             s.close();
             Await.until(() -> server.contains("session down events"), TEN_SECONDS, server::toString);
@@ -232,11 +243,13 @@ class TransportIoTest {
             }
             PathStatistics st = s.paths().get(0).statistics();
             assertEquals(new PathStatistics(3, 900, 5, 5000, 0, 0, 0, 0), st);
-            PathStatistics server = f.server.session("stats").orElseThrow().paths().get(0).statistics();
+            PathStatistics server =
+                    f.server.session("stats").orElseThrow().paths().get(0).statistics();
             assertEquals(5, server.writeCount());
             assertEquals(900, server.readBytes());
             s.resetStatistics();
-            assertEquals(new PathStatistics(0, 0, 0, 0, 0, 0, 0, 0), s.paths().get(0).statistics());
+            assertEquals(
+                    new PathStatistics(0, 0, 0, 0, 0, 0, 0, 0), s.paths().get(0).statistics());
         }
     }
 
@@ -261,14 +274,47 @@ class TransportIoTest {
             Permit p = s.acquirePermit();
             Permit foreign = other.acquirePermit();
             ByteBuffer h = StorageHandler.header(0);
-            assertEquals(Errno.EINVAL, assertThrows(TransportException.class, () -> s.submit(p, Direction.WRITE, h,
-                    new ByteBuffer[] {ByteBuffer.allocate(s.maxIoSize() + 1)}, e -> { })).errno());
-            assertEquals(Errno.EINVAL, assertThrows(TransportException.class, () -> s.submit(p, Direction.WRITE,
-                    ByteBuffer.allocate(s.maxHeaderSize() + 1), new ByteBuffer[0], e -> { })).errno());
-            assertEquals(Errno.EINVAL, assertThrows(TransportException.class, () -> s.submit(foreign, Direction.WRITE,
-                    h, new ByteBuffer[0], e -> { })).errno());
-            assertEquals(Errno.EINVAL, assertThrows(TransportException.class, () -> s.submit(p, Direction.READ, h,
-                    new ByteBuffer[] {ByteBuffer.allocate(4).asReadOnlyBuffer()}, e -> { })).errno());
+            assertEquals(
+                    Errno.EINVAL,
+                    assertThrows(
+                                    TransportException.class,
+                                    () -> s.submit(
+                                            p,
+                                            Direction.WRITE,
+                                            h,
+                                            new ByteBuffer[] {ByteBuffer.allocate(s.maxIoSize() + 1)},
+                                            e -> {}))
+                            .errno());
+            assertEquals(
+                    Errno.EINVAL,
+                    assertThrows(
+                                    TransportException.class,
+                                    () -> s.submit(
+                                            p,
+                                            Direction.WRITE,
+                                            ByteBuffer.allocate(s.maxHeaderSize() + 1),
+                                            new ByteBuffer[0],
+                                            e -> {}))
+                            .errno());
+            assertEquals(
+                    Errno.EINVAL,
+                    assertThrows(
+                                    TransportException.class,
+                                    () -> s.submit(foreign, Direction.WRITE, h, new ByteBuffer[0], e -> {}))
+                            .errno());
+            assertEquals(
+                    Errno.EINVAL,
+                    assertThrows(
+                                    TransportException.class,
+                                    () -> s.submit(
+                                            p,
+                                            Direction.READ,
+                                            h,
+                                            new ByteBuffer[] {
+                                                ByteBuffer.allocate(4).asReadOnlyBuffer()
+                                            },
+                                            e -> {}))
+                            .errno());
             assertThrows(IllegalArgumentException.class, () -> s.releasePermit(foreign));
             s.releasePermit(p);
             assertThrows(IllegalStateException.class, () -> s.releasePermit(p));
@@ -285,7 +331,11 @@ class TransportIoTest {
             for (int i = 0; i < 4; i++) {
                 Permit p = s.acquirePermit();
                 CompletableFuture<Integer> done = new CompletableFuture<>();
-                s.submit(p, Direction.WRITE, StorageHandler.header(0), new ByteBuffer[] {ByteBuffer.allocate(8)},
+                s.submit(
+                        p,
+                        Direction.WRITE,
+                        StorageHandler.header(0),
+                        new ByteBuffer[] {ByteBuffer.allocate(8)},
                         done::complete);
                 inflight.add(done);
             }
@@ -306,7 +356,9 @@ class TransportIoTest {
                 assertEquals(Errno.ESHUTDOWN, d.get(5, TimeUnit.SECONDS));
             }
             assertEquals(SessionState.CLOSED, s.state());
-            assertEquals(Errno.ESHUTDOWN, assertThrows(TransportException.class, s::acquirePermit).errno());
+            assertEquals(
+                    Errno.ESHUTDOWN,
+                    assertThrows(TransportException.class, s::acquirePermit).errno());
         }
     }
 }

@@ -4,19 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
-import java.nio.ByteBuffer;
-
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
-import javax.management.openmbean.CompositeData;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.Direction;
 import dev.rtrs.transport.core.internal.jmx.TransportStatistics;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The statistics MXBean, read through the platform MBean server as a JMX console would. */
 @Timeout(30)
@@ -40,8 +37,9 @@ class TransportStatisticsTest {
                 assertEquals(1000L, path.get("writeBytes"));
                 CompositeData[] servers = (CompositeData[]) server.getAttribute(name, "ServerSessions");
                 assertEquals("jmx", servers[0].get("name"));
-                assertEquals(2, server.invoke(name, "resetStatistics", new Object[] {"jmx"},
-                        new String[] {String.class.getName()}));
+                assertEquals(2, server.invoke(name, "resetStatistics", new Object[] {"jmx"}, new String[] {
+                    String.class.getName()
+                }));
                 clients = (CompositeData[]) server.getAttribute(name, "ClientSessions");
                 assertEquals(0L, ((CompositeData[]) clients[0].get("paths"))[0].get("writeCount"));
             } finally {

@@ -1,5 +1,8 @@
 package dev.rtrs.transport.core.it;
 
+import dev.rtrs.transport.ClientSession;
+import dev.rtrs.transport.Direction;
+import dev.rtrs.transport.Permit;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,10 +10,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-
-import dev.rtrs.transport.ClientSession;
-import dev.rtrs.transport.Direction;
-import dev.rtrs.transport.Permit;
 
 /**
  * A write-then-verify workload across a fault: each worker owns its own blocks, writes a block with new content,

@@ -1,5 +1,11 @@
 package dev.rtrs.verbs.disni.internal;
 
+import com.ibm.disni.verbs.RdmaCm;
+import com.ibm.disni.verbs.RdmaCmEvent;
+import com.ibm.disni.verbs.RdmaCmId;
+import com.ibm.disni.verbs.RdmaEventChannel;
+import dev.rtrs.verbs.CmEvent;
+import dev.rtrs.verbs.CmEventType;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Set;
@@ -7,17 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import com.ibm.disni.verbs.RdmaCm;
-import com.ibm.disni.verbs.RdmaCmEvent;
-import com.ibm.disni.verbs.RdmaCmId;
-import com.ibm.disni.verbs.RdmaEventChannel;
-
-import dev.rtrs.verbs.CmEvent;
-import dev.rtrs.verbs.CmEventType;
 
 /**
  * The provider's one connection-manager event thread. It polls the event channel without blocking and pauses

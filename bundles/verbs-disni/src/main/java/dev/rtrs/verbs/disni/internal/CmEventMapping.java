@@ -1,7 +1,6 @@
 package dev.rtrs.verbs.disni.internal;
 
 import com.ibm.disni.verbs.RdmaCmEvent;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.CmEventType;
 
@@ -26,14 +25,16 @@ final class CmEventMapping {
                 case RDMA_CM_EVENT_DEVICE_REMOVAL -> CmEventType.DEVICE_REMOVAL;
                 // CONNECT_RESPONSE only reaches ids without a queue pair, which this API never connects;
                 // multicast is not used; ADDR_CHANGE is a hint; TIMEWAIT_EXIT follows DISCONNECTED
-                case RDMA_CM_EVENT_CONNECT_RESPONSE, RDMA_CM_EVENT_MULTICAST_JOIN, RDMA_CM_EVENT_MULTICAST_ERROR,
-                        RDMA_CM_EVENT_ADDR_CHANGE, RDMA_CM_EVENT_TIMEWAIT_EXIT -> null;
+                case RDMA_CM_EVENT_CONNECT_RESPONSE,
+                        RDMA_CM_EVENT_MULTICAST_JOIN,
+                        RDMA_CM_EVENT_MULTICAST_ERROR,
+                        RDMA_CM_EVENT_ADDR_CHANGE,
+                        RDMA_CM_EVENT_TIMEWAIT_EXIT -> null;
             };
         }
     }
 
-    private CmEventMapping() {
-    }
+    private CmEventMapping() {}
 
     /** The event type for DiSNI's event number, or null for events the API does not deliver. */
     static CmEventType type(int event) {

@@ -1,7 +1,6 @@
 package dev.rtrs.verbs.disni.internal;
 
 import com.ibm.disni.verbs.IbvWC;
-
 import dev.rtrs.verbs.SendOpcode;
 import dev.rtrs.verbs.WcOpcode;
 import dev.rtrs.verbs.WcStatus;
@@ -24,7 +23,7 @@ final class CompletionMapping {
                 // end-to-end contexts do not exist on RC; a QP operation error is the nearest
                 case IBV_WC_LOC_QP_OP_ERR, IBV_WC_LOC_EEC_OP_ERR -> WcStatus.LOCAL_QP_OPERATION_ERROR;
                 case IBV_WC_LOC_PROT_ERR, IBV_WC_MW_BIND_ERR, IBV_WC_LOC_RDD_VIOL_ERR ->
-                        WcStatus.LOCAL_PROTECTION_ERROR;
+                    WcStatus.LOCAL_PROTECTION_ERROR;
                 case IBV_WC_WR_FLUSH_ERR -> WcStatus.WR_FLUSH_ERROR;
                 case IBV_WC_BAD_RESP_ERR -> WcStatus.BAD_RESPONSE_ERROR;
                 case IBV_WC_LOC_ACCESS_ERR -> WcStatus.LOCAL_ACCESS_ERROR;
@@ -39,8 +38,7 @@ final class CompletionMapping {
         }
     }
 
-    private CompletionMapping() {
-    }
+    private CompletionMapping() {}
 
     /** The status for an {@code IbvWC.getStatus()} value; unknown values are general errors. */
     static WcStatus status(int raw) {

@@ -1,7 +1,6 @@
 package dev.rtrs.verbs.disni.internal;
 
 import com.ibm.disni.verbs.IbvWC;
-
 import dev.rtrs.verbs.CompletionQueue;
 import dev.rtrs.verbs.WcOpcode;
 import dev.rtrs.verbs.WcStatus;
@@ -49,8 +48,8 @@ final class CompletionTranslator {
             return true;
         }
         boolean known = qp.sendCompleted(true, completed);
-        WcOpcode sent = opcode != null ? opcode
-                : known ? CompletionMapping.completionOf(completed.opcode) : WcOpcode.SEND;
+        WcOpcode sent =
+                opcode != null ? opcode : known ? CompletionMapping.completionOf(completed.opcode) : WcOpcode.SEND;
         // ibverbs' byte_len is defined for receives only; a send reports what it posted
         out.set(wrId, status, sent, known ? (int) Math.min(completed.length, Integer.MAX_VALUE) : 0, qp);
         return true;
@@ -95,7 +94,8 @@ final class CompletionTranslator {
         WcOpcode opcode;
         if (send) {
             // a failed or flushed send completes even when unsignaled: it frees exactly its own slot
-            opcode = qp.sendCompleted(false, completed) ? CompletionMapping.completionOf(completed.opcode)
+            opcode = qp.sendCompleted(false, completed)
+                    ? CompletionMapping.completionOf(completed.opcode)
                     : WcOpcode.SEND;
         } else {
             qp.receiveCompleted(completed);

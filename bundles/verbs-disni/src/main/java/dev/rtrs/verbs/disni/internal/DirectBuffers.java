@@ -1,8 +1,7 @@
 package dev.rtrs.verbs.disni.internal;
 
-import java.nio.ByteBuffer;
-
 import com.ibm.disni.util.MemoryUtils;
+import java.nio.ByteBuffer;
 
 /**
  * Native addresses of direct buffers. DiSNI's own command buffers ({@code MemBuf}) read their addresses through
@@ -11,8 +10,7 @@ import com.ibm.disni.util.MemoryUtils;
  */
 final class DirectBuffers {
 
-    private DirectBuffers() {
-    }
+    private DirectBuffers() {}
 
     /** The address of the buffer's first byte (index 0, not its position). */
     static long address(ByteBuffer direct) {

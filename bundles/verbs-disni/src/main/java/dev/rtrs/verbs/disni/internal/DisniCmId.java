@@ -1,21 +1,9 @@
 package dev.rtrs.verbs.disni.internal;
 
-import java.io.IOException;
-import java.net.Inet4Address;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.nio.ByteBuffer;
-import java.util.Objects;
-import java.util.concurrent.TimeUnit;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import com.ibm.disni.verbs.IbvQP;
 import com.ibm.disni.verbs.IbvQPInitAttr;
 import com.ibm.disni.verbs.RdmaCmId;
 import com.ibm.disni.verbs.RdmaConnParam;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.CmEvent;
 import dev.rtrs.verbs.CmEventHandler;
@@ -28,6 +16,15 @@ import dev.rtrs.verbs.QueuePairAttributes;
 import dev.rtrs.verbs.RdmaDevice;
 import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.VerbsProvider;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A connection-manager id over DiSNI's {@link RdmaCmId}. Every operation is a non-blocking RDMA CM call under this
@@ -43,7 +40,12 @@ final class DisniCmId implements CmId {
 
     private static final Logger LOG = LoggerFactory.getLogger(DisniCmId.class);
 
-    private enum Phase { IDLE, CONNECTING, CONNECTED, DONE }
+    private enum Phase {
+        IDLE,
+        CONNECTING,
+        CONNECTED,
+        DONE
+    }
 
     private final ProviderRuntime runtime;
     private final RdmaCmId nativeId;
@@ -149,8 +151,10 @@ final class DisniCmId implements CmId {
         if (d == null) {
             throw new VerbsException(Errno.EINVAL, "bind or resolve the address before creating the queue pair");
         }
-        if (!(pd instanceof DisniProtectionDomain disniPd) || disniPd.disniDevice() != d
-                || !(attributes.sendCq() instanceof DisniCompletionQueue sendCq) || sendCq.disniDevice() != d
+        if (!(pd instanceof DisniProtectionDomain disniPd)
+                || disniPd.disniDevice() != d
+                || !(attributes.sendCq() instanceof DisniCompletionQueue sendCq)
+                || sendCq.disniDevice() != d
                 || !(attributes.receiveCq() instanceof DisniCompletionQueue receiveCq)
                 || receiveCq.disniDevice() != d) {
             throw new VerbsException(Errno.EINVAL, "domain and completion queues must belong to device " + d.name());
@@ -176,8 +180,8 @@ final class DisniCmId implements CmId {
             if (qp == null) {
                 throw new VerbsException(Errno.ENOMEM, "rdma_create_qp failed");
             }
-            DisniQueuePair result = new DisniQueuePair(this, qp.getQp_num(), attributes,
-                    wrs -> qp.postSend(wrs, null), wrs -> qp.postRecv(wrs, null));
+            DisniQueuePair result = new DisniQueuePair(
+                    this, qp.getQp_num(), attributes, wrs -> qp.postSend(wrs, null), wrs -> qp.postRecv(wrs, null));
             sendCq.attach(result);
             receiveCq.attach(result);
             queuePair = result;

@@ -1,25 +1,22 @@
 package dev.rtrs.verbs.disni.internal;
 
-import java.io.IOException;
-import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicBoolean;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import com.ibm.disni.verbs.IbvCQ;
 import com.ibm.disni.verbs.IbvCompChannel;
 import com.ibm.disni.verbs.IbvContext;
 import com.ibm.disni.verbs.IbvWC;
 import com.ibm.disni.verbs.SVCPollCq;
 import com.ibm.disni.verbs.SVCReqNotify;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.CompletionListener;
 import dev.rtrs.verbs.CompletionQueue;
 import dev.rtrs.verbs.RdmaDevice;
 import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.WorkCompletion;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A completion queue with its own completion channel (DiSNI does not say which queue an event is for, so a channel
@@ -55,8 +52,9 @@ final class DisniCompletionQueue implements CompletionQueue {
     private boolean destroyed;
     private final Thread thread;
 
-    private DisniCompletionQueue(DisniDevice device, IbvCompChannel channel, IbvCQ cq, int capacity,
-            CompletionListener listener, int waitMs) throws IOException {
+    private DisniCompletionQueue(
+            DisniDevice device, IbvCompChannel channel, IbvCQ cq, int capacity, CompletionListener listener, int waitMs)
+            throws IOException {
         this.device = device;
         this.channel = channel;
         this.cq = cq;
@@ -77,8 +75,9 @@ final class DisniCompletionQueue implements CompletionQueue {
     }
 
     /** Creates the channel and the queue, and starts the thread when there is a listener. */
-    static DisniCompletionQueue create(DisniDevice device, int capacity, CompletionListener listener, int waitMs,
-            int vector) throws VerbsException {
+    static DisniCompletionQueue create(
+            DisniDevice device, int capacity, CompletionListener listener, int waitMs, int vector)
+            throws VerbsException {
         IbvContext context = device.context();
         IbvCompChannel channel = null;
         IbvCQ cq = null;
@@ -233,8 +232,8 @@ final class DisniCompletionQueue implements CompletionQueue {
             for (DisniQueuePair qp : queuePairs) {
                 qp.toError();
             }
-            throw new VerbsException(Errno.EOVERFLOW, "completion queue on " + device.name() + " failed: "
-                    + e.getMessage(), e);
+            throw new VerbsException(
+                    Errno.EOVERFLOW, "completion queue on " + device.name() + " failed: " + e.getMessage(), e);
         }
     }
 

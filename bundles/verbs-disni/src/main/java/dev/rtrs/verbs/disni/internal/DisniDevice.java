@@ -1,12 +1,7 @@
 package dev.rtrs.verbs.disni.internal;
 
-import java.io.IOException;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
-
 import com.ibm.disni.verbs.IbvContext;
 import com.ibm.disni.verbs.IbvPd;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.CompletionListener;
@@ -16,6 +11,9 @@ import dev.rtrs.verbs.ProtectionDomain;
 import dev.rtrs.verbs.RdmaDevice;
 import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.disni.DisniOptions;
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One RDMA device. DiSNI reaches a device's verbs context only through a connection-manager id bound to one of its
@@ -43,8 +41,13 @@ final class DisniDevice implements RdmaDevice {
      * reject with private data and no way to set a queue pair's ACK timeout or retry count (ACK_TIMEOUT).
      */
     static DeviceCapabilities capabilitiesOf(DisniOptions options) {
-        return new DeviceCapabilities(options.maxQueuePairWorkRequests(), options.maxScatterGatherEntries(),
-                options.maxCompletionQueueEntries(), options.maxMemoryRegionSize(), CmId.MAX_PRIVATE_DATA, Set.of());
+        return new DeviceCapabilities(
+                options.maxQueuePairWorkRequests(),
+                options.maxScatterGatherEntries(),
+                options.maxCompletionQueueEntries(),
+                options.maxMemoryRegionSize(),
+                CmId.MAX_PRIVATE_DATA,
+                Set.of());
     }
 
     @Override
@@ -80,8 +83,10 @@ final class DisniDevice implements RdmaDevice {
     IbvContext context() throws VerbsException {
         IbvContext c = context;
         if (c == null) {
-            throw new VerbsException(Errno.ENODEV, "device " + name + " has no verbs context yet: DiSNI opens it"
-                    + " through a connection-manager id bound to one of the device's IPv4 addresses");
+            throw new VerbsException(
+                    Errno.ENODEV,
+                    "device " + name + " has no verbs context yet: DiSNI opens it"
+                            + " through a connection-manager id bound to one of the device's IPv4 addresses");
         }
         return c;
     }
@@ -104,12 +109,14 @@ final class DisniDevice implements RdmaDevice {
     public CompletionQueue createCompletionQueue(int capacity, CompletionListener listener) throws VerbsException {
         runtime.requireOpen();
         if (capacity < 1 || capacity > capabilities.maxCompletionQueueEntries()) {
-            throw new VerbsException(Errno.EINVAL, "completion queue capacity " + capacity + " outside [1, "
-                    + capabilities.maxCompletionQueueEntries() + "]");
+            throw new VerbsException(
+                    Errno.EINVAL,
+                    "completion queue capacity " + capacity + " outside [1, " + capabilities.maxCompletionQueueEntries()
+                            + "]");
         }
         int vector = Math.floorMod(nextVector.getAndIncrement(), completionVectors);
-        DisniCompletionQueue cq = DisniCompletionQueue.create(this, capacity, listener,
-                runtime.options().completionWaitMs(), vector);
+        DisniCompletionQueue cq = DisniCompletionQueue.create(
+                this, capacity, listener, runtime.options().completionWaitMs(), vector);
         runtime.track(cq);
         return cq;
     }

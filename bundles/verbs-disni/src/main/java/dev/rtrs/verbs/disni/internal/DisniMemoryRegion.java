@@ -1,18 +1,15 @@
 package dev.rtrs.verbs.disni.internal;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import com.ibm.disni.verbs.IbvMr;
 import com.ibm.disni.verbs.SVCDeregMr;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.MemoryRegion;
 import dev.rtrs.verbs.ProtectionDomain;
 import dev.rtrs.verbs.VerbsException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A region registered with {@code ibv_reg_mr}. Its keys never change: DiSNI 2.1 has no fast registration, so a new
@@ -81,8 +78,10 @@ final class DisniMemoryRegion implements MemoryRegion {
 
     @Override
     public int updateKey() throws VerbsException {
-        throw new VerbsException(Errno.EOPNOTSUPP, "DiSNI 2.1 has no fast registration: close the region and"
-                + " register the buffer again for a new rkey");
+        throw new VerbsException(
+                Errno.EOPNOTSUPP,
+                "DiSNI 2.1 has no fast registration: close the region and"
+                        + " register the buffer again for a new rkey");
     }
 
     @Override
@@ -96,8 +95,11 @@ final class DisniMemoryRegion implements MemoryRegion {
             call = mr.deregMr();
             call.execute();
         } catch (IOException e) {
-            LOG.warn("Deregistering region 0x{} (rkey 0x{}) failed: {}", Long.toHexString(address),
-                    Integer.toHexString(mr.getRkey()), e.getMessage());
+            LOG.warn(
+                    "Deregistering region 0x{} (rkey 0x{}) failed: {}",
+                    Long.toHexString(address),
+                    Integer.toHexString(mr.getRkey()),
+                    e.getMessage());
         } finally {
             if (call != null) {
                 call.free();

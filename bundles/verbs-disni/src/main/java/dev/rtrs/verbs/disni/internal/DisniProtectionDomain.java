@@ -1,21 +1,18 @@
 package dev.rtrs.verbs.disni.internal;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import com.ibm.disni.verbs.IbvMr;
 import com.ibm.disni.verbs.IbvPd;
 import com.ibm.disni.verbs.SVCRegMr;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.MemoryRegion;
 import dev.rtrs.verbs.ProtectionDomain;
 import dev.rtrs.verbs.RdmaDevice;
 import dev.rtrs.verbs.VerbsException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** A protection domain on a DiSNI device. */
 final class DisniProtectionDomain implements ProtectionDomain {
@@ -57,8 +54,10 @@ final class DisniProtectionDomain implements ProtectionDomain {
         }
         int length = buffer.remaining();
         if (length > device.capabilities().maxMemoryRegionSize()) {
-            throw new VerbsException(Errno.EINVAL, length + " bytes exceed the device's largest region of "
-                    + device.capabilities().maxMemoryRegionSize());
+            throw new VerbsException(
+                    Errno.EINVAL,
+                    length + " bytes exceed the device's largest region of "
+                            + device.capabilities().maxMemoryRegionSize());
         }
         ByteBuffer view = buffer.slice();
         long address = DirectBuffers.address(view);

@@ -1,7 +1,5 @@
 package dev.rtrs.verbs.disni.internal;
 
-import java.io.IOException;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.CompletionQueue;
@@ -11,6 +9,7 @@ import dev.rtrs.verbs.QueuePairAttributes;
 import dev.rtrs.verbs.ReceiveWorkRequest;
 import dev.rtrs.verbs.SendWorkRequest;
 import dev.rtrs.verbs.VerbsException;
+import java.io.IOException;
 
 /**
  * A reliable-connected queue pair created through RDMA CM. Each queue has its own lock, held across the native post
@@ -45,8 +44,12 @@ final class DisniQueuePair implements QueuePair {
      * @param sendPreparer    prepares DiSNI post-send calls: {@code IbvQP.postSend(wrs, null)}
      * @param receivePreparer prepares DiSNI post-receive calls: {@code IbvQP.postRecv(wrs, null)}
      */
-    DisniQueuePair(DisniCmId cmId, int qpNumber, QueuePairAttributes attributes,
-            PostSendCache.Preparer sendPreparer, PostRecvCache.Preparer receivePreparer) {
+    DisniQueuePair(
+            DisniCmId cmId,
+            int qpNumber,
+            QueuePairAttributes attributes,
+            PostSendCache.Preparer sendPreparer,
+            PostRecvCache.Preparer receivePreparer) {
         this.cmId = cmId;
         this.qpNumber = qpNumber;
         this.attributes = attributes;
@@ -55,8 +58,8 @@ final class DisniQueuePair implements QueuePair {
         this.sends = new WorkQueueTracker(attributes.maxSendWr());
         this.receives = new WorkQueueTracker(attributes.maxReceiveWr());
         this.sendCalls = new PostSendCache(Math.min(MAX_PREPARED_CALLS, 2 * attributes.maxSendWr()), sendPreparer);
-        this.receiveCalls = new PostRecvCache(Math.min(MAX_PREPARED_CALLS, 2 * attributes.maxReceiveWr()),
-                receivePreparer);
+        this.receiveCalls =
+                new PostRecvCache(Math.min(MAX_PREPARED_CALLS, 2 * attributes.maxReceiveWr()), receivePreparer);
     }
 
     @Override
@@ -182,8 +185,9 @@ final class DisniQueuePair implements QueuePair {
         while (accepted < count) {
             ReceiveWorkRequest wr = wrs[accepted];
             if (wr.sgeCount() > attributes.maxReceiveSge()) {
-                refusal = new VerbsException(Errno.EINVAL, wr.sgeCount() + " entries exceed the receive queue's "
-                        + attributes.maxReceiveSge());
+                refusal = new VerbsException(
+                        Errno.EINVAL,
+                        wr.sgeCount() + " entries exceed the receive queue's " + attributes.maxReceiveSge());
                 break;
             }
             if (accepted >= receives.free()) {

@@ -1,10 +1,9 @@
 package dev.rtrs.verbs.disni.internal;
 
-import java.io.IOException;
-import java.util.Map;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.VerbsException;
+import java.io.IOException;
+import java.util.Map;
 
 /**
  * DiSNI reports native failures as IOExceptions whose message ends with {@code strerror(errno)}; this recovers the
@@ -42,8 +41,7 @@ final class Errnos {
             Map.entry("No route to host", Errno.EHOSTUNREACH),
             Map.entry("Operation already in progress", Errno.EALREADY));
 
-    private Errnos() {
-    }
+    private Errnos() {}
 
     /** The errno named in a DiSNI exception's message, or {@code fallback}. */
     static int of(IOException e, int fallback) {

@@ -1,14 +1,12 @@
 package dev.rtrs.verbs.disni.internal;
 
+import com.ibm.disni.verbs.IbvRecvWR;
+import com.ibm.disni.verbs.SVCPostRecv;
+import dev.rtrs.verbs.ReceiveWorkRequest;
+import dev.rtrs.verbs.ScatterGatherEntry;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-
-import com.ibm.disni.verbs.IbvRecvWR;
-import com.ibm.disni.verbs.SVCPostRecv;
-
-import dev.rtrs.verbs.ReceiveWorkRequest;
-import dev.rtrs.verbs.ScatterGatherEntry;
 
 /**
  * Prepared post-receive calls. DiSNI lets nothing of a prepared receive change, so a call is reused only for the

@@ -1,14 +1,12 @@
 package dev.rtrs.verbs.disni.internal;
 
+import com.ibm.disni.verbs.IbvSendWR;
+import com.ibm.disni.verbs.SVCPostSend;
+import dev.rtrs.verbs.ScatterGatherEntry;
+import dev.rtrs.verbs.SendWorkRequest;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-
-import com.ibm.disni.verbs.IbvSendWR;
-import com.ibm.disni.verbs.SVCPostSend;
-
-import dev.rtrs.verbs.ScatterGatherEntry;
-import dev.rtrs.verbs.SendWorkRequest;
 
 /**
  * Prepared post-send calls, reused on the hot path. DiSNI fixes the opcode, the immediate data and the number of
@@ -111,7 +109,8 @@ final class PostSendCache implements AutoCloseable {
             }
             for (int i = 0; i < count; i++) {
                 SendWorkRequest wr = wrs[from + i];
-                if (shape[i * 3] != WorkRequests.opcode(wr.opcode()) || shape[i * 3 + 1] != wr.sgeCount()
+                if (shape[i * 3] != WorkRequests.opcode(wr.opcode())
+                        || shape[i * 3 + 1] != wr.sgeCount()
                         || shape[i * 3 + 2] != WorkRequests.immediateOf(wr)) {
                     return false;
                 }

@@ -1,5 +1,16 @@
 package dev.rtrs.verbs.disni.internal;
 
+import com.ibm.disni.verbs.IbvContext;
+import com.ibm.disni.verbs.RdmaCmId;
+import com.ibm.disni.verbs.RdmaEventChannel;
+import dev.rtrs.errno.Errno;
+import dev.rtrs.verbs.CmEventHandler;
+import dev.rtrs.verbs.CmId;
+import dev.rtrs.verbs.DeviceCapabilities;
+import dev.rtrs.verbs.RdmaDevice;
+import dev.rtrs.verbs.VerbsException;
+import dev.rtrs.verbs.VerbsProvider;
+import dev.rtrs.verbs.disni.DisniOptions;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -14,22 +25,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import com.ibm.disni.verbs.IbvContext;
-import com.ibm.disni.verbs.RdmaCmId;
-import com.ibm.disni.verbs.RdmaEventChannel;
-
-import dev.rtrs.errno.Errno;
-import dev.rtrs.verbs.CmEventHandler;
-import dev.rtrs.verbs.CmId;
-import dev.rtrs.verbs.DeviceCapabilities;
-import dev.rtrs.verbs.RdmaDevice;
-import dev.rtrs.verbs.VerbsException;
-import dev.rtrs.verbs.VerbsProvider;
-import dev.rtrs.verbs.disni.DisniOptions;
 
 /**
  * What one provider instance runs: one RDMA CM event channel with its event thread, the devices found in sysfs and
@@ -54,8 +51,8 @@ public final class ProviderRuntime implements AutoCloseable {
     private final Set<DisniCompletionQueue> completionQueues = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private ProviderRuntime(VerbsProvider provider, DisniOptions options, SysfsDevices sysfs,
-            RdmaEventChannel channel) {
+    private ProviderRuntime(
+            VerbsProvider provider, DisniOptions options, SysfsDevices sysfs, RdmaEventChannel channel) {
         this.provider = provider;
         this.options = options;
         this.sysfs = sysfs;
@@ -80,8 +77,9 @@ public final class ProviderRuntime implements AutoCloseable {
         return start(provider, options, availability.devices(), sysfs);
     }
 
-    private static ProviderRuntime start(VerbsProvider provider, DisniOptions options, List<String> deviceNames,
-            SysfsDevices sysfs) throws VerbsException {
+    private static ProviderRuntime start(
+            VerbsProvider provider, DisniOptions options, List<String> deviceNames, SysfsDevices sysfs)
+            throws VerbsException {
         RdmaEventChannel channel;
         try {
             channel = RdmaEventChannel.createEventChannel();
@@ -166,7 +164,8 @@ public final class ProviderRuntime implements AutoCloseable {
             return known;
         }
         String name = sysfs.deviceOfVerbsFd(fd).orElse("uverbs-fd" + fd);
-        DisniDevice device = devices.stream().filter(d -> d.name().equals(name)).findFirst().orElse(null);
+        DisniDevice device =
+                devices.stream().filter(d -> d.name().equals(name)).findFirst().orElse(null);
         if (device == null) {
             device = new DisniDevice(this, name, capabilities);
             devices.add(device);
@@ -185,7 +184,8 @@ public final class ProviderRuntime implements AutoCloseable {
                 }
             }
             if (!device.hasContext()) {
-                LOG.info("RDMA device {} has no usable IPv4 address yet; it opens with the first id bound to it",
+                LOG.info(
+                        "RDMA device {} has no usable IPv4 address yet; it opens with the first id bound to it",
                         device.name());
             }
         }

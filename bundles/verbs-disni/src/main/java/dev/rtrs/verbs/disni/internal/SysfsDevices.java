@@ -51,7 +51,9 @@ public final class SysfsDevices {
             if (uverbs == null || !uverbs.toString().startsWith("uverbs")) {
                 return Optional.empty();
             }
-            Path ibdev = root.resolve("sys/class/infiniband_verbs").resolve(uverbs.toString()).resolve("ibdev");
+            Path ibdev = root.resolve("sys/class/infiniband_verbs")
+                    .resolve(uverbs.toString())
+                    .resolve("ibdev");
             String name = Files.readString(ibdev, StandardCharsets.US_ASCII).trim();
             return name.isEmpty() ? Optional.empty() : Optional.of(name);
         } catch (IOException | UnsupportedOperationException | SecurityException e) {

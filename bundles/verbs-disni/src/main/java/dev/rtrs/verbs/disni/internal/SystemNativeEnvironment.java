@@ -1,10 +1,9 @@
 package dev.rtrs.verbs.disni.internal;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-
 import com.ibm.disni.util.MemoryUtils;
 import com.ibm.disni.verbs.RdmaProvider;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * The real checks. libdisni is loaded here, by this class's class loader, before any DiSNI class is touched: DiSNI
@@ -35,8 +34,8 @@ public final class SystemNativeEnvironment implements NativeEnvironment {
         } catch (UnsatisfiedLinkError e) {
             String message = String.valueOf(e.getMessage());
             if (message.contains("java.library.path")) {
-                return "lib" + library + " not found in java.library.path ("
-                        + System.getProperty("java.library.path") + ")";
+                return "lib" + library + " not found in java.library.path (" + System.getProperty("java.library.path")
+                        + ")";
             }
             // found but unusable: a missing librdmacm/libibverbs, or loaded by another class loader already
             return "lib" + library + " could not be loaded (" + message + ")";

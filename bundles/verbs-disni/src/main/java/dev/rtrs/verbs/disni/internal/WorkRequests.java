@@ -1,18 +1,16 @@
 package dev.rtrs.verbs.disni.internal;
 
-import java.nio.ByteOrder;
-import java.util.LinkedList;
-
 import com.ibm.disni.verbs.IbvRecvWR;
 import com.ibm.disni.verbs.IbvSendWR;
 import com.ibm.disni.verbs.IbvSge;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.ReceiveWorkRequest;
 import dev.rtrs.verbs.ScatterGatherEntry;
 import dev.rtrs.verbs.SendOpcode;
 import dev.rtrs.verbs.SendWorkRequest;
 import dev.rtrs.verbs.VerbsException;
+import java.nio.ByteOrder;
+import java.util.LinkedList;
 
 /** The API's work requests as DiSNI's {@link IbvSendWR} and {@link IbvRecvWR} values. */
 final class WorkRequests {
@@ -22,8 +20,7 @@ final class WorkRequests {
 
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
-    private WorkRequests() {
-    }
+    private WorkRequests() {}
 
     /** The {@code IbvSendWR.IBV_WR_*} opcode, or {@link #UNSUPPORTED}. */
     static int opcode(SendOpcode opcode) {
@@ -45,8 +42,9 @@ final class WorkRequests {
      */
     static VerbsException refusal(SendWorkRequest wr, int maxSge, int free) {
         if (opcode(wr.opcode()) == UNSUPPORTED) {
-            return new VerbsException(Errno.EOPNOTSUPP, "DiSNI 2.1 cannot post " + wr.opcode()
-                    + " (the device reports no such capability)");
+            return new VerbsException(
+                    Errno.EOPNOTSUPP,
+                    "DiSNI 2.1 cannot post " + wr.opcode() + " (the device reports no such capability)");
         }
         if (wr.sgeCount() > maxSge) {
             return new VerbsException(Errno.EINVAL, wr.sgeCount() + " entries exceed the send queue's " + maxSge);

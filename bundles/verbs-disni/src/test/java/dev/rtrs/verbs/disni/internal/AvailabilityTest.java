@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,19 +61,21 @@ class AvailabilityTest {
         assertTrue(a.available());
         assertTrue(env.started);
         assertEquals(List.of("mlx5_0", "mlx5_1"), a.devices());
-        assertEquals("DiSNI RDMA provider enabled: devices mlx5_0, mlx5_1",
-                a.describe("DiSNI RDMA provider enabled"));
+        assertEquals("DiSNI RDMA provider enabled: devices mlx5_0, mlx5_1", a.describe("DiSNI RDMA provider enabled"));
     }
 
     @Test
     void everythingMissingIsNamedInOneLineAndDisniIsNotStarted() throws Exception {
-        Environment env = new Environment("libdisni not found in java.library.path (/usr/lib)", "the JVM lacks X", null);
+        Environment env =
+                new Environment("libdisni not found in java.library.path (/usr/lib)", "the JVM lacks X", null);
         Availability a = Availability.check(env, withDevices());
         assertFalse(a.available());
         assertFalse(env.started);
         String line = a.describe("DiSNI RDMA provider inactive");
-        assertEquals("DiSNI RDMA provider inactive: libdisni not found in java.library.path (/usr/lib); no RDMA device"
-                + " (no " + root.resolve("sys/class/infiniband") + " entries); the JVM lacks X", line);
+        assertEquals(
+                "DiSNI RDMA provider inactive: libdisni not found in java.library.path (/usr/lib); no RDMA device"
+                        + " (no " + root.resolve("sys/class/infiniband") + " entries); the JVM lacks X",
+                line);
         assertFalse(line.contains("\n"));
     }
 
@@ -90,14 +91,17 @@ class AvailabilityTest {
     void theRealLoaderNamesTheMissingLibraryAndThePath() {
         SystemNativeEnvironment env = new SystemNativeEnvironment("rtrs-no-such-library");
         String reason = env.loadLibrary();
-        assertEquals("librtrs-no-such-library not found in java.library.path ("
-                + System.getProperty("java.library.path") + ")", reason);
+        assertEquals(
+                "librtrs-no-such-library not found in java.library.path (" + System.getProperty("java.library.path")
+                        + ")",
+                reason);
         assertEquals(reason, env.loadLibrary(), "the same answer every time, no NoClassDefFoundError");
     }
 
     @Test
     void theBuildRunsTestsWithTheFlagDisniNeeds() {
-        assertNull(new SystemNativeEnvironment().checkDirectBufferAccess(),
+        assertNull(
+                new SystemNativeEnvironment().checkDirectBufferAccess(),
                 "surefire passes " + SystemNativeEnvironment.EXPORTS_FLAG);
     }
 
@@ -105,7 +109,8 @@ class AvailabilityTest {
     void onThisMachineTheRealCheckReportsTheMissingDeviceWithoutStartingDisni() throws Exception {
         Availability a = Availability.check(new SystemNativeEnvironment(), withDevices());
         assertFalse(a.available());
-        assertTrue(a.missing().contains("no RDMA device (no " + root.resolve("sys/class/infiniband") + " entries)"),
+        assertTrue(
+                a.missing().contains("no RDMA device (no " + root.resolve("sys/class/infiniband") + " entries)"),
                 a.missing().toString());
     }
 }

@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Test;
-
 import dev.rtrs.verbs.DeviceCapabilities;
 import dev.rtrs.verbs.DeviceCapabilities.Capability;
 import dev.rtrs.verbs.disni.DisniOptions;
+import org.junit.jupiter.api.Test;
 
 /** A DiSNI device reports the configured limits and none of the verbs DiSNI 2.1 cannot express. */
 class CapabilitiesTest {

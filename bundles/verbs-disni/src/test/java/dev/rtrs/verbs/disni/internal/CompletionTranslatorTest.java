@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Test;
-
 import com.ibm.disni.verbs.IbvWC;
-
 import dev.rtrs.verbs.CompletionQueue;
 import dev.rtrs.verbs.QpState;
 import dev.rtrs.verbs.ReceiveWorkRequest;
@@ -17,6 +14,7 @@ import dev.rtrs.verbs.SendWorkRequest;
 import dev.rtrs.verbs.WcOpcode;
 import dev.rtrs.verbs.WcStatus;
 import dev.rtrs.verbs.WorkCompletion;
+import org.junit.jupiter.api.Test;
 
 /** Polled DiSNI completions as the API's, and the queue slots they free. */
 class CompletionTranslatorTest {
@@ -42,7 +40,10 @@ class CompletionTranslatorTest {
         qp.established();
         qp.postSend(new SendWorkRequest().reset(1, SendOpcode.SEND).flags(0).addSge(0, 10, 1));
         qp.postSend(new SendWorkRequest().reset(2, SendOpcode.SEND).flags(0).addSge(0, 20, 1));
-        qp.postSend(new SendWorkRequest().reset(3, SendOpcode.RDMA_WRITE).addSge(0, 300, 1).remote(8, 9));
+        qp.postSend(new SendWorkRequest()
+                .reset(3, SendOpcode.RDMA_WRITE)
+                .addSge(0, 300, 1)
+                .remote(8, 9));
         qp.postSend(new SendWorkRequest().reset(4, SendOpcode.SEND).flags(0));
 
         assertTrue(translator.translate(wc(3, 0, 1, 7), out, qps));
@@ -93,7 +94,11 @@ class CompletionTranslatorTest {
     @Test
     void failedCompletionsAreAttributedByTheOldestOutstandingRequest() throws Exception {
         qp.established();
-        qp.postSend(new SendWorkRequest().reset(5, SendOpcode.RDMA_READ).flags(0).addSge(0, 64, 1).remote(1, 2));
+        qp.postSend(new SendWorkRequest()
+                .reset(5, SendOpcode.RDMA_READ)
+                .flags(0)
+                .addSge(0, 64, 1)
+                .remote(1, 2));
         qp.postReceive(new ReceiveWorkRequest().reset(6));
 
         // DiSNI leaves qp_num and opcode of a failed completion stale
@@ -120,11 +125,9 @@ class CompletionTranslatorTest {
         split.qp.postSend(new SendWorkRequest().reset(1, SendOpcode.SEND));
         split.qp.postReceive(new ReceiveWorkRequest().reset(1));
 
-        assertTrue(new CompletionTranslator(receiveCq).translate(wc(1, 5, 0, 0), out,
-                new DisniQueuePair[] {split.qp}));
+        assertTrue(new CompletionTranslator(receiveCq).translate(wc(1, 5, 0, 0), out, new DisniQueuePair[] {split.qp}));
         assertEquals(WcOpcode.RECV, out.opcode());
-        assertTrue(new CompletionTranslator(sendCq).translate(wc(1, 5, 0, 0), out,
-                new DisniQueuePair[] {split.qp}));
+        assertTrue(new CompletionTranslator(sendCq).translate(wc(1, 5, 0, 0), out, new DisniQueuePair[] {split.qp}));
         assertEquals(WcOpcode.SEND, out.opcode());
     }
 

@@ -4,16 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import org.junit.jupiter.api.Test;
-
 import com.ibm.disni.verbs.IbvWC;
 import com.ibm.disni.verbs.RdmaCmEvent;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.CmEventType;
 import dev.rtrs.verbs.SendOpcode;
 import dev.rtrs.verbs.WcOpcode;
 import dev.rtrs.verbs.WcStatus;
+import org.junit.jupiter.api.Test;
 
 /** DiSNI's status, opcode and event numbers against the API's enums. */
 class MappingTest {
@@ -64,10 +62,24 @@ class MappingTest {
 
     @Test
     void cmEventsFollowLibrdmacmNumbering() {
-        CmEventType[] expected = {CmEventType.ADDR_RESOLVED, CmEventType.ADDR_ERROR, CmEventType.ROUTE_RESOLVED,
-            CmEventType.ROUTE_ERROR, CmEventType.CONNECT_REQUEST, null, CmEventType.CONNECT_ERROR,
-            CmEventType.UNREACHABLE, CmEventType.REJECTED, CmEventType.ESTABLISHED, CmEventType.DISCONNECTED,
-            CmEventType.DEVICE_REMOVAL, null, null, null, null};
+        CmEventType[] expected = {
+            CmEventType.ADDR_RESOLVED,
+            CmEventType.ADDR_ERROR,
+            CmEventType.ROUTE_RESOLVED,
+            CmEventType.ROUTE_ERROR,
+            CmEventType.CONNECT_REQUEST,
+            null,
+            CmEventType.CONNECT_ERROR,
+            CmEventType.UNREACHABLE,
+            CmEventType.REJECTED,
+            CmEventType.ESTABLISHED,
+            CmEventType.DISCONNECTED,
+            CmEventType.DEVICE_REMOVAL,
+            null,
+            null,
+            null,
+            null
+        };
         assertEquals(expected.length, RdmaCmEvent.EventType.values().length);
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], CmEventMapping.type(i), RdmaCmEvent.EventType.values()[i].name());

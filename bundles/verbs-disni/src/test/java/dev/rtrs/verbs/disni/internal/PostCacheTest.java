@@ -4,14 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import dev.rtrs.verbs.ReceiveWorkRequest;
 import dev.rtrs.verbs.SendOpcode;
 import dev.rtrs.verbs.SendWorkRequest;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** Prepared DiSNI calls are reused only where DiSNI allows it, and freed on close. */
 class PostCacheTest {
@@ -47,8 +45,10 @@ class PostCacheTest {
             prepared.add(call);
             return call;
         });
-        SendWorkRequest[] wrs = {new SendWorkRequest().reset(1, SendOpcode.SEND),
-            new SendWorkRequest().reset(2, SendOpcode.RDMA_WRITE).addSge(1, 2, 3)};
+        SendWorkRequest[] wrs = {
+            new SendWorkRequest().reset(1, SendOpcode.SEND),
+            new SendWorkRequest().reset(2, SendOpcode.RDMA_WRITE).addSge(1, 2, 3)
+        };
         cache.prepared(wrs, 0, 2);
         cache.prepared(wrs, 0, 2);
         assertEquals(1, prepared.size());

@@ -5,14 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteOrder;
-
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import com.ibm.disni.verbs.IbvRecvWR;
 import com.ibm.disni.verbs.IbvSendWR;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.CompletionQueue;
 import dev.rtrs.verbs.QpState;
@@ -20,6 +14,9 @@ import dev.rtrs.verbs.ReceiveWorkRequest;
 import dev.rtrs.verbs.SendOpcode;
 import dev.rtrs.verbs.SendWorkRequest;
 import dev.rtrs.verbs.VerbsException;
+import java.nio.ByteOrder;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** What a queue pair hands to DiSNI when work requests are posted, and what it refuses. */
 class QueuePairPostingTest {
@@ -37,12 +34,13 @@ class QueuePairPostingTest {
     @Test
     void sendsWaitForTheConnectionButReceivesMayBePostedInInit() throws Exception {
         assertEquals(QpState.INIT, qp.state());
-        VerbsException e = assertThrows(VerbsException.class,
-                () -> qp.postSend(new SendWorkRequest().reset(1, SendOpcode.SEND)));
+        VerbsException e =
+                assertThrows(VerbsException.class, () -> qp.postSend(new SendWorkRequest().reset(1, SendOpcode.SEND)));
         assertEquals(Errno.ENOTCONN, e.errno());
         assertTrue(fixture.sendCalls.isEmpty());
 
-        qp.postReceive(new ReceiveWorkRequest(2).reset(42).addSge(0x7000, 512, 0x11).addSge(0x9000, 64, 0x12));
+        qp.postReceive(
+                new ReceiveWorkRequest(2).reset(42).addSge(0x7000, 512, 0x11).addSge(0x9000, 64, 0x12));
         assertEquals(1, fixture.receiveCalls.size());
         IbvRecvWR posted = fixture.receiveCalls.get(0).wrs.get(0);
         assertEquals(42, posted.getWr_id());
@@ -56,9 +54,13 @@ class QueuePairPostingTest {
     @Test
     void rdmaWriteWithImmediateIsTranslatedFieldByField() throws Exception {
         qp.established();
-        SendWorkRequest wr = new SendWorkRequest(2).reset(99, SendOpcode.RDMA_WRITE_WITH_IMM)
+        SendWorkRequest wr = new SendWorkRequest(2)
+                .reset(99, SendOpcode.RDMA_WRITE_WITH_IMM)
                 .flags(SendWorkRequest.SIGNALED | SendWorkRequest.FENCE)
-                .addSge(0x1000, 100, 5).addSge(0x2000, 28, 6).remote(0xABCDEF00L, 0x77).immediate(0x01020304);
+                .addSge(0x1000, 100, 5)
+                .addSge(0x2000, 28, 6)
+                .remote(0xABCDEF00L, 0x77)
+                .immediate(0x01020304);
         qp.postSend(wr);
 
         IbvSendWR posted = fixture.sendCalls.get(0).wrs.get(0);
@@ -81,7 +83,10 @@ class QueuePairPostingTest {
         qp.established();
         SendWorkRequest wr = new SendWorkRequest(1);
         qp.postSend(wr.reset(1, SendOpcode.RDMA_WRITE).addSge(0x1000, 10, 1).remote(0x5000, 3));
-        qp.postSend(wr.reset(2, SendOpcode.RDMA_WRITE).flags(0).addSge(0x3000, 30, 2).remote(0x8000, 4));
+        qp.postSend(wr.reset(2, SendOpcode.RDMA_WRITE)
+                .flags(0)
+                .addSge(0x3000, 30, 2)
+                .remote(0x8000, 4));
 
         assertEquals(1, fixture.sendCalls.size(), "prepared once");
         RecordingPostSend call = fixture.sendCalls.get(0);
@@ -111,9 +116,9 @@ class QueuePairPostingTest {
     @Test
     void verbsDisniCannotExpressFailAtPostTimeWithEopnotsupp() throws Exception {
         qp.established();
-        for (SendOpcode opcode : new SendOpcode[] {SendOpcode.LOCAL_INV, SendOpcode.SEND_WITH_INV,
-                SendOpcode.REG_MR}) {
-            VerbsException e = assertThrows(VerbsException.class,
+        for (SendOpcode opcode : new SendOpcode[] {SendOpcode.LOCAL_INV, SendOpcode.SEND_WITH_INV, SendOpcode.REG_MR}) {
+            VerbsException e = assertThrows(
+                    VerbsException.class,
                     () -> qp.postSend(new SendWorkRequest().reset(1, opcode).invalidate(0x42)));
             assertEquals(Errno.EOPNOTSUPP, e.errno(), opcode.name());
         }
@@ -125,9 +130,13 @@ class QueuePairPostingTest {
         qp.established();
         SendWorkRequest[] batch = {
             new SendWorkRequest().reset(1, SendOpcode.SEND).flags(0),
-            new SendWorkRequest().reset(2, SendOpcode.RDMA_READ).addSge(0x10, 8, 1).remote(0x20, 2),
+            new SendWorkRequest()
+                    .reset(2, SendOpcode.RDMA_READ)
+                    .addSge(0x10, 8, 1)
+                    .remote(0x20, 2),
             new SendWorkRequest().reset(3, SendOpcode.LOCAL_INV).invalidate(9),
-            new SendWorkRequest().reset(4, SendOpcode.SEND)};
+            new SendWorkRequest().reset(4, SendOpcode.SEND)
+        };
         VerbsException e = assertThrows(VerbsException.class, () -> qp.postSend(batch, 4));
         assertEquals(Errno.EOPNOTSUPP, e.errno());
         assertEquals(1, fixture.sendCalls.size());
@@ -140,12 +149,22 @@ class QueuePairPostingTest {
     @Test
     void tooManyEntriesAreInvalid() throws Exception {
         qp.established();
-        SendWorkRequest wr = new SendWorkRequest(3).reset(1, SendOpcode.SEND).addSge(1, 1, 1).addSge(2, 1, 1)
+        SendWorkRequest wr = new SendWorkRequest(3)
+                .reset(1, SendOpcode.SEND)
+                .addSge(1, 1, 1)
+                .addSge(2, 1, 1)
                 .addSge(3, 1, 1);
-        assertEquals(Errno.EINVAL, assertThrows(VerbsException.class, () -> qp.postSend(wr)).errno());
-        ReceiveWorkRequest rwr = new ReceiveWorkRequest(3).reset(1).addSge(1, 1, 1).addSge(2, 1, 1)
+        assertEquals(
+                Errno.EINVAL,
+                assertThrows(VerbsException.class, () -> qp.postSend(wr)).errno());
+        ReceiveWorkRequest rwr = new ReceiveWorkRequest(3)
+                .reset(1)
+                .addSge(1, 1, 1)
+                .addSge(2, 1, 1)
                 .addSge(3, 1, 1);
-        assertEquals(Errno.EINVAL, assertThrows(VerbsException.class, () -> qp.postReceive(rwr)).errno());
+        assertEquals(
+                Errno.EINVAL,
+                assertThrows(VerbsException.class, () -> qp.postReceive(rwr)).errno());
     }
 
     @Test
@@ -155,7 +174,9 @@ class QueuePairPostingTest {
         for (int i = 0; i < 4; i++) {
             qp.postSend(wr);
         }
-        assertEquals(Errno.ENOMEM, assertThrows(VerbsException.class, () -> qp.postSend(wr)).errno());
+        assertEquals(
+                Errno.ENOMEM,
+                assertThrows(VerbsException.class, () -> qp.postSend(wr)).errno());
         assertEquals(4, fixture.sendCalls.get(0).executions);
 
         ReceiveWorkRequest rwr = new ReceiveWorkRequest().reset(5);

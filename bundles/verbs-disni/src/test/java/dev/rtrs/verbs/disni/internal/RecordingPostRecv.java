@@ -1,11 +1,10 @@
 package dev.rtrs.verbs.disni.internal;
 
+import com.ibm.disni.verbs.IbvRecvWR;
+import com.ibm.disni.verbs.SVCPostRecv;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-
-import com.ibm.disni.verbs.IbvRecvWR;
-import com.ibm.disni.verbs.SVCPostRecv;
 
 /** Stands in for DiSNI's prepared post-receive call, keeping the requests it was prepared with. */
 final class RecordingPostRecv extends SVCPostRecv {

@@ -1,13 +1,12 @@
 package dev.rtrs.verbs.disni.internal;
 
+import com.ibm.disni.verbs.IbvSendWR;
+import com.ibm.disni.verbs.IbvSge;
+import com.ibm.disni.verbs.SVCPostSend;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
-
-import com.ibm.disni.verbs.IbvSendWR;
-import com.ibm.disni.verbs.IbvSge;
-import com.ibm.disni.verbs.SVCPostSend;
 
 /**
  * Stands in for DiSNI's prepared post-send call: its modifiers write into the {@link IbvSendWR} values it was

@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Test;
-
 import dev.rtrs.verbs.SendOpcode;
+import org.junit.jupiter.api.Test;
 
 class WorkQueueTrackerTest {
 

@@ -10,8 +10,7 @@ import java.nio.channels.DatagramChannel;
 /** Address checks of address resolution. */
 final class Addresses {
 
-    private Addresses() {
-    }
+    private Addresses() {}
 
     /** Whether this host owns {@code address}: a socket can be bound to it. */
     static boolean isLocal(InetAddress address) {

@@ -1,16 +1,14 @@
 package dev.rtrs.verbs.tcp.internal;
 
+import dev.rtrs.errno.Errno;
+import dev.rtrs.verbs.WcStatus;
+import dev.rtrs.verbs.tcp.TcpProviderOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import dev.rtrs.errno.Errno;
-import dev.rtrs.verbs.WcStatus;
-import dev.rtrs.verbs.tcp.TcpProviderOptions;
 
 /**
  * The connection-manager side of one {@link QueuePairSocket}, on its IO thread: the handshake (CONNECT_REQUEST,
@@ -21,7 +19,14 @@ import dev.rtrs.verbs.tcp.TcpProviderOptions;
 final class CmExchange {
 
     enum Phase {
-        CONNECTING, AWAIT_REQUEST, REQUEST_SENT, REQUEST_RECEIVED, ACCEPT_SENT, ESTABLISHED, DISCONNECTING, CLOSING,
+        CONNECTING,
+        AWAIT_REQUEST,
+        REQUEST_SENT,
+        REQUEST_RECEIVED,
+        ACCEPT_SENT,
+        ESTABLISHED,
+        DISCONNECTING,
+        CLOSING,
         CLOSED
     }
 
@@ -34,6 +39,7 @@ final class CmExchange {
     private final TcpCmId listenId;
     /** The id this socket reports to; on the passive side known once the connect request arrived. */
     private TcpCmId cmId;
+
     private Phase phase;
     private IoThread.Timer timer;
     private byte[] pendingPrivateData;
@@ -72,8 +78,8 @@ final class CmExchange {
         pendingPrivateData = null;
         localPsn = ThreadLocalRandom.current().nextInt();
         ControlFrame f = socket.controlFrame(FrameType.CONNECT_REQUEST);
-        FrameCodec.encodeConnectRequest(f.header, localPsn, data.length, socket.queuePair().qpNumber(),
-                options.responderResources());
+        FrameCodec.encodeConnectRequest(
+                f.header, localPsn, data.length, socket.queuePair().qpNumber(), options.responderResources());
         f.carryPrivateData(data);
         socket.enqueue(f);
         phase = Phase.REQUEST_SENT;
@@ -98,8 +104,8 @@ final class CmExchange {
         localPsn = ThreadLocalRandom.current().nextInt();
         socket.establish(acceptingQp, localPsn, peerPsn, peerResources);
         ControlFrame f = socket.controlFrame(FrameType.ACCEPT);
-        FrameCodec.encodeAccept(f.header, localPsn, privateData.length, acceptingQp.qpNumber(),
-                options.responderResources());
+        FrameCodec.encodeAccept(
+                f.header, localPsn, privateData.length, acceptingQp.qpNumber(), options.responderResources());
         f.carryPrivateData(privateData);
         socket.enqueue(f);
         phase = Phase.ACCEPT_SENT;
@@ -186,8 +192,7 @@ final class CmExchange {
                 cmId.disconnected(errno);
             }
             case DISCONNECTING -> cmId.disconnected(0);
-            default -> {
-            }
+            default -> {}
         }
     }
 

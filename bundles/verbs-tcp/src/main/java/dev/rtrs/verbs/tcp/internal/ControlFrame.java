@@ -18,6 +18,7 @@ final class ControlFrame {
     TcpMemoryRegion region;
     /** A view kept for the next READ response from the same region. */
     private ByteBuffer cachedView;
+
     private TcpMemoryRegion cachedRegion;
 
     void clear() {

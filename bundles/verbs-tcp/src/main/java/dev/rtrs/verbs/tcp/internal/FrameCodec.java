@@ -24,6 +24,7 @@ final class FrameCodec {
     static final int PROTOCOL_VERSION = 1;
     /** Flag of SEND and WRITE_WITH_IMM frames posted with {@code SendWorkRequest.SOLICITED}. */
     static final int FLAG_SOLICITED = 1;
+
     static final int MAX_PRIVATE_DATA = 56;
     static final int MAX_RESPONDER_RESOURCES = 65535;
 
@@ -37,27 +38,31 @@ final class FrameCodec {
     static final int OFFSET_RKEY = 20;
     static final int OFFSET_ADDRESS = 24;
 
-    private FrameCodec() {
-    }
+    private FrameCodec() {}
 
     // One encoder per frame type, each writing the fields its type uses (the others stay zero) at index 0 of dst
     // and leaving dst at position 0, limit HEADER_SIZE. Every request and response carries the cumulative ACK:
     // requests get it here, control frames (NAK, READ response) when they are written (stampAck).
 
     /** The active side's request: its initial PSN, private data length, queue pair number and responder resources. */
-    static void encodeConnectRequest(ByteBuffer dst, int initialPsn, int privateDataLength, int queuePairNumber,
-            int responderResources) {
+    static void encodeConnectRequest(
+            ByteBuffer dst, int initialPsn, int privateDataLength, int queuePairNumber, int responderResources) {
         handshake(dst, FrameType.CONNECT_REQUEST, initialPsn, privateDataLength, queuePairNumber, responderResources);
     }
 
     /** The passive side's answer, with the same fields as {@link #encodeConnectRequest}. */
-    static void encodeAccept(ByteBuffer dst, int initialPsn, int privateDataLength, int queuePairNumber,
-            int responderResources) {
+    static void encodeAccept(
+            ByteBuffer dst, int initialPsn, int privateDataLength, int queuePairNumber, int responderResources) {
         handshake(dst, FrameType.ACCEPT, initialPsn, privateDataLength, queuePairNumber, responderResources);
     }
 
-    private static void handshake(ByteBuffer dst, FrameType type, int initialPsn, int privateDataLength,
-            int queuePairNumber, int responderResources) {
+    private static void handshake(
+            ByteBuffer dst,
+            FrameType type,
+            int initialPsn,
+            int privateDataLength,
+            int queuePairNumber,
+            int responderResources) {
         start(dst, type, 0);
         dst.putInt(OFFSET_PSN, initialPsn);
         dst.putInt(OFFSET_LENGTH, privateDataLength);
@@ -88,15 +93,13 @@ final class FrameCodec {
         request(dst, FrameType.SEND, solicited, psn, ack, length);
     }
 
-    static void encodeSendWithImm(ByteBuffer dst, boolean solicited, int psn, int ack, int length,
-            int immediateData) {
+    static void encodeSendWithImm(ByteBuffer dst, boolean solicited, int psn, int ack, int length, int immediateData) {
         request(dst, FrameType.SEND_WITH_IMM, solicited, psn, ack, length);
         dst.putInt(OFFSET_WORD, immediateData);
     }
 
     /** A SEND after which the responder invalidates {@code invalidateRkey}. */
-    static void encodeSendWithInv(ByteBuffer dst, boolean solicited, int psn, int ack, int length,
-            int invalidateRkey) {
+    static void encodeSendWithInv(ByteBuffer dst, boolean solicited, int psn, int ack, int length, int invalidateRkey) {
         request(dst, FrameType.SEND_WITH_INV, solicited, psn, ack, length);
         dst.putInt(OFFSET_WORD, invalidateRkey);
     }
@@ -107,8 +110,15 @@ final class FrameCodec {
         target(dst, rkey, remoteAddress);
     }
 
-    static void encodeRdmaWriteWithImm(ByteBuffer dst, boolean solicited, int psn, int ack, int length,
-            int immediateData, int rkey, long remoteAddress) {
+    static void encodeRdmaWriteWithImm(
+            ByteBuffer dst,
+            boolean solicited,
+            int psn,
+            int ack,
+            int length,
+            int immediateData,
+            int rkey,
+            long remoteAddress) {
         request(dst, FrameType.WRITE_WITH_IMM, solicited, psn, ack, length);
         dst.putInt(OFFSET_WORD, immediateData);
         target(dst, rkey, remoteAddress);
@@ -203,26 +213,37 @@ final class FrameCodec {
                 require(address >= 1 && address <= MAX_RESPONDER_RESOURCES, type, "responder resources " + address);
             }
             case REJECT -> {
-                require(flags == 0 && psn == 0 && ack == 0 && word == 0 && rkey == 0 && address == 0, type,
+                require(
+                        flags == 0 && psn == 0 && ack == 0 && word == 0 && rkey == 0 && address == 0,
+                        type,
                         "unused fields must be 0");
                 require(length <= MAX_PRIVATE_DATA, type, "private data of " + length + " bytes");
             }
-            case READY_TO_USE, DISCONNECT, DISCONNECT_REPLY -> require(flags == 0 && psn == 0 && ack == 0
-                    && length == 0 && word == 0 && rkey == 0 && address == 0, type, "unused fields must be 0");
-            case SEND -> require((flags & ~FLAG_SOLICITED) == 0 && word == 0 && rkey == 0 && address == 0, type,
-                    "unused fields must be 0");
-            case SEND_WITH_IMM, SEND_WITH_INV -> require((flags & ~FLAG_SOLICITED) == 0 && rkey == 0
-                    && address == 0, type, "unused fields must be 0");
+            case READY_TO_USE, DISCONNECT, DISCONNECT_REPLY ->
+                require(
+                        flags == 0 && psn == 0 && ack == 0 && length == 0 && word == 0 && rkey == 0 && address == 0,
+                        type,
+                        "unused fields must be 0");
+            case SEND ->
+                require(
+                        (flags & ~FLAG_SOLICITED) == 0 && word == 0 && rkey == 0 && address == 0,
+                        type,
+                        "unused fields must be 0");
+            case SEND_WITH_IMM, SEND_WITH_INV ->
+                require((flags & ~FLAG_SOLICITED) == 0 && rkey == 0 && address == 0, type, "unused fields must be 0");
             case WRITE -> require(flags == 0 && word == 0, type, "unused fields must be 0");
             case WRITE_WITH_IMM -> require((flags & ~FLAG_SOLICITED) == 0, type, "unknown flags");
             case READ_REQUEST -> {
                 require(flags == 0 && length == 0, type, "a READ request carries no payload");
                 require(word >= 0, type, "READ length " + Integer.toUnsignedString(word) + " above 2^31-1");
             }
-            case READ_RESPONSE -> require(flags == 0 && word == 0 && rkey == 0 && address == 0, type,
-                    "unused fields must be 0");
-            case ACK -> require(flags == 0 && psn == 0 && length == 0 && word == 0 && rkey == 0 && address == 0,
-                    type, "unused fields must be 0");
+            case READ_RESPONSE ->
+                require(flags == 0 && word == 0 && rkey == 0 && address == 0, type, "unused fields must be 0");
+            case ACK ->
+                require(
+                        flags == 0 && psn == 0 && length == 0 && word == 0 && rkey == 0 && address == 0,
+                        type,
+                        "unused fields must be 0");
             case NAK -> {
                 require(flags == 0 && length == 0 && rkey == 0 && address == 0, type, "unused fields must be 0");
                 require(NakCode.fromWire(word) != null, type, "unknown NAK code " + word);

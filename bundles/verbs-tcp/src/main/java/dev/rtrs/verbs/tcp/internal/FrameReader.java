@@ -1,11 +1,10 @@
 package dev.rtrs.verbs.tcp.internal;
 
+import dev.rtrs.verbs.QpState;
+import dev.rtrs.verbs.tcp.internal.CmExchange.Phase;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-
-import dev.rtrs.verbs.QpState;
-import dev.rtrs.verbs.tcp.internal.CmExchange.Phase;
 
 /**
  * The read path of one queue-pair socket, on its IO thread: reads a header, validates it, lets the

@@ -1,12 +1,11 @@
 package dev.rtrs.verbs.tcp.internal;
 
+import dev.rtrs.verbs.QpState;
 import java.io.IOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.Iterator;
-
-import dev.rtrs.verbs.QpState;
 
 /**
  * The write path of one queue-pair socket, on its IO thread: a queue of control frames (connection management,
@@ -36,7 +35,7 @@ final class FrameWriter implements Gather.FrameSink {
      *         {@link QueuePairSocket#faultsChanged()}): what was built stays queued
      */
     boolean flush(SocketChannel channel, SelectionKey key, boolean established) throws IOException {
-        for (;;) {
+        for (; ; ) {
             if (gather.hasPending()) {
                 if (socket.faultsChanged()) {
                     return false;
@@ -153,7 +152,7 @@ final class FrameWriter implements Gather.FrameSink {
 
     /** The queue pair failed: queued READ responses and ACKs are dropped; NAKs and handshake frames stay. */
     void dropResponses() {
-        for (Iterator<ControlFrame> it = control.iterator(); it.hasNext();) {
+        for (Iterator<ControlFrame> it = control.iterator(); it.hasNext(); ) {
             ControlFrame f = it.next();
             if (f.type == FrameType.READ_RESPONSE || f.type == FrameType.ACK) {
                 it.remove();

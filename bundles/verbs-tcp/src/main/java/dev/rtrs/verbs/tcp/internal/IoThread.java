@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +68,7 @@ final class IoThread implements Runnable {
     private final SocketWatch watch = new SocketWatch(this);
     /** Set while the loop may block in select: only then do other threads pay for a wake-up. */
     private volatile boolean sleeping;
+
     private volatile boolean stopping;
 
     IoThread(String name) throws IOException {

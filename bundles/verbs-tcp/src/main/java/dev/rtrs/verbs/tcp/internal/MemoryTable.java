@@ -1,11 +1,10 @@
 package dev.rtrs.verbs.tcp.internal;
 
+import dev.rtrs.errno.Errno;
+import dev.rtrs.verbs.VerbsException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-
-import dev.rtrs.errno.Errno;
-import dev.rtrs.verbs.VerbsException;
 
 /**
  * The device's memory regions by key. A key is the region's index in the upper 24 bits and a variant in the low
@@ -21,6 +20,7 @@ final class MemoryTable {
     static final int MAX_REGIONS = (1 << 24) - 1;
     /** Where synthetic addresses begin; a gap of one page separates regions. */
     static final long FIRST_ADDRESS = 0x0000_7f00_0000_0000L;
+
     private static final long PAGE = 4096;
 
     private volatile AtomicReferenceArray<TcpMemoryRegion> slots = new AtomicReferenceArray<>(64);
@@ -31,8 +31,7 @@ final class MemoryTable {
     private long nextAddress = FIRST_ADDRESS;
 
     /** Registers {@code memory} (position 0 to its limit) as a new region. */
-    synchronized TcpMemoryRegion register(TcpProtectionDomain pd, ByteBuffer memory, int access)
-            throws VerbsException {
+    synchronized TcpMemoryRegion register(TcpProtectionDomain pd, ByteBuffer memory, int access) throws VerbsException {
         int index;
         if (freeCount > 0) {
             index = free[--freeCount];

@@ -16,7 +16,9 @@ import java.nio.channels.SocketChannel;
 final class Placement {
 
     enum Kind {
-        SCATTER, DISCARD, BYTES
+        SCATTER,
+        DISCARD,
+        BYTES
     }
 
     private final SgList own;

@@ -1,5 +1,14 @@
 package dev.rtrs.verbs.tcp.internal;
 
+import dev.rtrs.errno.Errno;
+import dev.rtrs.verbs.CmEvent;
+import dev.rtrs.verbs.CmEventHandler;
+import dev.rtrs.verbs.CmEventType;
+import dev.rtrs.verbs.CmId;
+import dev.rtrs.verbs.RdmaDevice;
+import dev.rtrs.verbs.VerbsException;
+import dev.rtrs.verbs.VerbsProvider;
+import dev.rtrs.verbs.tcp.TcpProviderOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -12,19 +21,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import dev.rtrs.errno.Errno;
-import dev.rtrs.verbs.CmEvent;
-import dev.rtrs.verbs.CmEventHandler;
-import dev.rtrs.verbs.CmEventType;
-import dev.rtrs.verbs.CmId;
-import dev.rtrs.verbs.RdmaDevice;
-import dev.rtrs.verbs.VerbsException;
-import dev.rtrs.verbs.VerbsProvider;
-import dev.rtrs.verbs.tcp.TcpProviderOptions;
 
 /** What one provider instance runs: its IO threads, its event threads, its device and its live ids. */
 public final class ProviderRuntime implements AutoCloseable {
@@ -42,6 +40,7 @@ public final class ProviderRuntime implements AutoCloseable {
     private final Set<InetAddress> silenced = ConcurrentHashMap.newKeySet();
     /** Changes with every change of {@link #silenced}: sockets compare it before they write. */
     private final AtomicInteger faultEpoch = new AtomicInteger();
+
     private volatile boolean closed;
 
     /** @throws UncheckedIOException when a selector cannot be opened */
@@ -59,8 +58,13 @@ public final class ProviderRuntime implements AutoCloseable {
             throw new UncheckedIOException("cannot open a selector", e);
         }
         AtomicInteger eventThreadCount = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(options.eventThreads(), options.eventThreads(), 30,
-                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(
+                options.eventThreads(),
+                options.eventThreads(),
+                30,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
+                r -> {
                     Thread t = new Thread(r, "rtrs-tcp" + instance + "-cm-" + eventThreadCount.getAndIncrement());
                     t.setDaemon(true);
                     return t;

@@ -3,8 +3,7 @@ package dev.rtrs.verbs.tcp.internal;
 /** Packet sequence numbers: 32-bit counters compared modulo 2^32, so they may wrap. */
 final class Psn {
 
-    private Psn() {
-    }
+    private Psn() {}
 
     /** Whether {@code a} comes before {@code b}. */
     static boolean before(int a, int b) {

@@ -1,5 +1,8 @@
 package dev.rtrs.verbs.tcp.internal;
 
+import dev.rtrs.errno.Errno;
+import dev.rtrs.verbs.tcp.TcpProviderOptions;
+import dev.rtrs.verbs.tcp.internal.CmExchange.Phase;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
@@ -11,13 +14,8 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import dev.rtrs.errno.Errno;
-import dev.rtrs.verbs.tcp.TcpProviderOptions;
-import dev.rtrs.verbs.tcp.internal.CmExchange.Phase;
 
 /**
  * One TCP socket carrying one queue pair, owned by one IO thread. Reads frames (header, then the payload straight
@@ -47,6 +45,7 @@ final class QueuePairSocket implements IoThread.Handler {
     private boolean silent;
     /** The {@link ProviderRuntime#faultEpoch()} {@link #silent} was last decided at. */
     private int faultEpoch;
+
     private InetAddress localIp;
     private InetAddress remoteIp;
 
@@ -54,8 +53,14 @@ final class QueuePairSocket implements IoThread.Handler {
     private final FrameReader reader;
     private final FrameWriter writer = new FrameWriter(this);
 
-    private QueuePairSocket(ProviderRuntime runtime, IoThread io, SocketChannel channel, TcpCmId cmId,
-            TcpCmId listenId, TcpQueuePair qp, Phase phase) {
+    private QueuePairSocket(
+            ProviderRuntime runtime,
+            IoThread io,
+            SocketChannel channel,
+            TcpCmId cmId,
+            TcpCmId listenId,
+            TcpQueuePair qp,
+            Phase phase) {
         this.runtime = runtime;
         this.options = runtime.options();
         this.io = io;
@@ -288,8 +293,11 @@ final class QueuePairSocket implements IoThread.Handler {
         }
         // in ACCEPT_SENT the handshake timeout still guards the socket
         if (phase == Phase.ESTABLISHED && r.ackTimedOut(now, stalled)) {
-            LOG.warn("connection {}: no acknowledgement for {} ms (ACK timeout {}, {} retries), its queue pair fails",
-                    describe(), TimeUnit.NANOSECONDS.toMillis(r.waitedNanos(now)), qp.attributes.ackTimeout(),
+            LOG.warn(
+                    "connection {}: no acknowledgement for {} ms (ACK timeout {}, {} retries), its queue pair fails",
+                    describe(),
+                    TimeUnit.NANOSECONDS.toMillis(r.waitedNanos(now)),
+                    qp.attributes.ackTimeout(),
                     qp.attributes.retryCount());
             cm.fail(Errno.ETIMEDOUT, "no acknowledgement within the ACK timeout");
             return Long.MAX_VALUE;

@@ -81,8 +81,9 @@ final class ReceiveQueue {
                 for (int i = 0; i < count; i++) {
                     ReceiveWorkRequest wr = single != null ? single : wrs[i];
                     if (wr.sgeCount() > maxSge) {
-                        throw new VerbsException(Errno.EINVAL, wr.sgeCount() + " scatter/gather entries, the queue pair allows "
-                                + maxSge);
+                        throw new VerbsException(
+                                Errno.EINVAL,
+                                wr.sgeCount() + " scatter/gather entries, the queue pair allows " + maxSge);
                     }
                     if (p - freed >= size) {
                         throw new VerbsException(Errno.ENOMEM, "receive queue full (" + size + " slots)");

@@ -1,12 +1,11 @@
 package dev.rtrs.verbs.tcp.internal;
 
-import java.util.concurrent.TimeUnit;
-
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.QueuePairAttributes;
 import dev.rtrs.verbs.SendOpcode;
 import dev.rtrs.verbs.SendWorkRequest;
 import dev.rtrs.verbs.WcStatus;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The requester half of a connected queue pair, on its IO thread: turns posted send requests into frames (local
@@ -46,6 +45,7 @@ final class Requester {
     // the ACK timeout, see ackTimedOut
     /** No acknowledgement progress for this long fails the queue pair; 0: never. */
     private final long failAfterNanos;
+
     private final long ackCheckPeriodNanos;
     private int progress;
     private int progressSeen;
@@ -65,8 +65,8 @@ final class Requester {
         long ackTimeout = QueuePairAttributes.ackTimeoutNanos(qp.attributes.ackTimeout());
         this.failAfterNanos = ackTimeout * (qp.attributes.retryCount() + 1);
         // a check every quarter timeout: an expiry is at most half a timeout late
-        this.ackCheckPeriodNanos = ackTimeout == 0 ? Long.MAX_VALUE
-                : Math.max(SocketWatch.MIN_PERIOD_NANOS, ackTimeout / 4);
+        this.ackCheckPeriodNanos =
+                ackTimeout == 0 ? Long.MAX_VALUE : Math.max(SocketWatch.MIN_PERIOD_NANOS, ackTimeout / 4);
     }
 
     /**
@@ -151,11 +151,12 @@ final class Requester {
         switch (e.opcode) {
             case SEND -> FrameCodec.encodeSend(e.header, solicited, e.psn, ack, e.length);
             case SEND_WITH_IMM -> FrameCodec.encodeSendWithImm(e.header, solicited, e.psn, ack, e.length, e.immediate);
-            case SEND_WITH_INV -> FrameCodec.encodeSendWithInv(e.header, solicited, e.psn, ack, e.length,
-                    e.invalidateRkey);
+            case SEND_WITH_INV ->
+                FrameCodec.encodeSendWithInv(e.header, solicited, e.psn, ack, e.length, e.invalidateRkey);
             case RDMA_WRITE -> FrameCodec.encodeRdmaWrite(e.header, e.psn, ack, e.length, e.rkey, e.remoteAddress);
-            case RDMA_WRITE_WITH_IMM -> FrameCodec.encodeRdmaWriteWithImm(e.header, solicited, e.psn, ack, e.length,
-                    e.immediate, e.rkey, e.remoteAddress);
+            case RDMA_WRITE_WITH_IMM ->
+                FrameCodec.encodeRdmaWriteWithImm(
+                        e.header, solicited, e.psn, ack, e.length, e.immediate, e.rkey, e.remoteAddress);
             case RDMA_READ -> FrameCodec.encodeReadRequest(e.header, e.psn, ack, e.length, e.rkey, e.remoteAddress);
             default -> throw new IllegalStateException(e.opcode + " is not a remote operation");
         }
@@ -169,7 +170,9 @@ final class Requester {
             long address = e.sgeAddress[i];
             int len = e.sgeLength[i];
             TcpMemoryRegion r = table.lookup(key);
-            boolean ok = r != null && r.pd() == qp.pd && r.contains(address, len)
+            boolean ok = r != null
+                    && r.pd() == qp.pd
+                    && r.contains(address, len)
                     && (read ? r.acquireLocal(key) : r.acceptsLocal(key, false));
             if (!ok) {
                 e.data.release();
@@ -188,7 +191,8 @@ final class Requester {
         e.executed = true;
         if (e.opcode == SendOpcode.LOCAL_INV) {
             TcpMemoryRegion r = table.lookup(e.invalidateRkey);
-            int result = r == null || r.pd() != qp.pd ? TcpMemoryRegion.BAD_KEY
+            int result = r == null || r.pd() != qp.pd
+                    ? TcpMemoryRegion.BAD_KEY
                     : r.invalidate(e.invalidateRkey, new SendFence(qp, e.position));
             if (result == TcpMemoryRegion.BAD_KEY) {
                 e.error = WcStatus.LOCAL_PROTECTION_ERROR;
@@ -197,7 +201,8 @@ final class Requester {
             }
         } else {
             TcpMemoryRegion r = e.region;
-            boolean ok = r.pd() == qp.pd && (e.registerKey >>> 8) == r.index()
+            boolean ok = r.pd() == qp.pd
+                    && (e.registerKey >>> 8) == r.index()
                     && r.register(e.registerKey, e.registerAccess & Access.ALL);
             if (ok) {
                 e.fenced = true;

@@ -117,7 +117,9 @@ final class Responder {
         for (int i = 0; i < r.sgeCount && left > 0; i++) {
             int len = (int) Math.min(r.sgeLength[i], left);
             TcpMemoryRegion m = table.lookup(r.sgeKey[i]);
-            if (m == null || m.pd() != qp.pd || !m.contains(r.sgeAddress[i], r.sgeLength[i])
+            if (m == null
+                    || m.pd() != qp.pd
+                    || !m.contains(r.sgeAddress[i], r.sgeLength[i])
                     || !m.acquireLocal(r.sgeKey[i])) {
                 views.release();
                 rq.consume();
@@ -152,7 +154,9 @@ final class Responder {
         if (h.length > 0) {
             // a zero-length WRITE names no memory, so its rkey is not checked (as on RC hardware)
             TcpMemoryRegion m = table.lookup(h.rkey());
-            if (m == null || m.pd() != qp.pd || !m.contains(h.remoteAddress(), h.length)
+            if (m == null
+                    || m.pd() != qp.pd
+                    || !m.contains(h.remoteAddress(), h.length)
                     || !m.acquireRemote(h.rkey(), Access.REMOTE_WRITE)) {
                 refuse(h, placement, NakCode.REMOTE_ACCESS);
                 return;
@@ -178,7 +182,9 @@ final class Responder {
         TcpMemoryRegion m = null;
         if (len > 0) {
             m = table.lookup(h.rkey());
-            if (m == null || m.pd() != qp.pd || !m.contains(h.remoteAddress(), len)
+            if (m == null
+                    || m.pd() != qp.pd
+                    || !m.contains(h.remoteAddress(), len)
                     || !m.acquireRemote(h.rkey(), Access.REMOTE_READ)) {
                 refuse(h, placement, NakCode.REMOTE_ACCESS);
                 return;
@@ -227,8 +233,11 @@ final class Responder {
                 receive.done = true;
                 rq.complete(qp);
             }
-            socket.enqueueNak(psn, type == FrameType.WRITE || type == FrameType.WRITE_WITH_IMM
-                    ? NakCode.REMOTE_ACCESS : NakCode.REMOTE_OPERATION);
+            socket.enqueueNak(
+                    psn,
+                    type == FrameType.WRITE || type == FrameType.WRITE_WITH_IMM
+                            ? NakCode.REMOTE_ACCESS
+                            : NakCode.REMOTE_OPERATION);
             qp.fail(null);
             return;
         }

@@ -1,11 +1,10 @@
 package dev.rtrs.verbs.tcp.internal;
 
-import java.nio.ByteBuffer;
-
 import dev.rtrs.verbs.ScatterGatherEntry;
 import dev.rtrs.verbs.SendOpcode;
 import dev.rtrs.verbs.SendWorkRequest;
 import dev.rtrs.verbs.WcStatus;
+import java.nio.ByteBuffer;
 
 /** One send-queue slot: a copy of the posted work request and its progress. Preallocated, reused. */
 final class SendEntry {
@@ -31,6 +30,7 @@ final class SendEntry {
     // progress, IO thread only
     /** A PSN was assigned: the request went (or goes) on the wire. */
     boolean transmitted;
+
     int psn;
     /** A local operation (LOCAL_INV, REG_MR) ran. */
     boolean executed;
@@ -38,6 +38,7 @@ final class SendEntry {
     boolean fenced;
     /** A READ's data was placed. */
     boolean arrived;
+
     boolean rnrRetrying;
     long rnrStart;
     int rnrRetries;

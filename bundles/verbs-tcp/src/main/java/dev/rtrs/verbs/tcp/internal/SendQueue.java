@@ -1,13 +1,12 @@
 package dev.rtrs.verbs.tcp.internal;
 
-import java.nio.ByteBuffer;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.SendOpcode;
 import dev.rtrs.verbs.SendWorkRequest;
 import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.WcOpcode;
 import dev.rtrs.verbs.WcStatus;
+import java.nio.ByteBuffer;
 
 /**
  * A send queue: a ring of preallocated entries. Posting threads append under a short lock; everything else

@@ -12,6 +12,7 @@ final class SgList {
     final ByteBuffer[] views;
     /** The region of each slot's view (slots at and beyond {@link #count} keep theirs for reuse). */
     final TcpMemoryRegion[] regions;
+
     private final boolean[] guarded;
     int count;
 

@@ -1,20 +1,17 @@
 package dev.rtrs.verbs.tcp.internal;
 
+import dev.rtrs.verbs.tcp.TcpProviderOptions;
 import java.io.IOException;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 import java.util.Set;
-
 import jdk.net.ExtendedSocketOptions;
-
-import dev.rtrs.verbs.tcp.TcpProviderOptions;
 
 /** The options every connection's socket gets, active or accepted. */
 final class Sockets {
 
-    private Sockets() {
-    }
+    private Sockets() {}
 
     static void configure(SocketChannel ch, TcpProviderOptions options) throws IOException {
         ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -42,8 +39,9 @@ final class Sockets {
         setIfSupported(ch, supported, ExtendedSocketOptions.TCP_KEEPCOUNT, options.keepAliveCount());
     }
 
-    private static void setIfSupported(SocketChannel ch, Set<SocketOption<?>> supported, SocketOption<Integer> option,
-            int value) throws IOException {
+    private static void setIfSupported(
+            SocketChannel ch, Set<SocketOption<?>> supported, SocketOption<Integer> option, int value)
+            throws IOException {
         if (supported.contains(option)) {
             ch.setOption(option, value);
         }

@@ -1,17 +1,5 @@
 package dev.rtrs.verbs.tcp.internal;
 
-import java.io.IOException;
-import java.net.BindException;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.net.UnknownHostException;
-import java.nio.channels.ServerSocketChannel;
-import java.util.ArrayDeque;
-import java.util.concurrent.RejectedExecutionException;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.CmEvent;
 import dev.rtrs.verbs.CmEventHandler;
@@ -25,6 +13,16 @@ import dev.rtrs.verbs.QueuePairAttributes;
 import dev.rtrs.verbs.RdmaDevice;
 import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.VerbsProvider;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
+import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A connection-manager id. Operations check the state under this id's lock and hand the work to an IO thread
@@ -37,8 +35,21 @@ public final class TcpCmId implements CmId {
     private static final byte[] NO_DATA = new byte[0];
 
     enum State {
-        IDLE, BOUND, ADDR_QUERY, ADDR_RESOLVED, ROUTE_QUERY, ROUTE_RESOLVED, LISTENING, CONNECTING,
-        CONNECT_REQUEST, ACCEPTED, ESTABLISHED, DISCONNECTING, DISCONNECTED, FAILED, CLOSED
+        IDLE,
+        BOUND,
+        ADDR_QUERY,
+        ADDR_RESOLVED,
+        ROUTE_QUERY,
+        ROUTE_RESOLVED,
+        LISTENING,
+        CONNECTING,
+        CONNECT_REQUEST,
+        ACCEPTED,
+        ESTABLISHED,
+        DISCONNECTING,
+        DISCONNECTED,
+        FAILED,
+        CLOSED
     }
 
     private final ProviderRuntime runtime;
@@ -173,8 +184,10 @@ public final class TcpCmId implements CmId {
                 state = State.ADDR_RESOLVED;
             }
         }
-        deliver(errno == 0 ? CmEvent.of(CmEventType.ADDR_RESOLVED, this)
-                : new CmEvent(CmEventType.ADDR_ERROR, this, null, errno, null));
+        deliver(
+                errno == 0
+                        ? CmEvent.of(CmEventType.ADDR_RESOLVED, this)
+                        : new CmEvent(CmEventType.ADDR_ERROR, this, null, errno, null));
     }
 
     /** Any thread; non-blocking: ROUTE_RESOLVED follows (TCP routes itself). */
@@ -195,7 +208,8 @@ public final class TcpCmId implements CmId {
             throw new VerbsException(Errno.EBADF, "id is closed");
         }
         if (device == null || state == State.LISTENING) {
-            throw new VerbsException(Errno.EINVAL, "no device: resolve the address first (or use a connect request's id)");
+            throw new VerbsException(
+                    Errno.EINVAL, "no device: resolve the address first (or use a connect request's id)");
         }
         if (qp != null) {
             throw new VerbsException(Errno.EINVAL, "the id already has a queue pair");
@@ -350,8 +364,7 @@ public final class TcpCmId implements CmId {
                 case CONNECT_REQUEST -> s.io().execute(() -> cm.reject(NO_DATA));
                 case ACCEPTED, ESTABLISHED -> s.io().execute(cm::disconnect);
                 case CONNECTING -> s.io().execute(cm::closeNow);
-                default -> {
-                }
+                default -> {}
             }
         }
     }
@@ -359,8 +372,8 @@ public final class TcpCmId implements CmId {
     // ---- called by the provider (IO threads) ----
 
     /** On the listening id: a connect request arrived. @return the new id, or null when not listening any more */
-    TcpCmId incomingRequest(QueuePairSocket s, InetSocketAddress localAddress, InetSocketAddress remoteAddress,
-            byte[] privateData) {
+    TcpCmId incomingRequest(
+            QueuePairSocket s, InetSocketAddress localAddress, InetSocketAddress remoteAddress, byte[] privateData) {
         synchronized (this) {
             if (state != State.LISTENING) {
                 return null;
@@ -447,7 +460,7 @@ public final class TcpCmId implements CmId {
     }
 
     private void drainEvents() {
-        for (;;) {
+        for (; ; ) {
             CmEvent e;
             synchronized (this) {
                 e = state == State.CLOSED ? null : events.poll();
@@ -472,8 +485,8 @@ public final class TcpCmId implements CmId {
     }
 
     private VerbsException wrongState(String operation) {
-        return new VerbsException(state == State.CLOSED ? Errno.EBADF : Errno.EINVAL,
-                operation + " is not allowed in state " + state);
+        return new VerbsException(
+                state == State.CLOSED ? Errno.EBADF : Errno.EINVAL, operation + " is not allowed in state " + state);
     }
 
     private static byte[] checkPrivateData(byte[] privateData) throws VerbsException {
@@ -481,8 +494,9 @@ public final class TcpCmId implements CmId {
             return NO_DATA;
         }
         if (privateData.length > MAX_PRIVATE_DATA) {
-            throw new VerbsException(Errno.EINVAL, privateData.length + " bytes of private data, at most "
-                    + MAX_PRIVATE_DATA + " allowed");
+            throw new VerbsException(
+                    Errno.EINVAL,
+                    privateData.length + " bytes of private data, at most " + MAX_PRIVATE_DATA + " allowed");
         }
         return privateData.clone();
     }

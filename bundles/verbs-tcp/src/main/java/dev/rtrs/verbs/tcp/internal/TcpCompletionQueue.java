@@ -1,13 +1,5 @@
 package dev.rtrs.verbs.tcp.internal;
 
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.CompletionListener;
 import dev.rtrs.verbs.CompletionQueue;
@@ -16,6 +8,12 @@ import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.WcOpcode;
 import dev.rtrs.verbs.WcStatus;
 import dev.rtrs.verbs.WorkCompletion;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A bounded completion queue: a lock-free ring with one sequence number per slot (multi-producer,
@@ -94,13 +92,21 @@ final class TcpCompletionQueue implements CompletionQueue {
      *
      * @return false after an overrun
      */
-    boolean push(long id, WcStatus st, WcOpcode op, int length, TcpQueuePair qp, boolean hasImm, int imm,
-            boolean hasInv, int inv) {
+    boolean push(
+            long id,
+            WcStatus st,
+            WcOpcode op,
+            int length,
+            TcpQueuePair qp,
+            boolean hasImm,
+            int imm,
+            boolean hasInv,
+            int inv) {
         if (overrun || closed) {
             return false;
         }
         long pos = tail.get();
-        for (;;) {
+        for (; ; ) {
             int slot = (int) (pos % capacity);
             long seq = sequence.get(slot);
             long diff = seq - pos;
@@ -160,8 +166,8 @@ final class TcpCompletionQueue implements CompletionQueue {
                     pos = head.get();
                     continue;
                 }
-                WorkCompletion wc = completions[n++].set(wrId[slot], STATUS[status[slot]], OPCODE[opcode[slot]],
-                        byteLength[slot], queuePair[slot]);
+                WorkCompletion wc = completions[n++].set(
+                        wrId[slot], STATUS[status[slot]], OPCODE[opcode[slot]], byteLength[slot], queuePair[slot]);
                 if ((extras[slot] & 1) != 0) {
                     wc.immediate(immediate[slot]);
                 }
@@ -238,7 +244,8 @@ final class TcpCompletionQueue implements CompletionQueue {
     @Override
     public void close() {
         if (!users.isEmpty()) {
-            throw new IllegalStateException(Errno.name(Errno.EBUSY) + ": " + users.size() + " queue pairs use this queue");
+            throw new IllegalStateException(
+                    Errno.name(Errno.EBUSY) + ": " + users.size() + " queue pairs use this queue");
         }
         closed = true;
     }

@@ -1,8 +1,5 @@
 package dev.rtrs.verbs.tcp.internal;
 
-import java.util.EnumSet;
-import java.util.concurrent.atomic.AtomicInteger;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.CompletionListener;
 import dev.rtrs.verbs.CompletionQueue;
@@ -12,6 +9,8 @@ import dev.rtrs.verbs.ProtectionDomain;
 import dev.rtrs.verbs.RdmaDevice;
 import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.tcp.TcpProviderOptions;
+import java.util.EnumSet;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** The provider's one device: it reaches every address the host's TCP stack reaches. */
 final class TcpDevice implements RdmaDevice {
@@ -25,9 +24,13 @@ final class TcpDevice implements RdmaDevice {
     TcpDevice(ProviderRuntime runtime, TcpProviderOptions options) {
         this.runtime = runtime;
         this.name = options.deviceName();
-        this.capabilities = new DeviceCapabilities(options.maxQueuePairWorkRequests(),
-                options.maxScatterGatherEntries(), options.maxCompletionQueueEntries(), Integer.MAX_VALUE,
-                FrameCodec.MAX_PRIVATE_DATA, EnumSet.allOf(Capability.class));
+        this.capabilities = new DeviceCapabilities(
+                options.maxQueuePairWorkRequests(),
+                options.maxScatterGatherEntries(),
+                options.maxCompletionQueueEntries(),
+                Integer.MAX_VALUE,
+                FrameCodec.MAX_PRIVATE_DATA,
+                EnumSet.allOf(Capability.class));
     }
 
     @Override
@@ -60,8 +63,10 @@ final class TcpDevice implements RdmaDevice {
     public CompletionQueue createCompletionQueue(int capacity, CompletionListener listener) throws VerbsException {
         runtime.checkOpen();
         if (capacity < 1 || capacity > capabilities.maxCompletionQueueEntries()) {
-            throw new VerbsException(Errno.EINVAL, "completion queue capacity " + capacity + " outside 1.."
-                    + capabilities.maxCompletionQueueEntries());
+            throw new VerbsException(
+                    Errno.EINVAL,
+                    "completion queue capacity " + capacity + " outside 1.."
+                            + capabilities.maxCompletionQueueEntries());
         }
         return new TcpCompletionQueue(this, runtime.nextIoThread(), capacity, listener);
     }

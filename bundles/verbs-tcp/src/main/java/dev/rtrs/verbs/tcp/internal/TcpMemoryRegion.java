@@ -1,17 +1,16 @@
 package dev.rtrs.verbs.tcp.internal;
 
+import dev.rtrs.errno.Errno;
+import dev.rtrs.verbs.Access;
+import dev.rtrs.verbs.MemoryRegion;
+import dev.rtrs.verbs.ProtectionDomain;
+import dev.rtrs.verbs.VerbsException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-
-import dev.rtrs.errno.Errno;
-import dev.rtrs.verbs.Access;
-import dev.rtrs.verbs.MemoryRegion;
-import dev.rtrs.verbs.ProtectionDomain;
-import dev.rtrs.verbs.VerbsException;
 
 /**
  * A registered direct buffer. One atomic state word holds what the device accepts: the variant of the key
@@ -61,8 +60,14 @@ final class TcpMemoryRegion implements MemoryRegion {
     private final AtomicReferenceArray<ByteBuffer> views = new AtomicReferenceArray<>(VIEW_POOL);
     private List<FenceWaiter> waiters = new ArrayList<>(1); // guarded by this
 
-    TcpMemoryRegion(TcpProtectionDomain pd, MemoryTable table, int index, int variant, long address,
-            ByteBuffer memory, int access) {
+    TcpMemoryRegion(
+            TcpProtectionDomain pd,
+            MemoryTable table,
+            int index,
+            int variant,
+            long address,
+            ByteBuffer memory,
+            int access) {
         this.pd = pd;
         this.table = table;
         this.index = index;
@@ -97,7 +102,7 @@ final class TcpMemoryRegion implements MemoryRegion {
      */
     boolean acquireRemote(int rkey, int access) {
         long need = (long) access << ACCESS_SHIFT;
-        for (;;) {
+        for (; ; ) {
             long s = state.get();
             if ((s & (VALID | CLOSED)) != VALID || (s & VARIANT_MASK) != (rkey & 0xFF) || (s & need) != need) {
                 return false;
@@ -122,7 +127,7 @@ final class TcpMemoryRegion implements MemoryRegion {
 
     /** Starts a local placement (receive or READ destination); on success the caller must {@link #release()}. */
     boolean acquireLocal(int lkey) {
-        for (;;) {
+        for (; ; ) {
             long s = state.get();
             if (!localOk(s, lkey, true)) {
                 return false;
@@ -178,13 +183,12 @@ final class TcpMemoryRegion implements MemoryRegion {
 
     /** REG_MR: makes {@code newKey} the key in force, valid, with {@code access}. False once closed. */
     boolean register(int newKey, int access) {
-        for (;;) {
+        for (; ; ) {
             long s = state.get();
             if ((s & CLOSED) != 0) {
                 return false;
             }
-            long next = (s & ~(VARIANT_MASK | ACCESS_MASK)) | VALID | (newKey & 0xFF)
-                    | ((long) access << ACCESS_SHIFT);
+            long next = (s & ~(VARIANT_MASK | ACCESS_MASK)) | VALID | (newKey & 0xFF) | ((long) access << ACCESS_SHIFT);
             if (state.compareAndSet(s, next)) {
                 return true;
             }
@@ -310,7 +314,7 @@ final class TcpMemoryRegion implements MemoryRegion {
     /** Deregisters: no key is accepted afterwards; waits only for data copies running at this moment. */
     @Override
     public void close() {
-        for (;;) {
+        for (; ; ) {
             long s = state.get();
             if ((s & CLOSED) != 0) {
                 return;

@@ -1,14 +1,13 @@
 package dev.rtrs.verbs.tcp.internal;
 
-import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicInteger;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.MemoryRegion;
 import dev.rtrs.verbs.ProtectionDomain;
 import dev.rtrs.verbs.RdmaDevice;
 import dev.rtrs.verbs.VerbsException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** A protection domain: regions and queue pairs are only used together when they share one. */
 final class TcpProtectionDomain implements ProtectionDomain {
@@ -41,7 +40,8 @@ final class TcpProtectionDomain implements ProtectionDomain {
             throw new VerbsException(Errno.EINVAL, "only direct buffers can be registered");
         }
         if (buffer.remaining() > device.capabilities().maxMemoryRegionSize()) {
-            throw new VerbsException(Errno.EINVAL, "region of " + buffer.remaining() + " bytes above the device's limit");
+            throw new VerbsException(
+                    Errno.EINVAL, "region of " + buffer.remaining() + " bytes above the device's limit");
         }
         TcpMemoryRegion region = device.memoryTable().register(this, buffer.slice(), access);
         regions.incrementAndGet();

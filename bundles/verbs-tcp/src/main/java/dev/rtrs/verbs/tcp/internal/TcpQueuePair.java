@@ -1,7 +1,5 @@
 package dev.rtrs.verbs.tcp.internal;
 
-import java.util.concurrent.atomic.AtomicBoolean;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.DeviceCapabilities.Capability;
@@ -14,6 +12,7 @@ import dev.rtrs.verbs.SendWorkRequest;
 import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.WcOpcode;
 import dev.rtrs.verbs.WcStatus;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A reliable-connected queue pair. Posting copies the request into a preallocated slot and, for sends, hands
@@ -152,8 +151,9 @@ final class TcpQueuePair implements QueuePair, Runnable {
             throw new VerbsException(Errno.EINVAL, "no opcode");
         }
         if (wr.sgeCount() > attributes.maxSendSge()) {
-            throw new VerbsException(Errno.EINVAL, wr.sgeCount() + " scatter/gather entries, the queue pair allows "
-                    + attributes.maxSendSge());
+            throw new VerbsException(
+                    Errno.EINVAL,
+                    wr.sgeCount() + " scatter/gather entries, the queue pair allows " + attributes.maxSendSge());
         }
         long total = 0;
         for (int i = 0; i < wr.sgeCount(); i++) {
@@ -176,8 +176,7 @@ final class TcpQueuePair implements QueuePair, Runnable {
                 }
                 TcpProtectionDomain.validateAccess(wr.access());
             }
-            default -> {
-            }
+            default -> {}
         }
         return (int) total;
     }
@@ -251,8 +250,15 @@ final class TcpQueuePair implements QueuePair, Runnable {
         }
     }
 
-    void receiveCompletion(long wrId, WcStatus status, WcOpcode opcode, int byteLength, boolean hasImmediate,
-            int immediate, boolean hasInvalidate, int invalidated) {
+    void receiveCompletion(
+            long wrId,
+            WcStatus status,
+            WcOpcode opcode,
+            int byteLength,
+            boolean hasImmediate,
+            int immediate,
+            boolean hasInvalidate,
+            int invalidated) {
         if (!closed) {
             receiveCq.push(wrId, status, opcode, byteLength, this, hasImmediate, immediate, hasInvalidate, invalidated);
         }

@@ -1,5 +1,8 @@
 package dev.rtrs.verbs.tcp.internal;
 
+import dev.rtrs.verbs.VerbsProvider;
+import dev.rtrs.verbs.tcp.TcpProviderOptions;
+import dev.rtrs.verbs.tcp.TcpVerbsProvider;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -8,13 +11,12 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.rtrs.verbs.VerbsProvider;
-import dev.rtrs.verbs.tcp.TcpProviderOptions;
-import dev.rtrs.verbs.tcp.TcpVerbsProvider;
-
 /** Registers the tcp verbs provider as a {@link VerbsProvider} service with {@code provider=tcp}. */
-@Component(service = VerbsProvider.class, configurationPid = TcpVerbsComponent.PID,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL, property = VerbsProvider.PROVIDER + "=" + TcpVerbsProvider.NAME)
+@Component(
+        service = VerbsProvider.class,
+        configurationPid = TcpVerbsComponent.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        property = VerbsProvider.PROVIDER + "=" + TcpVerbsProvider.NAME)
 @Designate(ocd = TcpVerbsConfig.class)
 public final class TcpVerbsComponent extends TcpVerbsProvider {
 
@@ -30,16 +32,22 @@ public final class TcpVerbsComponent extends TcpVerbsProvider {
     }
 
     static TcpProviderOptions options(TcpVerbsConfig config) {
-        TcpProviderOptions.Builder b = TcpProviderOptions.builder().deviceName(config.deviceName())
-                .eventThreads(config.eventThreads()).rnrTimeoutMs(config.rnrTimeoutMs())
+        TcpProviderOptions.Builder b = TcpProviderOptions.builder()
+                .deviceName(config.deviceName())
+                .eventThreads(config.eventThreads())
+                .rnrTimeoutMs(config.rnrTimeoutMs())
                 .maxQueuePairWorkRequests(config.maxQueuePairWorkRequests())
                 .maxScatterGatherEntries(config.maxScatterGatherEntries())
                 .maxCompletionQueueEntries(config.maxCompletionQueueEntries())
-                .responderResources(config.responderResources()).handshakeTimeoutMs(config.handshakeTimeoutMs())
-                .disconnectTimeoutMs(config.disconnectTimeoutMs()).socketBufferBytes(config.socketBufferBytes())
-                .ackTimeout(config.ackTimeout()).retryCount(config.retryCount())
+                .responderResources(config.responderResources())
+                .handshakeTimeoutMs(config.handshakeTimeoutMs())
+                .disconnectTimeoutMs(config.disconnectTimeoutMs())
+                .socketBufferBytes(config.socketBufferBytes())
+                .ackTimeout(config.ackTimeout())
+                .retryCount(config.retryCount())
                 .keepAliveIdleSeconds(config.keepAliveIdleSeconds())
-                .keepAliveIntervalSeconds(config.keepAliveIntervalSeconds()).keepAliveCount(config.keepAliveCount());
+                .keepAliveIntervalSeconds(config.keepAliveIntervalSeconds())
+                .keepAliveCount(config.keepAliveCount());
         if (config.ioThreads() > 0) {
             b.ioThreads(config.ioThreads());
         }

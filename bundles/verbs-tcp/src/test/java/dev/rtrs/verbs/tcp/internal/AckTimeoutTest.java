@@ -5,21 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
-import java.time.Duration;
-import java.util.Random;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.test.support.Await;
 import dev.rtrs.verbs.Access;
@@ -38,8 +23,20 @@ import dev.rtrs.verbs.WcStatus;
 import dev.rtrs.verbs.WorkCompletion;
 import dev.rtrs.verbs.tcp.TcpProviderOptions;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
-
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import jdk.net.ExtendedSocketOptions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * What only the tcp provider shows of the ACK timeout and its fault hook: two providers as two hosts (one silenced,
@@ -76,7 +73,7 @@ class AckTimeoutTest {
         }
 
         CmEvent expect(CmEventType type) throws InterruptedException {
-            for (;;) {
+            for (; ; ) {
                 CmEvent e = events.poll(10, TimeUnit.SECONDS);
                 if (e == null) {
                     throw new AssertionError("no " + type);
@@ -88,7 +85,9 @@ class AckTimeoutTest {
         }
 
         void write(long wrId, MemoryRegion dst, int length) throws Exception {
-            qp.postSend(new SendWorkRequest().reset(wrId, SendOpcode.RDMA_WRITE).addSge(src, 0, length)
+            qp.postSend(new SendWorkRequest()
+                    .reset(wrId, SendOpcode.RDMA_WRITE)
+                    .addSge(src, 0, length)
                     .remote(dst.address(), dst.rkey()));
         }
     }
@@ -117,10 +116,12 @@ class AckTimeoutTest {
 
     private static void assertWithin(Duration expected, long startNanos) {
         Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
-        assertTrue(took.compareTo(expected.multipliedBy(4).dividedBy(5)) >= 0, "after " + took + ", " + expected
-                + " expected");
-        assertTrue(took.compareTo(expected.multipliedBy(3).plusSeconds(1)) <= 0, "after " + took + ", " + expected
-                + " expected");
+        assertTrue(
+                took.compareTo(expected.multipliedBy(4).dividedBy(5)) >= 0,
+                "after " + took + ", " + expected + " expected");
+        assertTrue(
+                took.compareTo(expected.multipliedBy(3).plusSeconds(1)) <= 0,
+                "after " + took + ", " + expected + " expected");
     }
 
     @Test
@@ -129,24 +130,28 @@ class AckTimeoutTest {
         int exponent = 15;
         int retries = 2;
         try (TcpVerbsProvider serverHost = new TcpVerbsProvider(options().build());
-                TcpVerbsProvider clientHost = new TcpVerbsProvider(options().ackTimeout(exponent).retryCount(retries)
-                        .build())) {
+                TcpVerbsProvider clientHost = new TcpVerbsProvider(
+                        options().ackTimeout(exponent).retryCount(retries).build())) {
             Server server = new Server(serverHost, 0);
-            Client client = new Client(clientHost, server.address(), QueuePairAttributes.PROVIDER_DEFAULT,
+            Client client = new Client(
+                    clientHost,
+                    server.address(),
+                    QueuePairAttributes.PROVIDER_DEFAULT,
                     QueuePairAttributes.PROVIDER_DEFAULT);
             assertEquals(exponent, client.qp.attributes().ackTimeout());
             assertEquals(retries, client.qp.attributes().retryCount());
             Server.Accepted accepted = server.next();
             accepted.event(CmEventType.ESTABLISHED);
-            MemoryRegion dst = server.pd.register(ByteBuffer.allocateDirect(4096),
-                    Access.LOCAL_WRITE | Access.REMOTE_WRITE);
+            MemoryRegion dst =
+                    server.pd.register(ByteBuffer.allocateDirect(4096), Access.LOCAL_WRITE | Access.REMOTE_WRITE);
 
             // only the client's host goes silent: the server's provider keeps reading and writing
             clientHost.silence(LOOPBACK);
             long start = System.nanoTime();
             client.write(1, dst, 512);
             client.write(2, dst, 512);
-            WorkCompletion first = awaitCompletion(client.cq, expiry(exponent, retries).multipliedBy(3).plusSeconds(1));
+            WorkCompletion first = awaitCompletion(
+                    client.cq, expiry(exponent, retries).multipliedBy(3).plusSeconds(1));
             assertWithin(expiry(exponent, retries), start);
             assertEquals(WcStatus.RETRY_EXCEEDED_ERROR, first.status());
             assertEquals(1, first.wrId());
@@ -154,7 +159,8 @@ class AckTimeoutTest {
             assertEquals(WcStatus.WR_FLUSH_ERROR, second.status());
             assertEquals(2, second.wrId());
             assertEquals(QpState.ERROR, client.qp.state());
-            assertEquals(Errno.ETIMEDOUT, client.expect(CmEventType.DISCONNECTED).status());
+            assertEquals(
+                    Errno.ETIMEDOUT, client.expect(CmEventType.DISCONNECTED).status());
 
             // the socket closed: the server's side fails without the link being restored
             accepted.event(CmEventType.DISCONNECTED);
@@ -167,21 +173,26 @@ class AckTimeoutTest {
     void explicitAttributesWinOverTheProviderDefaults() throws Exception {
         // the provider's default waits forever; one queue pair asks for 2^13 x 4.096 us = 34 ms, 2 of them: 67 ms
         try (TcpVerbsProvider serverHost = new TcpVerbsProvider(options().build());
-                TcpVerbsProvider clientHost = new TcpVerbsProvider(options().ackTimeout(0).build())) {
+                TcpVerbsProvider clientHost =
+                        new TcpVerbsProvider(options().ackTimeout(0).build())) {
             Server server = new Server(serverHost, 0);
-            Client patient = new Client(clientHost, server.address(), QueuePairAttributes.PROVIDER_DEFAULT,
+            Client patient = new Client(
+                    clientHost,
+                    server.address(),
+                    QueuePairAttributes.PROVIDER_DEFAULT,
                     QueuePairAttributes.PROVIDER_DEFAULT);
             Client hasty = new Client(clientHost, server.address(), 13, 1);
             assertEquals(0, patient.qp.attributes().ackTimeout());
-            MemoryRegion dst = server.pd.register(ByteBuffer.allocateDirect(4096),
-                    Access.LOCAL_WRITE | Access.REMOTE_WRITE);
+            MemoryRegion dst =
+                    server.pd.register(ByteBuffer.allocateDirect(4096), Access.LOCAL_WRITE | Access.REMOTE_WRITE);
             patient.src.buffer().put(0, (byte) 42);
 
             clientHost.silence(LOOPBACK);
             long start = System.nanoTime();
             patient.write(1, dst, 1);
             hasty.write(2, dst, 1);
-            WorkCompletion wc = awaitCompletion(hasty.cq, expiry(13, 1).multipliedBy(3).plusSeconds(1));
+            WorkCompletion wc =
+                    awaitCompletion(hasty.cq, expiry(13, 1).multipliedBy(3).plusSeconds(1));
             assertWithin(expiry(13, 1), start);
             assertEquals(WcStatus.RETRY_EXCEEDED_ERROR, wc.status());
             assertNoCompletion(patient.cq, Duration.ofSeconds(1));
@@ -197,15 +208,18 @@ class AckTimeoutTest {
     @Test
     void aPeerThatNeverAcknowledgesFailsTheRequestWithoutAnyHook() throws Exception {
         // 2^14 x 4.096 us = 67 ms, 2 of them: 134 ms
-        try (TcpVerbsProvider provider = new TcpVerbsProvider(options().ackTimeout(14).retryCount(1).build());
-                Server server = new Server(provider, 0); RawPeer peer = RawPeer.connect(server.address())) {
+        try (TcpVerbsProvider provider = new TcpVerbsProvider(
+                        options().ackTimeout(14).retryCount(1).build());
+                Server server = new Server(provider, 0);
+                RawPeer peer = RawPeer.connect(server.address())) {
             Server.Accepted a = server.next();
             a.event(CmEventType.ESTABLISHED);
             MemoryRegion src = server.pd.register(ByteBuffer.allocateDirect(64), 0);
             long start = System.nanoTime();
             // the peer's kernel takes the frame; the peer never reads it, so it never acknowledges it
             a.qp.postSend(new SendWorkRequest().reset(1, SendOpcode.SEND).addSge(src, 0, 64));
-            WorkCompletion wc = awaitCompletion(a.cq, expiry(14, 1).multipliedBy(3).plusSeconds(1));
+            WorkCompletion wc =
+                    awaitCompletion(a.cq, expiry(14, 1).multipliedBy(3).plusSeconds(1));
             assertWithin(expiry(14, 1), start);
             assertEquals(WcStatus.RETRY_EXCEEDED_ERROR, wc.status());
             assertEquals(Errno.ETIMEDOUT, a.event(CmEventType.DISCONNECTED).status());
@@ -218,20 +232,26 @@ class AckTimeoutTest {
         int writes = 16;
         int size = 1 << 20;
         // small socket buffers: the 16 MiB take many system calls, and silence stops them between two
-        try (TcpVerbsProvider provider = new TcpVerbsProvider(options().ioThreads(2).socketBufferBytes(32 * 1024)
-                .build()); Server server = new Server(provider, 0)) {
-            Client client = new Client(provider, server.address(), QueuePairAttributes.PROVIDER_DEFAULT,
+        try (TcpVerbsProvider provider = new TcpVerbsProvider(
+                        options().ioThreads(2).socketBufferBytes(32 * 1024).build());
+                Server server = new Server(provider, 0)) {
+            Client client = new Client(
+                    provider,
+                    server.address(),
+                    QueuePairAttributes.PROVIDER_DEFAULT,
                     QueuePairAttributes.PROVIDER_DEFAULT);
             server.next().event(CmEventType.ESTABLISHED);
             MemoryRegion src = client.pd.register(ByteBuffer.allocateDirect(writes * size), Access.LOCAL_WRITE);
-            MemoryRegion dst = server.pd.register(ByteBuffer.allocateDirect(writes * size),
-                    Access.LOCAL_WRITE | Access.REMOTE_WRITE);
+            MemoryRegion dst = server.pd.register(
+                    ByteBuffer.allocateDirect(writes * size), Access.LOCAL_WRITE | Access.REMOTE_WRITE);
             byte[] data = new byte[writes * size];
             new Random(5).nextBytes(data);
             src.buffer().duplicate().put(data);
 
             for (int i = 0; i < writes; i++) {
-                client.qp.postSend(new SendWorkRequest().reset(i, SendOpcode.RDMA_WRITE).addSge(src, i * size, size)
+                client.qp.postSend(new SendWorkRequest()
+                        .reset(i, SendOpcode.RDMA_WRITE)
+                        .addSge(src, i * size, size)
                         .remote(dst.address() + (long) i * size, dst.rkey()));
             }
             provider.silence(LOOPBACK);
@@ -260,15 +280,19 @@ class AckTimeoutTest {
 
     @Test
     void connectsOverASilencedLinkTimeOutAndWorkOnceItIsRestored() throws Exception {
-        try (TcpVerbsProvider provider = new TcpVerbsProvider(options().ioThreads(2).build());
+        try (TcpVerbsProvider provider =
+                        new TcpVerbsProvider(options().ioThreads(2).build());
                 Server server = new Server(provider, 0)) {
             provider.silence(LOOPBACK);
             LinkedBlockingQueue<CmEvent> events = new LinkedBlockingQueue<>();
             CmId id = provider.createCmId(events::add);
             id.resolveAddress(null, server.address(), 1000);
-            assertEquals(CmEventType.ADDR_RESOLVED, events.poll(10, TimeUnit.SECONDS).type());
+            assertEquals(
+                    CmEventType.ADDR_RESOLVED, events.poll(10, TimeUnit.SECONDS).type());
             id.resolveRoute(1000);
-            assertEquals(CmEventType.ROUTE_RESOLVED, events.poll(10, TimeUnit.SECONDS).type());
+            assertEquals(
+                    CmEventType.ROUTE_RESOLVED,
+                    events.poll(10, TimeUnit.SECONDS).type());
             CompletionQueue cq = id.device().createCompletionQueue(4, null);
             ProtectionDomain pd = id.device().allocateProtectionDomain();
             id.createQueuePair(pd, new QueuePairAttributes(cq, cq, 4, 4, 1, 1));
@@ -279,7 +303,10 @@ class AckTimeoutTest {
             assertTrue(server.accepted.isEmpty(), "the listener never heard the request");
 
             provider.restore(LOOPBACK);
-            Client client = new Client(provider, server.address(), QueuePairAttributes.PROVIDER_DEFAULT,
+            Client client = new Client(
+                    provider,
+                    server.address(),
+                    QueuePairAttributes.PROVIDER_DEFAULT,
                     QueuePairAttributes.PROVIDER_DEFAULT);
             assertEquals(QpState.READY_TO_SEND, client.qp.state());
             server.next().event(CmEventType.ESTABLISHED);
@@ -289,13 +316,20 @@ class AckTimeoutTest {
     @Test
     void socketsCarryTheConfiguredKeepalive() throws Exception {
         try (SocketChannel probe = SocketChannel.open()) {
-            Assumptions.assumeTrue(probe.supportedOptions().contains(ExtendedSocketOptions.TCP_KEEPIDLE),
+            Assumptions.assumeTrue(
+                    probe.supportedOptions().contains(ExtendedSocketOptions.TCP_KEEPIDLE),
                     "no TCP keepalive timing options on this platform");
         }
-        try (TcpVerbsProvider provider = new TcpVerbsProvider(options().keepAliveIdleSeconds(7)
-                .keepAliveIntervalSeconds(3).keepAliveCount(4).build());
+        try (TcpVerbsProvider provider = new TcpVerbsProvider(options()
+                        .keepAliveIdleSeconds(7)
+                        .keepAliveIntervalSeconds(3)
+                        .keepAliveCount(4)
+                        .build());
                 Server server = new Server(provider, 0)) {
-            Client client = new Client(provider, server.address(), QueuePairAttributes.PROVIDER_DEFAULT,
+            Client client = new Client(
+                    provider,
+                    server.address(),
+                    QueuePairAttributes.PROVIDER_DEFAULT,
                     QueuePairAttributes.PROVIDER_DEFAULT);
             Server.Accepted accepted = server.next();
             accepted.event(CmEventType.ESTABLISHED);
@@ -307,9 +341,13 @@ class AckTimeoutTest {
                 assertEquals(4, s.socketOption(ExtendedSocketOptions.TCP_KEEPCOUNT));
             }
         }
-        try (TcpVerbsProvider provider = new TcpVerbsProvider(options().keepAliveIdleSeconds(0).build());
+        try (TcpVerbsProvider provider =
+                        new TcpVerbsProvider(options().keepAliveIdleSeconds(0).build());
                 Server server = new Server(provider, 0)) {
-            Client client = new Client(provider, server.address(), QueuePairAttributes.PROVIDER_DEFAULT,
+            Client client = new Client(
+                    provider,
+                    server.address(),
+                    QueuePairAttributes.PROVIDER_DEFAULT,
                     QueuePairAttributes.PROVIDER_DEFAULT);
             assertFalse(((TcpCmId) client.id).socket().socketOption(StandardSocketOptions.SO_KEEPALIVE));
         }

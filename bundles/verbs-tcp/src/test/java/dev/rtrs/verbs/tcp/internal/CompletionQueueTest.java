@@ -5,17 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.Timeout;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.verbs.CompletionListener;
 import dev.rtrs.verbs.VerbsException;
@@ -24,6 +13,15 @@ import dev.rtrs.verbs.WcStatus;
 import dev.rtrs.verbs.WorkCompletion;
 import dev.rtrs.verbs.tcp.TcpProviderOptions;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
@@ -33,7 +31,8 @@ class CompletionQueueTest {
 
     @BeforeAll
     void start() {
-        provider = new TcpVerbsProvider(TcpProviderOptions.builder().ioThreads(2).build());
+        provider =
+                new TcpVerbsProvider(TcpProviderOptions.builder().ioThreads(2).build());
     }
 
     @AfterAll
@@ -86,7 +85,9 @@ class CompletionQueueTest {
         VerbsException e = assertThrows(VerbsException.class, () -> cq.poll(slots(4)));
         assertEquals(Errno.EOVERFLOW, e.errno());
         cq.close();
-        assertEquals(Errno.EBADF, assertThrows(VerbsException.class, () -> cq.poll(slots(1))).errno());
+        assertEquals(
+                Errno.EBADF,
+                assertThrows(VerbsException.class, () -> cq.poll(slots(1))).errno());
     }
 
     @Test
@@ -158,7 +159,9 @@ class CompletionQueueTest {
 
     @Test
     void capacityIsValidatedAndExact() throws Exception {
-        assertEquals(Errno.EINVAL, assertThrows(VerbsException.class, () -> cq(0, null)).errno());
+        assertEquals(
+                Errno.EINVAL,
+                assertThrows(VerbsException.class, () -> cq(0, null)).errno());
         assertEquals(7, cq(7, null).capacity());
     }
 }

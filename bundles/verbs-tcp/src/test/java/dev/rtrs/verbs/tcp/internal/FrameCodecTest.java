@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rtrs.verbs.WcStatus;
 import java.nio.ByteBuffer;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-
-import dev.rtrs.verbs.WcStatus;
 
 class FrameCodecTest {
 
@@ -20,11 +18,18 @@ class FrameCodecTest {
      * A header with every field as given, whether its type allows it or not, written field by field at the documented
      * offsets: what the decoder must accept or refuse, independent of the encoders.
      */
-    private static ByteBuffer rawHeader(FrameType type, int flags, int psn, int ack, int length, int word, int rkey,
-            long address) {
+    private static ByteBuffer rawHeader(
+            FrameType type, int flags, int psn, int ack, int length, int word, int rkey, long address) {
         ByteBuffer b = ByteBuffer.allocate(64);
-        b.putShort(0, (short) FrameCodec.MAGIC).put(2, (byte) type.wireValue()).put(3, (byte) flags).putInt(4, psn)
-                .putInt(8, ack).putInt(12, length).putInt(16, word).putInt(20, rkey).putLong(24, address);
+        b.putShort(0, (short) FrameCodec.MAGIC)
+                .put(2, (byte) type.wireValue())
+                .put(3, (byte) flags)
+                .putInt(4, psn)
+                .putInt(8, ack)
+                .putInt(12, length)
+                .putInt(16, word)
+                .putInt(20, rkey)
+                .putLong(24, address);
         return b.limit(FrameCodec.HEADER_SIZE);
     }
 
@@ -41,12 +46,14 @@ class FrameCodecTest {
     @Test
     void everyFieldSitsAtItsOffsetBigEndian() {
         ByteBuffer b = buffer();
-        FrameCodec.encodeRdmaWriteWithImm(b, true, 0x01020304, 0x05060708, 0x090A0B0C, 0x0D0E0F10, 0x11121314,
-                0x15161718191A1B1CL);
+        FrameCodec.encodeRdmaWriteWithImm(
+                b, true, 0x01020304, 0x05060708, 0x090A0B0C, 0x0D0E0F10, 0x11121314, 0x15161718191A1B1CL);
         assertEquals(0, b.position());
         assertEquals(32, b.limit(), "the header is 32 bytes, nothing more");
-        byte[] expected = {0x52, 0x54, 20, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 0x11, 0x12, 0x13,
-            0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1A, 0x1B, 0x1C};
+        byte[] expected = {
+            0x52, 0x54, 20, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 0x11, 0x12, 0x13, 0x14, 0x15,
+            0x16, 0x17, 0x18, 0x19, 0x1A, 0x1B, 0x1C
+        };
         for (int i = 0; i < 32; i++) {
             assertEquals(expected[i], b.get(i), "byte " + i);
         }
@@ -127,8 +134,9 @@ class FrameCodecTest {
     }
 
     /** The header in {@code b} is exactly {@link #rawHeader} of the same fields, and the decoder accepts it. */
-    private static void assertHeader(ByteBuffer b, FrameType type, int flags, int psn, int ack, int length, int word,
-            int rkey, long address) throws FrameException {
+    private static void assertHeader(
+            ByteBuffer b, FrameType type, int flags, int psn, int ack, int length, int word, int rkey, long address)
+            throws FrameException {
         assertEquals(0, b.position());
         assertEquals(FrameCodec.HEADER_SIZE, b.limit());
         assertEquals(rawHeader(type, flags, psn, ack, length, word, rkey, address), b, type.name());
@@ -139,7 +147,8 @@ class FrameCodecTest {
     void aBadMagicIsRejected() {
         ByteBuffer b = rawHeader(FrameType.ACK, 0, 0, 1, 0, 0, 0, 0);
         b.put(0, (byte) 0x53);
-        assertTrue(assertThrows(FrameException.class, () -> decode(b)).getMessage().contains("magic"));
+        assertTrue(
+                assertThrows(FrameException.class, () -> decode(b)).getMessage().contains("magic"));
     }
 
     @Test

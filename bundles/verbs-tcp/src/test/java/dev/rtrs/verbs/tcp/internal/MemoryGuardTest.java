@@ -7,20 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rtrs.verbs.Access;
+import dev.rtrs.verbs.tcp.TcpProviderOptions;
+import dev.rtrs.verbs.tcp.TcpVerbsProvider;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-
-import dev.rtrs.verbs.Access;
-import dev.rtrs.verbs.tcp.TcpProviderOptions;
-import dev.rtrs.verbs.tcp.TcpVerbsProvider;
 
 /** Keys, addresses and the per-region access guard. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -34,7 +32,8 @@ class MemoryGuardTest {
 
     @BeforeAll
     void start() throws Exception {
-        provider = new TcpVerbsProvider(TcpProviderOptions.builder().ioThreads(1).build());
+        provider =
+                new TcpVerbsProvider(TcpProviderOptions.builder().ioThreads(1).build());
         pd = (TcpProtectionDomain) provider.devices().get(0).allocateProtectionDomain();
         table = pd.tcpDevice().memoryTable();
     }
@@ -55,7 +54,8 @@ class MemoryGuardTest {
         assertNotEquals(0, r.rkey() & 0xFF, "variants start at 1");
         assertEquals(r.lkey(), r.rkey());
         assertSame(r, table.lookup(r.rkey()));
-        assertSame(r, table.lookup((r.rkey() & ~0xFF) | 0x33), "lookup is by index; the variant is checked by the guard");
+        assertSame(
+                r, table.lookup((r.rkey() & ~0xFF) | 0x33), "lookup is by index; the variant is checked by the guard");
         assertNull(table.lookup(0x7FFF_FF00));
         r.close();
         assertNull(table.lookup(r.rkey()));

@@ -3,15 +3,6 @@ package dev.rtrs.verbs.tcp.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.test.support.Await;
 import dev.rtrs.verbs.Access;
@@ -32,6 +23,13 @@ import dev.rtrs.verbs.WcStatus;
 import dev.rtrs.verbs.WorkCompletion;
 import dev.rtrs.verbs.tcp.TcpProviderOptions;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Two providers (two "hosts"): shutdown of one, and the statuses only the tcp provider promises exactly. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -71,7 +69,8 @@ class ProviderLifecycleTest {
     }
 
     private static TcpVerbsProvider provider() {
-        return new TcpVerbsProvider(TcpProviderOptions.builder().ioThreads(1).eventThreads(1).build());
+        return new TcpVerbsProvider(
+                TcpProviderOptions.builder().ioThreads(1).eventThreads(1).build());
     }
 
     @Test
@@ -86,13 +85,15 @@ class ProviderLifecycleTest {
             client.qp.postReceive(new ReceiveWorkRequest().reset(5).addSge(mr, 0, 64));
 
             serverProvider.close();
-            assertEquals(Errno.ENODEV, accepted.event(CmEventType.DEVICE_REMOVAL).status());
-            assertEquals(Errno.ECONNRESET, client.expect(CmEventType.DISCONNECTED).status());
+            assertEquals(
+                    Errno.ENODEV, accepted.event(CmEventType.DEVICE_REMOVAL).status());
+            assertEquals(
+                    Errno.ECONNRESET, client.expect(CmEventType.DISCONNECTED).status());
             WorkCompletion wc = awaitCompletion(client.cq);
             assertEquals(WcStatus.WR_FLUSH_ERROR, wc.status());
             assertEquals(5, wc.wrId());
             assertEquals(QpState.ERROR, client.qp.state());
-            VerbsException e = assertThrows(VerbsException.class, () -> serverProvider.createCmId(ev -> { }));
+            VerbsException e = assertThrows(VerbsException.class, () -> serverProvider.createCmId(ev -> {}));
             assertEquals(Errno.ENODEV, e.errno());
         } finally {
             serverProvider.close();
@@ -107,8 +108,12 @@ class ProviderLifecycleTest {
             Client client = new Client(provider, server.address());
             MemoryRegion src = client.pd.register(ByteBuffer.allocateDirect(4096), Access.LOCAL_WRITE);
             client.qp.postSend(new SendWorkRequest().reset(1, SendOpcode.SEND).addSge(src, 0, 2048));
-            assertEquals(WcStatus.REMOTE_INVALID_REQUEST_ERROR, awaitCompletion(client.cq).status());
-            assertEquals(WcStatus.LOCAL_LENGTH_ERROR, awaitCompletion(server.next().cq).status());
+            assertEquals(
+                    WcStatus.REMOTE_INVALID_REQUEST_ERROR,
+                    awaitCompletion(client.cq).status());
+            assertEquals(
+                    WcStatus.LOCAL_LENGTH_ERROR,
+                    awaitCompletion(server.next().cq).status());
 
             // a receive into memory without LOCAL_WRITE: REMOTE_OPERATION_ERROR
             Server second = new Server(provider, 0);
@@ -118,16 +123,21 @@ class ProviderLifecycleTest {
             a.qp.postReceive(new ReceiveWorkRequest().reset(3).addSge(readOnly, 0, 64));
             MemoryRegion src2 = other.pd.register(ByteBuffer.allocateDirect(64), Access.LOCAL_WRITE);
             other.qp.postSend(new SendWorkRequest().reset(2, SendOpcode.SEND).addSge(src2, 0, 8));
-            assertEquals(WcStatus.REMOTE_OPERATION_ERROR, awaitCompletion(other.cq).status());
+            assertEquals(
+                    WcStatus.REMOTE_OPERATION_ERROR, awaitCompletion(other.cq).status());
             assertEquals(WcStatus.LOCAL_PROTECTION_ERROR, awaitCompletion(a.cq).status());
 
             // SEND_WITH_INV naming a key of no region: REMOTE_INVALID_REQUEST_ERROR
             Server third = new Server(provider, 1);
             Client last = new Client(provider, third.address());
             MemoryRegion src3 = last.pd.register(ByteBuffer.allocateDirect(64), Access.LOCAL_WRITE);
-            last.qp.postSend(new SendWorkRequest().reset(4, SendOpcode.SEND_WITH_INV).addSge(src3, 0, 8)
+            last.qp.postSend(new SendWorkRequest()
+                    .reset(4, SendOpcode.SEND_WITH_INV)
+                    .addSge(src3, 0, 8)
                     .invalidate(0x7FFFFF01));
-            assertEquals(WcStatus.REMOTE_INVALID_REQUEST_ERROR, awaitCompletion(last.cq).status());
+            assertEquals(
+                    WcStatus.REMOTE_INVALID_REQUEST_ERROR,
+                    awaitCompletion(last.cq).status());
         }
     }
 }

@@ -98,7 +98,7 @@ final class RawPeer implements AutoCloseable {
 
     /** Reads frames until one of {@code type}. */
     FrameHeader await(FrameType type) throws Exception {
-        for (;;) {
+        for (; ; ) {
             FrameHeader h = read(null);
             if (h.type == type) {
                 return h;
@@ -110,7 +110,7 @@ final class RawPeer implements AutoCloseable {
     boolean closedByPeer() {
         try {
             byte[] b = new byte[4096];
-            for (;;) {
+            for (; ; ) {
                 if (in.read(b) < 0) {
                     return true;
                 }

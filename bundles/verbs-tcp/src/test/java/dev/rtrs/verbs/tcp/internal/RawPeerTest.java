@@ -5,25 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketException;
-import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.Arrays;
-import java.util.Random;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.Timeout;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.test.support.Await;
 import dev.rtrs.verbs.Access;
@@ -42,6 +23,23 @@ import dev.rtrs.verbs.WcStatus;
 import dev.rtrs.verbs.WorkCompletion;
 import dev.rtrs.verbs.tcp.TcpProviderOptions;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The tcp provider against a hand-driven peer: what only the wire shows (a peer that stops reading, half a
@@ -56,8 +54,11 @@ class RawPeerTest {
 
     @BeforeAll
     void start() {
-        provider = new TcpVerbsProvider(TcpProviderOptions.builder().ioThreads(2).handshakeTimeoutMs(300)
-                .disconnectTimeoutMs(500).build());
+        provider = new TcpVerbsProvider(TcpProviderOptions.builder()
+                .ioThreads(2)
+                .handshakeTimeoutMs(300)
+                .disconnectTimeoutMs(500)
+                .build());
     }
 
     @AfterAll
@@ -81,10 +82,13 @@ class RawPeerTest {
 
     private static void awaitBytes(MemoryRegion mr, int offset, byte[] expected) {
         byte[] now = new byte[expected.length];
-        Await.until(() -> {
-            mr.buffer().position(offset).get(now);
-            return Arrays.equals(expected, now);
-        }, Duration.ofSeconds(10), "bytes never arrived");
+        Await.until(
+                () -> {
+                    mr.buffer().position(offset).get(now);
+                    return Arrays.equals(expected, now);
+                },
+                Duration.ofSeconds(10),
+                "bytes never arrived");
     }
 
     private static byte[] random(int n, long seed) {
@@ -95,7 +99,8 @@ class RawPeerTest {
 
     @Test
     void aSendToAPeerThatStopsReadingNeverCompletesUntilThePeerIsGone() throws Exception {
-        try (Server server = new Server(provider, 0); RawPeer peer = RawPeer.connect(server.address())) {
+        try (Server server = new Server(provider, 0);
+                RawPeer peer = RawPeer.connect(server.address())) {
             Server.Accepted a = server.next();
             a.event(CmEventType.ESTABLISHED);
             MemoryRegion src = server.pd.register(ByteBuffer.allocateDirect(64), 0);
@@ -112,7 +117,8 @@ class RawPeerTest {
 
     @Test
     void aMalformedFrameClosesOnlyItsConnection() throws Exception {
-        try (Server server = new Server(provider, 4); RawPeer bad = RawPeer.connect(server.address());
+        try (Server server = new Server(provider, 4);
+                RawPeer bad = RawPeer.connect(server.address());
                 RawPeer good = RawPeer.connect(server.address())) {
             Server.Accepted badSide = server.next();
             Server.Accepted goodSide = server.next();
@@ -139,7 +145,8 @@ class RawPeerTest {
 
     @Test
     void aRequestOutOfSequenceIsAProtocolError() throws Exception {
-        try (Server server = new Server(provider, 4); RawPeer peer = RawPeer.connect(server.address())) {
+        try (Server server = new Server(provider, 4);
+                RawPeer peer = RawPeer.connect(server.address())) {
             Server.Accepted a = server.next();
             a.event(CmEventType.ESTABLISHED);
             peer.send(peer.psn + 5, peer.peerPsn - 1, new byte[0]);
@@ -150,7 +157,8 @@ class RawPeerTest {
 
     @Test
     void anAcknowledgementOfNothingSentIsAProtocolError() throws Exception {
-        try (Server server = new Server(provider, 4); RawPeer peer = RawPeer.connect(server.address())) {
+        try (Server server = new Server(provider, 4);
+                RawPeer peer = RawPeer.connect(server.address())) {
             Server.Accepted a = server.next();
             a.event(CmEventType.ESTABLISHED);
             peer.ack(peer.peerPsn + 10);
@@ -160,12 +168,18 @@ class RawPeerTest {
 
     @Test
     void localInvalidateCompletesOnlyAfterTheWriteBeingPlacedFinished() throws Exception {
-        try (Server server = new Server(provider, 0); RawPeer peer = RawPeer.connect(server.address())) {
+        try (Server server = new Server(provider, 0);
+                RawPeer peer = RawPeer.connect(server.address())) {
             Server.Accepted a = server.next();
             a.event(CmEventType.ESTABLISHED);
             MemoryRegion target = server.pd.register(ByteBuffer.allocateDirect(64 * 1024), ALL);
             byte[] data = random(64 * 1024, 1);
-            peer.write(peer.psn, peer.peerPsn - 1, data.length, target.rkey(), target.address(),
+            peer.write(
+                    peer.psn,
+                    peer.peerPsn - 1,
+                    data.length,
+                    target.rkey(),
+                    target.address(),
                     Arrays.copyOf(data, 32 * 1024));
             awaitBytes(target, 0, Arrays.copyOf(data, 32 * 1024));
 
@@ -192,12 +206,18 @@ class RawPeerTest {
 
     @Test
     void closingARegionAbandonsTheWriteBeingPlaced() throws Exception {
-        try (Server server = new Server(provider, 0); RawPeer peer = RawPeer.connect(server.address())) {
+        try (Server server = new Server(provider, 0);
+                RawPeer peer = RawPeer.connect(server.address())) {
             Server.Accepted a = server.next();
             a.event(CmEventType.ESTABLISHED);
             MemoryRegion target = server.pd.register(ByteBuffer.allocateDirect(64 * 1024), ALL);
             byte[] data = random(64 * 1024, 2);
-            peer.write(peer.psn, peer.peerPsn - 1, data.length, target.rkey(), target.address(),
+            peer.write(
+                    peer.psn,
+                    peer.peerPsn - 1,
+                    data.length,
+                    target.rkey(),
+                    target.address(),
                     Arrays.copyOf(data, 16 * 1024));
             awaitBytes(target, 0, Arrays.copyOf(data, 16 * 1024));
             target.close();
@@ -217,7 +237,8 @@ class RawPeerTest {
 
     @Test
     void aRefusedWriteIsDrainedAndTheStreamStaysInStep() throws Exception {
-        try (Server server = new Server(provider, 2); RawPeer peer = RawPeer.connect(server.address())) {
+        try (Server server = new Server(provider, 2);
+                RawPeer peer = RawPeer.connect(server.address())) {
             Server.Accepted a = server.next();
             a.event(CmEventType.ESTABLISHED);
             MemoryRegion target = server.pd.register(ByteBuffer.allocateDirect(4096), Access.LOCAL_WRITE);
@@ -227,7 +248,8 @@ class RawPeerTest {
             FrameHeader nak = peer.await(FrameType.NAK);
             assertEquals(NakCode.REMOTE_ACCESS, nak.nakCode());
             assertEquals(peer.psn, nak.psn);
-            assertEquals(0, a.event(CmEventType.DISCONNECTED).status(), "the DISCONNECT after the drained payload was read");
+            assertEquals(
+                    0, a.event(CmEventType.DISCONNECTED).status(), "the DISCONNECT after the drained payload was read");
             byte[] now = new byte[4096];
             target.buffer().get(now);
             assertArrayEquals(new byte[4096], now);
@@ -240,7 +262,8 @@ class RawPeerTest {
     @Test
     void aSocketThatNeverSendsItsRequestIsDropped() throws Exception {
         try (Server server = new Server(provider, 0);
-                Socket s = new Socket(server.address().getAddress(), server.address().getPort())) {
+                Socket s = new Socket(
+                        server.address().getAddress(), server.address().getPort())) {
             s.setSoTimeout(5000);
             int read;
             try {
@@ -260,9 +283,12 @@ class RawPeerTest {
             LinkedBlockingQueue<CmEvent> events = new LinkedBlockingQueue<>();
             CmId id = provider.createCmId(events::add);
             id.resolveAddress(null, new InetSocketAddress("127.0.0.1", silent.getLocalPort()), 1000);
-            assertEquals(CmEventType.ADDR_RESOLVED, events.poll(10, TimeUnit.SECONDS).type());
+            assertEquals(
+                    CmEventType.ADDR_RESOLVED, events.poll(10, TimeUnit.SECONDS).type());
             id.resolveRoute(1000);
-            assertEquals(CmEventType.ROUTE_RESOLVED, events.poll(10, TimeUnit.SECONDS).type());
+            assertEquals(
+                    CmEventType.ROUTE_RESOLVED,
+                    events.poll(10, TimeUnit.SECONDS).type());
             CompletionQueue cq = id.device().createCompletionQueue(4, null);
             var pd = id.device().allocateProtectionDomain();
             QueuePair qp = id.createQueuePair(pd, new QueuePairAttributes(cq, cq, 4, 4, 1, 1));

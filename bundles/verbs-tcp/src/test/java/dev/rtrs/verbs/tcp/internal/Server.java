@@ -1,11 +1,5 @@
 package dev.rtrs.verbs.tcp.internal;
 
-import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.CmEvent;
 import dev.rtrs.verbs.CmEventType;
@@ -17,6 +11,11 @@ import dev.rtrs.verbs.QueuePair;
 import dev.rtrs.verbs.QueuePairAttributes;
 import dev.rtrs.verbs.ReceiveWorkRequest;
 import dev.rtrs.verbs.VerbsProvider;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /** A provider listener on 127.0.0.1 that accepts every request; each accepted connection is one {@link Accepted}. */
 final class Server implements AutoCloseable {
@@ -35,7 +34,7 @@ final class Server implements AutoCloseable {
         }
 
         CmEvent event(CmEventType type) throws InterruptedException {
-            for (;;) {
+            for (; ; ) {
                 CmEvent e = events.poll(10, TimeUnit.SECONDS);
                 if (e == null) {
                     throw new AssertionError("no " + type);

@@ -4,27 +4,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rtrs.verbs.DeviceCapabilities.Capability;
+import dev.rtrs.verbs.QueuePairAttributes;
+import dev.rtrs.verbs.VerbsProvider;
+import dev.rtrs.verbs.tcp.TcpProviderOptions;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
-
-import dev.rtrs.verbs.DeviceCapabilities.Capability;
-import dev.rtrs.verbs.QueuePairAttributes;
-import dev.rtrs.verbs.VerbsProvider;
-import dev.rtrs.verbs.tcp.TcpProviderOptions;
 
 /** The Declarative Services component without a framework: configuration mapping and the generated descriptors. */
 class TcpVerbsComponentTest {
 
     /** A configuration with the annotation's defaults, some overridden. */
     private static TcpVerbsConfig config(Map<String, Object> values) {
-        return (TcpVerbsConfig) Proxy.newProxyInstance(TcpVerbsConfig.class.getClassLoader(),
-                new Class<?>[] {TcpVerbsConfig.class}, (proxy, method, args) -> {
+        return (TcpVerbsConfig) Proxy.newProxyInstance(
+                TcpVerbsConfig.class.getClassLoader(), new Class<?>[] {TcpVerbsConfig.class}, (proxy, method, args) -> {
                     if (values.containsKey(method.getName())) {
                         return values.get(method.getName());
                     }
@@ -73,19 +71,30 @@ class TcpVerbsComponentTest {
         assertEquals(3, d.keepAliveCount());
         // the constructor of 1.0 keeps its meaning: the new settings at their defaults
         @SuppressWarnings("deprecation")
-        TcpProviderOptions old = new TcpProviderOptions("tcp0", d.ioThreads(), 2, 1000, 16384, 32, 1 << 20, 128,
-                10_000, 2_000, 0);
+        TcpProviderOptions old =
+                new TcpProviderOptions("tcp0", d.ioThreads(), 2, 1000, 16384, 32, 1 << 20, 128, 10_000, 2_000, 0);
         assertEquals(d, old);
     }
 
     @Test
     void anInvalidValueFailsTheActivationWithTheReason() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> TcpVerbsComponent.options(config(Map.of("rnrTimeoutMs", 0))));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> TcpVerbsComponent.options(config(Map.of("rnrTimeoutMs", 0))));
         assertTrue(e.getMessage().contains("rnrTimeoutMs"), e.getMessage());
-        for (Map.Entry<String, Object> bad : Map.<String, Object>of("ackTimeout", 32, "retryCount", 8,
-                "keepAliveIdleSeconds", -1, "keepAliveIntervalSeconds", 0, "keepAliveCount", 128).entrySet()) {
-            e = assertThrows(IllegalArgumentException.class,
+        for (Map.Entry<String, Object> bad : Map.<String, Object>of(
+                        "ackTimeout",
+                        32,
+                        "retryCount",
+                        8,
+                        "keepAliveIdleSeconds",
+                        -1,
+                        "keepAliveIntervalSeconds",
+                        0,
+                        "keepAliveCount",
+                        128)
+                .entrySet()) {
+            e = assertThrows(
+                    IllegalArgumentException.class,
                     () -> TcpVerbsComponent.options(config(Map.of(bad.getKey(), bad.getValue()))));
             assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
         }
@@ -101,7 +110,7 @@ class TcpVerbsComponentTest {
                 assertTrue(c.devices().get(0).capabilities().supports(cap), cap.name());
             }
             assertEquals(56, c.devices().get(0).capabilities().maxPrivateData());
-            assertEquals(c, c.createCmId(e -> { }).provider());
+            assertEquals(c, c.createCmId(e -> {}).provider());
         } finally {
             c.deactivate();
         }
@@ -109,12 +118,18 @@ class TcpVerbsComponentTest {
 
     @Test
     void theDescriptorsRegisterTheServiceAndDescribeEveryAttribute() throws Exception {
-        Path classes = Path.of(TcpVerbsComponent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes = Path.of(TcpVerbsComponent.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         String component = Files.readString(classes.resolve("OSGI-INF/" + TcpVerbsComponent.class.getName() + ".xml"));
         assertTrue(component.contains("configuration-pid=\"dev.rtrs.verbs.tcp.TcpVerbsProvider\""), component);
-        assertTrue(component.contains("name=\"" + VerbsProvider.PROVIDER + "\" type=\"String\" value=\"tcp\""), component);
+        assertTrue(
+                component.contains("name=\"" + VerbsProvider.PROVIDER + "\" type=\"String\" value=\"tcp\""), component);
         assertTrue(component.contains("interface=\"" + VerbsProvider.class.getName() + "\""), component);
-        String metatype = Files.readString(classes.resolve("OSGI-INF/metatype/" + TcpVerbsConfig.class.getName() + ".xml"));
+        String metatype =
+                Files.readString(classes.resolve("OSGI-INF/metatype/" + TcpVerbsConfig.class.getName() + ".xml"));
         for (Method m : TcpVerbsConfig.class.getDeclaredMethods()) {
             String id = m.getName().replace('_', '.');
             int at = metatype.indexOf("id=\"" + id + "\"");

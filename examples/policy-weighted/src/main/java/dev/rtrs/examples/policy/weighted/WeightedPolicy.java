@@ -1,19 +1,17 @@
 package dev.rtrs.examples.policy.weighted;
 
+import dev.rtrs.transport.MultipathPolicy;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
-
-import dev.rtrs.transport.MultipathPolicy;
 
 /**
  * Weighted round-robin: out of every (sum of weights) IOs, each path carries as many as its weight. Weights come
@@ -22,18 +20,21 @@ import dev.rtrs.transport.MultipathPolicy;
  * <p>The transport finds the policy by its {@value MultipathPolicy#NAME} service property and gives each session
  * that asks for {@code weighted} (or {@code wrr}) its own {@link Selector}.
  */
-@Component(configurationPid = WeightedPolicy.PID,
+@Component(
+        configurationPid = WeightedPolicy.PID,
         property = {MultipathPolicy.NAME + "=weighted", MultipathPolicy.ALIASES + "=wrr"})
 @Designate(ocd = WeightedPolicy.Config.class)
 public final class WeightedPolicy implements MultipathPolicy {
 
     static final String PID = "dev.rtrs.examples.policy.weighted.WeightedPolicy";
 
-    @ObjectClassDefinition(name = "Weighted round-robin multipath policy",
+    @ObjectClassDefinition(
+            name = "Weighted round-robin multipath policy",
             description = "Per-path weights of the 'weighted' multipath policy")
     public @interface Config {
-        @AttributeDefinition(description = "Weights as address=weight or address:port=weight (weight 1 to 1000),"
-                + " e.g. 10.0.0.1=3; paths not listed weigh 1")
+        @AttributeDefinition(
+                description = "Weights as address=weight or address:port=weight (weight 1 to 1000),"
+                        + " e.g. 10.0.0.1=3; paths not listed weigh 1")
         String[] weights() default {};
     }
 
@@ -68,11 +69,17 @@ public final class WeightedPolicy implements MultipathPolicy {
                         continue;
                     }
                     String where = part.substring(0, eq).trim();
-                    int weight = Math.max(1, Math.min(1000, Integer.parseInt(part.substring(eq + 1).trim())));
+                    int weight = Math.max(
+                            1,
+                            Math.min(
+                                    1000,
+                                    Integer.parseInt(part.substring(eq + 1).trim())));
                     int colon = where.lastIndexOf(':');
                     if (colon > 0 && where.indexOf(':') == colon) {
-                        endpoints.put(new InetSocketAddress(where.substring(0, colon),
-                                Integer.parseInt(where.substring(colon + 1))), weight);
+                        endpoints.put(
+                                new InetSocketAddress(
+                                        where.substring(0, colon), Integer.parseInt(where.substring(colon + 1))),
+                                weight);
                     } else {
                         hosts.put(where, weight);
                     }

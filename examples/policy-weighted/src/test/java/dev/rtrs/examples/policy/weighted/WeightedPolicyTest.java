@@ -2,15 +2,13 @@ package dev.rtrs.examples.policy.weighted;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.lang.annotation.Annotation;
-import java.net.InetSocketAddress;
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import dev.rtrs.transport.MultipathPolicy.PathSelector;
 import dev.rtrs.transport.MultipathPolicy.PathView;
 import dev.rtrs.transport.PathStatistics;
+import java.lang.annotation.Annotation;
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class WeightedPolicyTest {
 
@@ -53,8 +51,8 @@ class WeightedPolicyTest {
         return chosen;
     }
 
-    private final List<Path> paths = List.of(new Path(0, new InetSocketAddress("10.0.0.1", 1234)),
-            new Path(1, new InetSocketAddress("10.0.0.2", 1234)));
+    private final List<Path> paths = List.of(
+            new Path(0, new InetSocketAddress("10.0.0.1", 1234)), new Path(1, new InetSocketAddress("10.0.0.2", 1234)));
 
     @Test
     void eachPathCarriesItsWeightsShare() {

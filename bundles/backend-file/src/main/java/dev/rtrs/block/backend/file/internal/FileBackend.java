@@ -1,5 +1,12 @@
 package dev.rtrs.block.backend.file.internal;
 
+import dev.rtrs.block.BlockBackend;
+import dev.rtrs.block.BlockDevice;
+import dev.rtrs.block.BlockException;
+import dev.rtrs.block.ExportSpec;
+import dev.rtrs.block.backend.AbstractBlockBackend;
+import dev.rtrs.block.backend.ExportParameters;
+import dev.rtrs.errno.Errno;
 import java.lang.annotation.Annotation;
 import java.util.List;
 import java.util.Set;
@@ -8,7 +15,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -17,22 +23,13 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.rtrs.block.BlockBackend;
-import dev.rtrs.block.BlockDevice;
-import dev.rtrs.block.BlockException;
-import dev.rtrs.block.ExportSpec;
-import dev.rtrs.block.backend.AbstractBlockBackend;
-import dev.rtrs.block.backend.ExportParameters;
-import dev.rtrs.errno.Errno;
-
 /**
  * The {@code file} backend: each export is a regular file or a block device, read and written with FileChannel
  * on a small pool of IO threads shared by all its exports. The pool's queue is not bounded: the callers bound
  * it, since an RNBD session has at most queue_depth IOs in flight. Deactivation (the bundle going away) closes
  * every device it opened, then fails whatever IO is left with EIO.
  */
-@Component(name = FileBackend.PID, service = BlockBackend.class,
-        property = BlockBackend.TYPE + "=" + FileBackend.TYPE)
+@Component(name = FileBackend.PID, service = BlockBackend.class, property = BlockBackend.TYPE + "=" + FileBackend.TYPE)
 @Designate(ocd = FileBackendConfig.class)
 public final class FileBackend extends AbstractBlockBackend {
 
@@ -72,8 +69,8 @@ public final class FileBackend extends AbstractBlockBackend {
         super(TYPE);
         this.sysfs = sysfs;
         int threads = threads(config);
-        executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                threadFactory());
+        executor = new ThreadPoolExecutor(
+                threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threadFactory());
         executor.allowCoreThreadTimeOut(true); // an idle backend holds no threads
     }
 
@@ -108,7 +105,9 @@ public final class FileBackend extends AbstractBlockBackend {
             for (Runnable r : left) {
                 ((FileDevice.IoTask) r).complete(Errno.EIO);
             }
-            LOG.warn("file backend: IO threads still busy after {} s; failed {} queued operation(s)", STOP_SECONDS,
+            LOG.warn(
+                    "file backend: IO threads still busy after {} s; failed {} queued operation(s)",
+                    STOP_SECONDS,
                     left.size());
         }
         if (closed > 0) {
@@ -120,13 +119,14 @@ public final class FileBackend extends AbstractBlockBackend {
     @Override
     public BlockDevice open(ExportSpec spec) throws BlockException {
         ensureActive(spec);
-        Set<String> unknown = ExportParameters.unknown(spec, FileStorage.PATH, FileStorage.CREATE, FileStorage.SIZE,
-                ExportParameters.LOGICAL_BLOCK_SIZE);
+        Set<String> unknown = ExportParameters.unknown(
+                spec, FileStorage.PATH, FileStorage.CREATE, FileStorage.SIZE, ExportParameters.LOGICAL_BLOCK_SIZE);
         if (!unknown.isEmpty()) {
             LOG.warn("export '{}': ignoring parameters the file backend does not know: {}", spec.name(), unknown);
         }
-        return register(spec, new FileDevice(spec.name(), FileStorage.open(spec, sysfs), spec.readOnly(), executor,
-                this::forget));
+        return register(
+                spec,
+                new FileDevice(spec.name(), FileStorage.open(spec, sysfs), spec.readOnly(), executor, this::forget));
     }
 
     /** Current size of the IO thread pool's limit (for tests). */

@@ -1,18 +1,16 @@
 package dev.rtrs.block.backend.file.internal;
 
+import dev.rtrs.block.BlockCompletion;
+import dev.rtrs.block.backend.AbstractBlockDevice;
+import dev.rtrs.errno.Errno;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import dev.rtrs.block.BlockCompletion;
-import dev.rtrs.block.backend.AbstractBlockDevice;
-import dev.rtrs.errno.Errno;
 
 /**
  * An export stored in a regular file or a block device. Every operation runs on the backend's IO threads with
@@ -27,7 +25,8 @@ final class FileDevice extends AbstractBlockDevice {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileDevice.class);
     /** Source of discard and write-zeroes; each write uses its own duplicate. */
-    private static final ByteBuffer ZEROES = ByteBuffer.allocateDirect(256 * 1024).asReadOnlyBuffer();
+    private static final ByteBuffer ZEROES =
+            ByteBuffer.allocateDirect(256 * 1024).asReadOnlyBuffer();
 
     private final FileStorage storage;
     private final FileChannel channel;
@@ -159,8 +158,14 @@ final class FileDevice extends AbstractBlockDevice {
             return Errno.EIO;
         }
         int errno = IoErrors.errno(e);
-        LOG.warn("export '{}': {} at offset {} of {} failed: {} ({})", name(), operation, offset, storage.path(),
-                IoErrors.reason(e), Errno.name(errno));
+        LOG.warn(
+                "export '{}': {} at offset {} of {} failed: {} ({})",
+                name(),
+                operation,
+                offset,
+                storage.path(),
+                IoErrors.reason(e),
+                Errno.name(errno));
         return errno;
     }
 

@@ -1,5 +1,9 @@
 package dev.rtrs.block.backend.file.internal;
 
+import dev.rtrs.block.BlockException;
+import dev.rtrs.block.ExportSpec;
+import dev.rtrs.block.backend.ExportParameters;
+import dev.rtrs.errno.Errno;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
@@ -13,22 +17,16 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import dev.rtrs.block.BlockException;
-import dev.rtrs.block.ExportSpec;
-import dev.rtrs.block.backend.ExportParameters;
-import dev.rtrs.errno.Errno;
 
 /**
  * An export's storage as the file backend opened it: the channel and the geometry.
  *
  * @param size bytes the export offers: the file's or device's size, rounded down to whole logical blocks
  */
-record FileStorage(Path path, FileChannel channel, long size, int logicalBlockSize, int physicalBlockSize,
-        boolean blockDevice) {
+record FileStorage(
+        Path path, FileChannel channel, long size, int logicalBlockSize, int physicalBlockSize, boolean blockDevice) {
 
     /** Export parameter: absolute path of a regular file or a block device. */
     static final String PATH = "path";
@@ -52,8 +50,12 @@ record FileStorage(Path path, FileChannel channel, long size, int logicalBlockSi
         if (create != createSize.isPresent()) {
             throw invalid(spec, create ? "create=true needs a size" : "size is only used with create=true");
         }
-        boolean created = create && createFile(spec, path, createSize.getAsLong(),
-                blockSize.orElse(ExportParameters.DEFAULT_LOGICAL_BLOCK_SIZE));
+        boolean created = create
+                && createFile(
+                        spec,
+                        path,
+                        createSize.getAsLong(),
+                        blockSize.orElse(ExportParameters.DEFAULT_LOGICAL_BLOCK_SIZE));
 
         BasicFileAttributes attributes;
         boolean blockDevice;
@@ -61,8 +63,10 @@ record FileStorage(Path path, FileChannel channel, long size, int logicalBlockSi
             attributes = Files.readAttributes(path, BasicFileAttributes.class);
             blockDevice = attributes.isOther() && SysfsBlockDevices.isBlockDevice(path);
         } catch (NoSuchFileException e) {
-            throw new BlockException(Errno.ENOENT, "export '" + spec.name() + "': " + path
-                    + " does not exist (create=true with a size creates a file)");
+            throw new BlockException(
+                    Errno.ENOENT,
+                    "export '" + spec.name() + "': " + path
+                            + " does not exist (create=true with a size creates a file)");
         } catch (IOException e) {
             throw failure(spec, "cannot read the attributes of " + path, e);
         }
@@ -72,18 +76,26 @@ record FileStorage(Path path, FileChannel channel, long size, int logicalBlockSi
 
         FileChannel channel;
         try {
-            channel = spec.readOnly() ? FileChannel.open(path, StandardOpenOption.READ)
+            channel = spec.readOnly()
+                    ? FileChannel.open(path, StandardOpenOption.READ)
                     : FileChannel.open(path, Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
         } catch (IOException e) {
-            throw failure(spec, "cannot open " + path + (spec.readOnly() ? " for reading" : " for reading and writing"),
-                    e);
+            throw failure(
+                    spec, "cannot open " + path + (spec.readOnly() ? " for reading" : " for reading and writing"), e);
         }
         try {
-            FileStorage storage = blockDevice ? blockDevice(spec, path, channel, sysfs, blockSize)
-                    : regularFile(spec, path, channel, blockSize, create && !created ? createSize : OptionalLong.empty());
-            LOG.info("export '{}': {} {}, {} bytes, {}-byte blocks{}", spec.name(),
-                    blockDevice ? "block device" : created ? "new file" : "file", path, storage.size(),
-                    storage.logicalBlockSize(), spec.readOnly() ? ", read-only" : "");
+            FileStorage storage = blockDevice
+                    ? blockDevice(spec, path, channel, sysfs, blockSize)
+                    : regularFile(
+                            spec, path, channel, blockSize, create && !created ? createSize : OptionalLong.empty());
+            LOG.info(
+                    "export '{}': {} {}, {} bytes, {}-byte blocks{}",
+                    spec.name(),
+                    blockDevice ? "block device" : created ? "new file" : "file",
+                    path,
+                    storage.size(),
+                    storage.logicalBlockSize(),
+                    spec.readOnly() ? ", read-only" : "");
             return storage;
         } catch (BlockException | RuntimeException e) {
             closeQuietly(channel);
@@ -91,8 +103,9 @@ record FileStorage(Path path, FileChannel channel, long size, int logicalBlockSi
         }
     }
 
-    private static FileStorage regularFile(ExportSpec spec, Path path, FileChannel channel, OptionalInt blockSize,
-            OptionalLong expectedSize) throws BlockException {
+    private static FileStorage regularFile(
+            ExportSpec spec, Path path, FileChannel channel, OptionalInt blockSize, OptionalLong expectedSize)
+            throws BlockException {
         long length;
         try {
             length = channel.size();
@@ -100,8 +113,10 @@ record FileStorage(Path path, FileChannel channel, long size, int logicalBlockSi
             throw failure(spec, "cannot read the size of " + path, e);
         }
         if (expectedSize.isPresent() && expectedSize.getAsLong() != length) {
-            throw new BlockException(Errno.EEXIST, "export '" + spec.name() + "': " + path + " exists with "
-                    + length + " bytes, not the " + expectedSize.getAsLong() + " of its size parameter");
+            throw new BlockException(
+                    Errno.EEXIST,
+                    "export '" + spec.name() + "': " + path + " exists with " + length + " bytes, not the "
+                            + expectedSize.getAsLong() + " of its size parameter");
         }
         int logical = blockSize.orElse(ExportParameters.DEFAULT_LOGICAL_BLOCK_SIZE);
         int physical = DEFAULT_PHYSICAL_BLOCK_SIZE;
@@ -110,12 +125,13 @@ record FileStorage(Path path, FileChannel channel, long size, int logicalBlockSi
         } catch (IOException | UnsupportedOperationException e) {
             // keep the default
         }
-        return new FileStorage(path, channel, wholeBlocks(spec, path, length, logical), logical,
-                physical(physical, logical), false);
+        return new FileStorage(
+                path, channel, wholeBlocks(spec, path, length, logical), logical, physical(physical, logical), false);
     }
 
-    private static FileStorage blockDevice(ExportSpec spec, Path path, FileChannel channel, SysfsBlockDevices sysfs,
-            OptionalInt blockSize) throws BlockException {
+    private static FileStorage blockDevice(
+            ExportSpec spec, Path path, FileChannel channel, SysfsBlockDevices sysfs, OptionalInt blockSize)
+            throws BlockException {
         Path sys = sysfs.directory(path);
         OptionalLong size = sys == null ? OptionalLong.empty() : sysfs.size(sys);
         if (size.isEmpty()) {
@@ -127,19 +143,26 @@ record FileStorage(Path path, FileChannel channel, long size, int logicalBlockSi
         }
         int own = sys == null ? 0 : sysfs.logicalBlockSize(sys).orElse(0);
         // buffered IO through the page cache allows a smaller block size than the device's, if asked for
-        int logical = blockSize.orElse(own >= 512 && own <= 4096 && Integer.bitCount(own) == 1 ? own
-                : ExportParameters.DEFAULT_LOGICAL_BLOCK_SIZE);
+        int logical = blockSize.orElse(
+                own >= 512 && own <= 4096 && Integer.bitCount(own) == 1
+                        ? own
+                        : ExportParameters.DEFAULT_LOGICAL_BLOCK_SIZE);
         int physical = sys == null ? logical : sysfs.physicalBlockSize(sys).orElse(logical);
-        return new FileStorage(path, channel, wholeBlocks(spec, path, size.getAsLong(), logical), logical,
-                physical(physical, logical), true);
+        return new FileStorage(
+                path,
+                channel,
+                wholeBlocks(spec, path, size.getAsLong(), logical),
+                logical,
+                physical(physical, logical),
+                true);
     }
 
     /** Creates the file if missing; true if it did. */
     private static boolean createFile(ExportSpec spec, Path path, long size, int logicalBlockSize)
             throws BlockException {
         if (size <= 0 || size % logicalBlockSize != 0) {
-            throw invalid(spec, "size " + size + " is not a positive multiple of the logical block size "
-                    + logicalBlockSize);
+            throw invalid(
+                    spec, "size " + size + " is not a positive multiple of the logical block size " + logicalBlockSize);
         }
         try {
             Files.createFile(path);
@@ -179,12 +202,16 @@ record FileStorage(Path path, FileChannel channel, long size, int logicalBlockSi
             throws BlockException {
         long size = length - length % logicalBlockSize;
         if (size <= 0) {
-            throw invalid(spec, path + " holds " + length + " bytes, less than one " + logicalBlockSize
-                    + "-byte block");
+            throw invalid(
+                    spec, path + " holds " + length + " bytes, less than one " + logicalBlockSize + "-byte block");
         }
         if (size != length) {
-            LOG.warn("export '{}': the last {} bytes of {} are not a whole {}-byte block and stay unused",
-                    spec.name(), length - size, path, logicalBlockSize);
+            LOG.warn(
+                    "export '{}': the last {} bytes of {} are not a whole {}-byte block and stay unused",
+                    spec.name(),
+                    length - size,
+                    path,
+                    logicalBlockSize);
         }
         return size;
     }

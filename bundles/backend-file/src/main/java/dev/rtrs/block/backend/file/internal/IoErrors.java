@@ -1,5 +1,6 @@
 package dev.rtrs.block.backend.file.internal;
 
+import dev.rtrs.errno.Errno;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.AccessDeniedException;
@@ -7,16 +8,13 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 
-import dev.rtrs.errno.Errno;
-
 /**
  * The errno a client gets for an IOException from the OS. Java keeps the errno only as its strerror text (the
  * message of a channel's IOException, the reason of a FileSystemException), so that text is what is matched.
  */
 final class IoErrors {
 
-    private IoErrors() {
-    }
+    private IoErrors() {}
 
     static int errno(IOException e) {
         if (e instanceof ClosedChannelException) {

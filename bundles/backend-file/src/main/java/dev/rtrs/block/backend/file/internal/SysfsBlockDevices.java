@@ -50,7 +50,8 @@ final class SysfsBlockDevices {
             // fall through to the name
         }
         try {
-            Path byName = root.resolve("class/block").resolve(device.toRealPath().getFileName().toString());
+            Path byName = root.resolve("class/block")
+                    .resolve(device.toRealPath().getFileName().toString());
             return Files.isDirectory(byName) ? byName : null;
         } catch (IOException e) {
             return null;
@@ -80,13 +81,16 @@ final class SysfsBlockDevices {
         if (value.isEmpty()) {
             try {
                 Path disk = directory.toRealPath().getParent();
-                value = disk == null ? OptionalLong.empty() : number(disk.resolve("queue").resolve(name));
+                value = disk == null
+                        ? OptionalLong.empty()
+                        : number(disk.resolve("queue").resolve(name));
             } catch (IOException e) {
                 return OptionalInt.empty();
             }
         }
         return value.isPresent() && value.getAsLong() > 0 && value.getAsLong() <= Integer.MAX_VALUE
-                ? OptionalInt.of((int) value.getAsLong()) : OptionalInt.empty();
+                ? OptionalInt.of((int) value.getAsLong())
+                : OptionalInt.empty();
     }
 
     private static OptionalLong number(Path file) {

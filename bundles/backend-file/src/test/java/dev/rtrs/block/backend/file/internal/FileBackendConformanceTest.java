@@ -1,13 +1,11 @@
 package dev.rtrs.block.backend.file.internal;
 
+import dev.rtrs.block.BlockBackend;
+import dev.rtrs.block.conformance.BlockBackendConformance;
 import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.util.Map;
-
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.rtrs.block.BlockBackend;
-import dev.rtrs.block.conformance.BlockBackendConformance;
 
 /** The backend contract on sparse regular files in a temporary directory, with three IO threads. */
 class FileBackendConformanceTest extends BlockBackendConformance {

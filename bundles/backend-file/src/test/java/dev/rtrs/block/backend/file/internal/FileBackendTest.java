@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.rtrs.block.BlockDevice;
+import dev.rtrs.block.BlockException;
+import dev.rtrs.block.ExportSpec;
+import dev.rtrs.block.conformance.Completion;
+import dev.rtrs.errno.Errno;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -24,17 +29,10 @@ import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.rtrs.block.BlockDevice;
-import dev.rtrs.block.BlockException;
-import dev.rtrs.block.ExportSpec;
-import dev.rtrs.block.conformance.Completion;
-import dev.rtrs.errno.Errno;
 
 /** What only the file backend does: real files, what reaches the disk, creation, block devices, its threads. */
 @Timeout(30)
@@ -140,25 +138,37 @@ class FileBackendTest {
         assertArrayEquals(data, back.array(), "an existing file is opened, not recreated");
         again.close();
 
-        BlockException e = assertThrows(BlockException.class,
-                () -> backend.open(spec(p, false, "create", "true", "size", "2M")));
+        BlockException e =
+                assertThrows(BlockException.class, () -> backend.open(spec(p, false, "create", "true", "size", "2M")));
         assertEquals(Errno.EEXIST, e.errno());
     }
 
     @Test
     void inconsistentCreationParametersAreRefusedWithEinval() throws Exception {
         Path p = dir.resolve("never.img");
-        String[][] bad = {{"create", "true"}, {"size", "1M"}, {"create", "true", "size", "1000"},
-            {"create", "true", "size", "0"}, {"create", "maybe", "size", "1M"}};
+        String[][] bad = {
+            {"create", "true"},
+            {"size", "1M"},
+            {"create", "true", "size", "1000"},
+            {"create", "true", "size", "0"},
+            {"create", "maybe", "size", "1M"}
+        };
         for (String[] more : bad) {
             BlockException e = assertThrows(BlockException.class, () -> backend.open(spec(p, false, more)));
             assertEquals(Errno.EINVAL, e.errno(), String.join(" ", more));
         }
-        assertEquals(Errno.EINVAL, assertThrows(BlockException.class,
-                () -> backend.open(spec(p, true, "create", "true", "size", "1M"))).errno(), "create read-only");
+        assertEquals(
+                Errno.EINVAL,
+                assertThrows(BlockException.class, () -> backend.open(spec(p, true, "create", "true", "size", "1M")))
+                        .errno(),
+                "create read-only");
         assertFalse(Files.exists(p), "nothing was created");
-        assertEquals(Errno.EINVAL, assertThrows(BlockException.class,
-                () -> backend.open(new ExportSpec("rel", Map.of("path", "relative/disk.img"), false))).errno());
+        assertEquals(
+                Errno.EINVAL,
+                assertThrows(
+                                BlockException.class,
+                                () -> backend.open(new ExportSpec("rel", Map.of("path", "relative/disk.img"), false)))
+                        .errno());
     }
 
     @Test
@@ -167,17 +177,24 @@ class FileBackendTest {
         BlockException e = assertThrows(BlockException.class, () -> backend.open(spec(missing, false)));
         assertEquals(Errno.ENOENT, e.errno());
         assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
-        BlockException noDir = assertThrows(BlockException.class,
+        BlockException noDir = assertThrows(
+                BlockException.class,
                 () -> backend.open(spec(dir.resolve("no/such/dir.img"), false, "create", "true", "size", "1M")));
         assertEquals(Errno.ENOENT, noDir.errno());
     }
 
     @Test
     void onlyRegularFilesAndBlockDevicesAreExported() {
-        assertEquals(Errno.EINVAL, assertThrows(BlockException.class, () -> backend.open(spec(dir, false))).errno());
+        assertEquals(
+                Errno.EINVAL,
+                assertThrows(BlockException.class, () -> backend.open(spec(dir, false)))
+                        .errno());
         Path nul = Path.of("/dev/null");
         assumeTrue(Files.exists(nul));
-        assertEquals(Errno.EINVAL, assertThrows(BlockException.class, () -> backend.open(spec(nul, true))).errno());
+        assertEquals(
+                Errno.EINVAL,
+                assertThrows(BlockException.class, () -> backend.open(spec(nul, true)))
+                        .errno());
     }
 
     @Test
@@ -190,7 +207,10 @@ class FileBackendTest {
         d.close();
         assertEquals(10_000, Files.size(p));
         Path tiny = file("tiny.img", 100);
-        assertEquals(Errno.EINVAL, assertThrows(BlockException.class, () -> backend.open(spec(tiny, false))).errno());
+        assertEquals(
+                Errno.EINVAL,
+                assertThrows(BlockException.class, () -> backend.open(spec(tiny, false)))
+                        .errno());
     }
 
     @Test
@@ -205,7 +225,10 @@ class FileBackendTest {
         assertEquals(Errno.EROFS, await(c -> d.write(0, ByteBuffer.allocate(512), 0, c)));
         assertArrayEquals(random(64 * 1024, 5), readBack(p, 0, 64 * 1024));
         assumeTrue(!"root".equals(System.getProperty("user.name")), "root may write any file");
-        assertEquals(Errno.EACCES, assertThrows(BlockException.class, () -> backend.open(spec(p, false))).errno());
+        assertEquals(
+                Errno.EACCES,
+                assertThrows(BlockException.class, () -> backend.open(spec(p, false)))
+                        .errno());
     }
 
     @Test

@@ -5,8 +5,7 @@ import java.lang.annotation.Annotation;
 /** Configurations as ConfigAdmin would hand them to the component. */
 final class FileConfigs {
 
-    private FileConfigs() {
-    }
+    private FileConfigs() {}
 
     static FileBackendConfig ioThreads(int threads) {
         return new FileBackendConfig() {

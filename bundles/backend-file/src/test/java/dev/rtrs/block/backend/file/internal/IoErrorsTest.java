@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.rtrs.errno.Errno;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
@@ -15,11 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.rtrs.errno.Errno;
 
 class IoErrorsTest {
 
@@ -53,7 +51,7 @@ class IoErrorsTest {
         assertEquals(Errno.EIO, IoErrors.errno(new AsynchronousCloseException()));
         assertEquals("No such file or directory", IoErrors.reason(new NoSuchFileException("/x")));
         assertEquals("Permission denied", IoErrors.reason(new AccessDeniedException("/x")));
-        assertEquals("Read-only file system",
-                IoErrors.reason(new FileSystemException("/x", null, "Read-only file system")));
+        assertEquals(
+                "Read-only file system", IoErrors.reason(new FileSystemException("/x", null, "Read-only file system")));
     }
 }

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +22,9 @@ class SysfsBlockDevicesTest {
 
     @Test
     void deviceNumbersDecodeAsGlibcDoes() {
-        long[][] numbers = {{8, 1}, {259, 0}, {7, 7}, {253, 300}, {4095, 255}, {4096, 1 << 19}, {0xFFFF_FFFFL, 0xFFFF_FFFFL}};
+        long[][] numbers = {
+            {8, 1}, {259, 0}, {7, 7}, {253, 300}, {4095, 255}, {4096, 1 << 19}, {0xFFFF_FFFFL, 0xFFFF_FFFFL}
+        };
         for (long[] n : numbers) {
             long rdev = makedev(n[0], n[1]);
             assertEquals(n[0], SysfsBlockDevices.major(rdev), "major of " + n[0] + ":" + n[1]);
@@ -71,7 +72,8 @@ class SysfsBlockDevicesTest {
         Path dir = sysfs.directory(loop);
         assumeTrue(dir != null, "no sysfs");
         assertEquals(Path.of("/sys/dev/block/7:0"), dir);
-        long sectors = Long.parseLong(Files.readString(Path.of("/sys/class/block/loop0/size")).trim());
+        long sectors = Long.parseLong(
+                Files.readString(Path.of("/sys/class/block/loop0/size")).trim());
         assertEquals(OptionalLong.of(sectors * 512), sysfs.size(dir));
         assertTrue(sysfs.logicalBlockSize(dir).isPresent());
         assertFalse(SysfsBlockDevices.isBlockDevice(Path.of("/dev/null")), "a character device");

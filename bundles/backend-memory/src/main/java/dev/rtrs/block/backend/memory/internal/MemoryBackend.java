@@ -1,9 +1,15 @@
 package dev.rtrs.block.backend.memory.internal;
 
+import dev.rtrs.block.BlockBackend;
+import dev.rtrs.block.BlockDevice;
+import dev.rtrs.block.BlockException;
+import dev.rtrs.block.ExportSpec;
+import dev.rtrs.block.backend.AbstractBlockBackend;
+import dev.rtrs.block.backend.ExportParameters;
+import dev.rtrs.errno.Errno;
 import java.lang.annotation.Annotation;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -12,19 +18,13 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.rtrs.block.BlockBackend;
-import dev.rtrs.block.BlockDevice;
-import dev.rtrs.block.BlockException;
-import dev.rtrs.block.ExportSpec;
-import dev.rtrs.block.backend.AbstractBlockBackend;
-import dev.rtrs.block.backend.ExportParameters;
-import dev.rtrs.errno.Errno;
-
 /**
  * The {@code memory} backend: each export lives in off-heap memory, zeroed when opened and released when closed.
  * The demo and benchmark default. Deactivation (the bundle going away) closes every device it opened.
  */
-@Component(name = MemoryBackend.PID, service = BlockBackend.class,
+@Component(
+        name = MemoryBackend.PID,
+        service = BlockBackend.class,
         property = BlockBackend.TYPE + "=" + MemoryBackend.TYPE)
 @Designate(ocd = MemoryBackendConfig.class)
 public final class MemoryBackend extends AbstractBlockBackend {
@@ -89,8 +89,10 @@ public final class MemoryBackend extends AbstractBlockBackend {
         long size = ExportParameters.size(spec, SIZE).getAsLong();
         int blockSize = ExportParameters.logicalBlockSize(spec).orElse(ExportParameters.DEFAULT_LOGICAL_BLOCK_SIZE);
         if (size <= 0 || size % blockSize != 0) {
-            throw new BlockException(Errno.EINVAL, "export '" + spec.name() + "': size " + size
-                    + " is not a positive multiple of the logical block size " + blockSize);
+            throw new BlockException(
+                    Errno.EINVAL,
+                    "export '" + spec.name() + "': size " + size
+                            + " is not a positive multiple of the logical block size " + blockSize);
         }
         Set<String> unknown = ExportParameters.unknown(spec, SIZE, ExportParameters.LOGICAL_BLOCK_SIZE);
         if (!unknown.isEmpty()) {
@@ -103,11 +105,17 @@ public final class MemoryBackend extends AbstractBlockBackend {
         } catch (OutOfMemoryError e) {
             used.addAndGet(-size);
             LOG.warn("export '{}': cannot allocate {} bytes of direct memory: {}", spec.name(), size, e.getMessage());
-            throw new BlockException(Errno.ENOMEM, "export '" + spec.name() + "': cannot allocate " + size
-                    + " bytes of direct memory (raise -XX:MaxDirectMemorySize)");
+            throw new BlockException(
+                    Errno.ENOMEM,
+                    "export '" + spec.name() + "': cannot allocate " + size
+                            + " bytes of direct memory (raise -XX:MaxDirectMemorySize)");
         }
         register(spec, device);
-        LOG.info("export '{}': {} bytes of memory, {}-byte blocks{}", spec.name(), size, blockSize,
+        LOG.info(
+                "export '{}': {} bytes of memory, {}-byte blocks{}",
+                spec.name(),
+                size,
+                blockSize,
                 spec.readOnly() ? ", read-only" : "");
         return device;
     }
@@ -122,8 +130,10 @@ public final class MemoryBackend extends AbstractBlockBackend {
         while (true) {
             long now = used.get();
             if (limit > 0 && size > limit - now) {
-                throw new BlockException(Errno.ENOMEM, "export '" + spec.name() + "': " + size + " bytes would exceed "
-                        + "the memory backend's capacity of " + limit + " bytes (" + now + " in use)");
+                throw new BlockException(
+                        Errno.ENOMEM,
+                        "export '" + spec.name() + "': " + size + " bytes would exceed "
+                                + "the memory backend's capacity of " + limit + " bytes (" + now + " in use)");
             }
             if (used.compareAndSet(now, now + size)) {
                 return;
@@ -143,8 +153,11 @@ public final class MemoryBackend extends AbstractBlockBackend {
             LOG.debug("memory backend capacity: {} bytes", value);
             return value;
         } catch (IllegalArgumentException e) {
-            LOG.error("memory backend: capacity '{}' is not a size (bytes, with an optional K, M, G or T suffix); "
-                    + "keeping {}", config.capacity(), previous == 0 ? "no limit" : previous + " bytes");
+            LOG.error(
+                    "memory backend: capacity '{}' is not a size (bytes, with an optional K, M, G or T suffix); "
+                            + "keeping {}",
+                    config.capacity(),
+                    previous == 0 ? "no limit" : previous + " bytes");
             return previous;
         }
     }

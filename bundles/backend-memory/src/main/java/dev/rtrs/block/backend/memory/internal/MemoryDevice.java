@@ -1,11 +1,10 @@
 package dev.rtrs.block.backend.memory.internal;
 
-import java.nio.ByteBuffer;
-import java.util.function.Consumer;
-
 import dev.rtrs.block.BlockCompletion;
 import dev.rtrs.block.backend.AbstractBlockDevice;
 import dev.rtrs.errno.Errno;
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
 
 /**
  * An export held in direct (off-heap) buffers of {@code 2^slabShift} bytes each, since one buffer holds at most
@@ -16,6 +15,7 @@ final class MemoryDevice extends AbstractBlockDevice {
 
     /** 1 GiB: the largest power of two a ByteBuffer can hold. */
     static final int SLAB_SHIFT = 30;
+
     private static final int PHYSICAL_BLOCK_SIZE = 4096;
     /** Source of discard and write-zeroes; shared, never written, and read with absolute puts only. */
     private static final ByteBuffer ZEROES = ByteBuffer.allocateDirect(64 * 1024);
@@ -31,7 +31,12 @@ final class MemoryDevice extends AbstractBlockDevice {
      *
      * @throws OutOfMemoryError if the JVM's direct memory limit does not leave room for it
      */
-    MemoryDevice(String name, long size, int logicalBlockSize, boolean readOnly, int slabShift,
+    MemoryDevice(
+            String name,
+            long size,
+            int logicalBlockSize,
+            boolean readOnly,
+            int slabShift,
             Consumer<MemoryDevice> onClose) {
         super(name, size, logicalBlockSize, Math.max(logicalBlockSize, PHYSICAL_BLOCK_SIZE), readOnly);
         if (slabShift < 9 || slabShift > SLAB_SHIFT) {

@@ -1,9 +1,8 @@
 package dev.rtrs.block.backend.memory.internal;
 
-import java.util.Map;
-
 import dev.rtrs.block.BlockBackend;
 import dev.rtrs.block.conformance.BlockBackendConformance;
+import java.util.Map;
 
 /** The backend contract, with 64 KiB slabs so that IO crosses slab boundaries everywhere. */
 class MemoryBackendConformanceTest extends BlockBackendConformance {

@@ -7,25 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.lang.management.ManagementFactory;
-import java.nio.ByteBuffer;
-import java.util.Arrays;
-import java.util.Map;
-import java.util.Random;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import com.sun.management.ThreadMXBean;
-
 import dev.rtrs.block.BlockBackend;
 import dev.rtrs.block.BlockCompletion;
 import dev.rtrs.block.BlockDevice;
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.ExportSpec;
 import dev.rtrs.errno.Errno;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(30)
 class MemoryBackendTest {
@@ -55,7 +52,8 @@ class MemoryBackendTest {
     @Test
     void sizeTakesSuffixesAndTheDeviceHasNoWriteCache() throws Exception {
         MemoryBackend backend = new MemoryBackend(MemoryConfigs.capacity("0"));
-        try (BlockDevice d = backend.open(spec("64K")); BlockDevice m = backend.open(spec("1m"))) {
+        try (BlockDevice d = backend.open(spec("64K"));
+                BlockDevice m = backend.open(spec("1m"))) {
             assertEquals(64 * 1024, d.size());
             assertEquals(1 << 20, m.size());
             assertEquals(512, d.logicalBlockSize());
@@ -126,14 +124,19 @@ class MemoryBackendTest {
         assertEquals(Errno.EIO, read(b));
         assertEquals(Errno.EIO, read(c));
         assertEquals(Errno.EIO, read(d));
-        assertEquals(Errno.ENODEV, assertThrows(BlockException.class, () -> backend.open(spec("4K"))).errno());
+        assertEquals(
+                Errno.ENODEV,
+                assertThrows(BlockException.class, () -> backend.open(spec("4K")))
+                        .errno());
     }
 
     @Test
     void aRequestTooLargeForDirectMemoryFailsWithEnomem() {
         // the build runs tests with -XX:MaxDirectMemorySize=256m; without a limit this would allocate gigabytes
-        assumeTrue(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .anyMatch(a -> a.startsWith("-XX:MaxDirectMemorySize=")), "direct memory is not limited");
+        assumeTrue(
+                ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                        .anyMatch(a -> a.startsWith("-XX:MaxDirectMemorySize=")),
+                "direct memory is not limited");
         MemoryBackend backend = new MemoryBackend(MemoryConfigs.capacity("0"));
         BlockException e = assertThrows(BlockException.class, () -> backend.open(spec("2G")));
         assertEquals(Errno.ENOMEM, e.errno());

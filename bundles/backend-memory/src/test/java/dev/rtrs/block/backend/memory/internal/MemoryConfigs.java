@@ -5,8 +5,7 @@ import java.lang.annotation.Annotation;
 /** Configurations as ConfigAdmin would hand them to the component. */
 final class MemoryConfigs {
 
-    private MemoryConfigs() {
-    }
+    private MemoryConfigs() {}
 
     static MemoryBackendConfig capacity(String capacity) {
         return new MemoryBackendConfig() {

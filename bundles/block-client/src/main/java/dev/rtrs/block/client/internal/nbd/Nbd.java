@@ -67,8 +67,7 @@ final class Nbd {
     static final int ENOTSUP = 95;
     static final int ESHUTDOWN = 108;
 
-    private Nbd() {
-    }
+    private Nbd() {}
 
     /** Maps a block-layer errno onto the few values NBD defines. */
     static int error(int errno) {

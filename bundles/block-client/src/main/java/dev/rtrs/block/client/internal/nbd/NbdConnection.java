@@ -1,5 +1,6 @@
 package dev.rtrs.block.client.internal.nbd;
 
+import dev.rtrs.block.BlockDevice;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,11 +13,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import dev.rtrs.block.BlockDevice;
 
 /**
  * One NBD client connection: fixed newstyle negotiation, then the transmission phase with simple replies.
@@ -67,8 +65,11 @@ final class NbdConnection implements Runnable {
     // ---- negotiation ----
 
     private BlockDevice negotiate() throws IOException, ProtocolViolation {
-        ByteBuffer hello = ByteBuffer.allocate(18).putLong(Nbd.INIT_MAGIC).putLong(Nbd.OPTION_MAGIC)
-                .putShort((short) (Nbd.FLAG_FIXED_NEWSTYLE | Nbd.FLAG_NO_ZEROES)).flip();
+        ByteBuffer hello = ByteBuffer.allocate(18)
+                .putLong(Nbd.INIT_MAGIC)
+                .putLong(Nbd.OPTION_MAGIC)
+                .putShort((short) (Nbd.FLAG_FIXED_NEWSTYLE | Nbd.FLAG_NO_ZEROES))
+                .flip();
         write(hello);
         int clientFlags = readInt();
         if ((clientFlags & ~(Nbd.CLIENT_FLAG_FIXED_NEWSTYLE | Nbd.CLIENT_FLAG_NO_ZEROES)) != 0) {
@@ -92,7 +93,8 @@ final class NbdConnection implements Runnable {
                     if (device == null) {
                         throw new ProtocolViolation("no export '" + string(data, length) + "'");
                     }
-                    ByteBuffer reply = ByteBuffer.allocate(noZeroes ? 10 : 134).putLong(device.size())
+                    ByteBuffer reply = ByteBuffer.allocate(noZeroes ? 10 : 134)
+                            .putLong(device.size())
                             .putShort((short) transmissionFlags(device));
                     write(reply.position(reply.capacity()).flip());
                     return device;
@@ -108,7 +110,13 @@ final class NbdConnection implements Runnable {
                     }
                     for (BlockDevice d : exports.list()) {
                         byte[] name = d.name().getBytes(StandardCharsets.UTF_8);
-                        reply(option, Nbd.REP_SERVER, ByteBuffer.allocate(4 + name.length).putInt(name.length).put(name).flip());
+                        reply(
+                                option,
+                                Nbd.REP_SERVER,
+                                ByteBuffer.allocate(4 + name.length)
+                                        .putInt(name.length)
+                                        .put(name)
+                                        .flip());
                     }
                     reply(option, Nbd.REP_ACK, ByteBuffer.allocate(0));
                 }
@@ -141,8 +149,11 @@ final class NbdConnection implements Runnable {
         }
         String name;
         try {
-            name = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .decode(data.duplicate().position(4).limit(4 + nameLength)).toString();
+            name = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(data.duplicate().position(4).limit(4 + nameLength))
+                    .toString();
         } catch (CharacterCodingException e) {
             error(option, Nbd.REP_ERR_INVALID, "export name is not UTF-8");
             return null;
@@ -152,20 +163,38 @@ final class NbdConnection implements Runnable {
             error(option, Nbd.REP_ERR_UNKNOWN, "no export named '" + name + "'");
             return null;
         }
-        reply(option, Nbd.REP_INFO, ByteBuffer.allocate(12).putShort((short) Nbd.INFO_EXPORT).putLong(device.size())
-                .putShort((short) transmissionFlags(device)).flip());
+        reply(
+                option,
+                Nbd.REP_INFO,
+                ByteBuffer.allocate(12)
+                        .putShort((short) Nbd.INFO_EXPORT)
+                        .putLong(device.size())
+                        .putShort((short) transmissionFlags(device))
+                        .flip());
         for (int i = 0; i < requests; i++) {
             int type = data.getShort(4 + nameLength + 2 + 2 * i) & 0xFFFF;
             if (type == Nbd.INFO_NAME || type == Nbd.INFO_DESCRIPTION) {
                 byte[] text = (type == Nbd.INFO_NAME ? device.name() : "RNBD mapped device " + device.name())
                         .getBytes(StandardCharsets.UTF_8);
-                reply(option, Nbd.REP_INFO, ByteBuffer.allocate(2 + text.length).putShort((short) type).put(text).flip());
+                reply(
+                        option,
+                        Nbd.REP_INFO,
+                        ByteBuffer.allocate(2 + text.length)
+                                .putShort((short) type)
+                                .put(text)
+                                .flip());
             }
         }
         // always sent: the device takes whole logical blocks only
-        reply(option, Nbd.REP_INFO, ByteBuffer.allocate(14).putShort((short) Nbd.INFO_BLOCK_SIZE)
-                .putInt(device.logicalBlockSize()).putInt(Math.max(4096, device.physicalBlockSize()))
-                .putInt(Nbd.MAX_REQUEST).flip());
+        reply(
+                option,
+                Nbd.REP_INFO,
+                ByteBuffer.allocate(14)
+                        .putShort((short) Nbd.INFO_BLOCK_SIZE)
+                        .putInt(device.logicalBlockSize())
+                        .putInt(Math.max(4096, device.physicalBlockSize()))
+                        .putInt(Nbd.MAX_REQUEST)
+                        .flip());
         reply(option, Nbd.REP_ACK, ByteBuffer.allocate(0));
         return device;
     }
@@ -185,8 +214,12 @@ final class NbdConnection implements Runnable {
     }
 
     private void reply(int option, int type, ByteBuffer data) throws IOException {
-        ByteBuffer header = ByteBuffer.allocate(20).putLong(Nbd.REPLY_MAGIC).putInt(option).putInt(type)
-                .putInt(data.remaining()).flip();
+        ByteBuffer header = ByteBuffer.allocate(20)
+                .putLong(Nbd.REPLY_MAGIC)
+                .putInt(option)
+                .putInt(type)
+                .putInt(data.remaining())
+                .flip();
         write(header);
         write(data);
     }
@@ -232,7 +265,10 @@ final class NbdConnection implements Runnable {
                         respond(handle, Nbd.EINVAL, null);
                     } else {
                         ByteBuffer dst = ByteBuffer.allocate(length);
-                        device.read(offset, dst, errno -> respond(handle, Nbd.error(errno), errno == 0 ? dst.clear() : null));
+                        device.read(
+                                offset,
+                                dst,
+                                errno -> respond(handle, Nbd.error(errno), errno == 0 ? dst.clear() : null));
                     }
                 }
                 case Nbd.CMD_WRITE -> {
@@ -248,7 +284,10 @@ final class NbdConnection implements Runnable {
                     if (device.isReadOnly()) {
                         respond(handle, Nbd.EPERM, null);
                     } else {
-                        device.discard(offset, Integer.toUnsignedLong(length), errno -> respond(handle, Nbd.error(errno), null));
+                        device.discard(
+                                offset,
+                                Integer.toUnsignedLong(length),
+                                errno -> respond(handle, Nbd.error(errno), null));
                     }
                 }
                 case Nbd.CMD_WRITE_ZEROES -> {
@@ -294,8 +333,11 @@ final class NbdConnection implements Runnable {
             writer.execute(() -> {
                 try {
                     if (!broken) {
-                        ByteBuffer header = ByteBuffer.allocate(16).putInt(Nbd.SIMPLE_REPLY_MAGIC).putInt(error)
-                                .putLong(handle).flip();
+                        ByteBuffer header = ByteBuffer.allocate(16)
+                                .putInt(Nbd.SIMPLE_REPLY_MAGIC)
+                                .putInt(error)
+                                .putLong(handle)
+                                .flip();
                         if (data == null) {
                             write(header);
                         } else {

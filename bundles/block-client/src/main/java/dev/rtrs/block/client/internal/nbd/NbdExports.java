@@ -1,8 +1,7 @@
 package dev.rtrs.block.client.internal.nbd;
 
-import java.util.List;
-
 import dev.rtrs.block.BlockDevice;
+import java.util.List;
 
 /** The devices an NBD gateway serves, looked up by export name (the mapped device's name). */
 public interface NbdExports {

@@ -7,7 +7,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,13 +53,15 @@ public final class NbdServer implements AutoCloseable {
                 String peer = String.valueOf(channel.getRemoteAddress());
                 NbdConnection c = new NbdConnection(channel, exports, peer);
                 connections.add(c);
-                Thread t = new Thread(() -> {
-                    try {
-                        c.run();
-                    } finally {
-                        connections.remove(c);
-                    }
-                }, "nbd-client-" + peer);
+                Thread t = new Thread(
+                        () -> {
+                            try {
+                                c.run();
+                            } finally {
+                                connections.remove(c);
+                            }
+                        },
+                        "nbd-client-" + peer);
                 t.setDaemon(true);
                 t.start();
             } catch (IOException e) {

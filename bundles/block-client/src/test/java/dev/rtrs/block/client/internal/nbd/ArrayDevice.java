@@ -1,10 +1,9 @@
 package dev.rtrs.block.client.internal.nbd;
 
-import java.nio.ByteBuffer;
-import java.util.Arrays;
-
 import dev.rtrs.block.BlockCompletion;
 import dev.rtrs.block.backend.AbstractBlockDevice;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /** A block device in a byte array, completing inline: enough to exercise the gateway. */
 final class ArrayDevice extends AbstractBlockDevice {
@@ -65,6 +64,5 @@ final class ArrayDevice extends AbstractBlockDevice {
     }
 
     @Override
-    protected void doClose() {
-    }
+    protected void doClose() {}
 }

@@ -3,6 +3,7 @@ package dev.rtrs.block.client.internal.nbd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rtrs.block.BlockDevice;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.net.InetAddress;
@@ -15,13 +16,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
-import dev.rtrs.block.BlockDevice;
 
 /** The gateway against hand-made clients, hostile ones included (real NBD tools: RnbdNbdToolsTest). */
 @Timeout(180)
@@ -91,7 +89,11 @@ class NbdGatewayTest {
 
     private static byte[] go(String name) {
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(4 + n.length + 2).putInt(n.length).put(n).putShort((short) 0).array();
+        return ByteBuffer.allocate(4 + n.length + 2)
+                .putInt(n.length)
+                .put(n)
+                .putShort((short) 0)
+                .array();
     }
 
     @Test
@@ -148,7 +150,8 @@ class NbdGatewayTest {
             DataOutputStream out = new DataOutputStream(bad.getOutputStream());
             greet(in, out);
             // one write: the gateway may hang up as soon as it has seen the bad magic
-            out.write(ByteBuffer.allocate(16).putLong(0x1234).putInt(1).putInt(0).array());
+            out.write(
+                    ByteBuffer.allocate(16).putLong(0x1234).putInt(1).putInt(0).array());
             out.flush();
             assertClosed(in, "the gateway hangs up on a client that breaks the protocol");
         }
@@ -156,8 +159,11 @@ class NbdGatewayTest {
             DataInputStream in = new DataInputStream(huge.getInputStream());
             DataOutputStream out = new DataOutputStream(huge.getOutputStream());
             greet(in, out);
-            out.write(ByteBuffer.allocate(16).putLong(Nbd.OPTION_MAGIC).putInt(Nbd.OPT_GO)
-                    .putInt(Integer.MAX_VALUE).array());
+            out.write(ByteBuffer.allocate(16)
+                    .putLong(Nbd.OPTION_MAGIC)
+                    .putInt(Nbd.OPT_GO)
+                    .putInt(Integer.MAX_VALUE)
+                    .array());
             out.flush();
             assertClosed(in, "an oversized option is refused without reading it");
         }

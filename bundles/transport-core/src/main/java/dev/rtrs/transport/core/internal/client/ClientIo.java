@@ -1,8 +1,5 @@
 package dev.rtrs.transport.core.internal.client;
 
-import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicInteger;
-
 import dev.rtrs.transport.Direction;
 import dev.rtrs.transport.IoCallback;
 import dev.rtrs.transport.Permit;
@@ -14,6 +11,8 @@ import dev.rtrs.transport.core.internal.wire.WriteMsg;
 import dev.rtrs.verbs.MemoryRegion;
 import dev.rtrs.verbs.SendOpcode;
 import dev.rtrs.verbs.SendWorkRequest;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A permit and the IO it carries. The permit's id is the server chunk it writes into; its buffer (one chunk long,
@@ -52,6 +51,7 @@ final class ClientIo implements Permit {
     private int headerLength;
     /** Where the request (data + header + message for WRITE, header + message for READ) starts in the buffer. */
     private int requestStart;
+
     private int requestLength;
     /** Offset of the RTRS message in the buffer and in the server chunk. */
     private int messageOffset;
@@ -138,8 +138,14 @@ final class ClientIo implements Permit {
      */
     SendWorkRequest request(MemoryRegion permitRegion, long chunkAddress, int chunkKey, int memBits) {
         if (direction == Direction.READ) {
-            RtrsCodec.putReadMsg(buffer, messageOffset, headerLength, 0, permitRegion.address() + base,
-                    permitRegion.rkey(), dataLength);
+            RtrsCodec.putReadMsg(
+                    buffer,
+                    messageOffset,
+                    headerLength,
+                    0,
+                    permitRegion.address() + base,
+                    permitRegion.rkey(),
+                    dataLength);
         }
         return wr.reset(WrIds.of(WrIds.IO_REQUEST, id), SendOpcode.RDMA_WRITE_WITH_IMM)
                 .addSge(permitRegion, base + requestStart, requestLength)

@@ -1,14 +1,5 @@
 package dev.rtrs.transport.core.internal.client;
 
-import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.MultipathPolicy;
 import dev.rtrs.transport.PathAddress;
@@ -45,6 +36,13 @@ import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.VerbsProvider;
 import dev.rtrs.verbs.WcOpcode;
 import dev.rtrs.verbs.WorkCompletion;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One path of a client session. A connect attempt sets up connection 0 (the service connection) to
@@ -134,8 +132,8 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
     }
 
     PathInfo info() {
-        return new PathInfo(uuid, localAddress, address.destination(), state, cidNum, counters.snapshot(),
-                latencyNanos());
+        return new PathInfo(
+                uuid, localAddress, address.destination(), state, cidNum, counters.snapshot(), latencyNanos());
     }
 
     // ---- connecting ----
@@ -149,8 +147,7 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         accepted = null;
         int attempt = generation;
         // an attempt whose connections are up but whose INFO_RSP never comes would hang the path for good
-        session.scheduler().schedule(() -> attemptTimedOut(attempt), session.connectTimeoutMs(),
-                TimeUnit.MILLISECONDS);
+        session.scheduler().schedule(() -> attemptTimedOut(attempt), session.connectTimeoutMs(), TimeUnit.MILLISECONDS);
         startConnection(0);
     }
 
@@ -189,10 +186,13 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
                 case ROUTE_RESOLVED -> onRouteResolved(cid, event.id());
                 case ESTABLISHED -> onEstablished(cid, event);
                 case REJECTED -> onRejected(cid, event);
-                case ADDR_ERROR, ROUTE_ERROR -> attemptFailed(status(event, Errno.EHOSTUNREACH),
-                        "cannot resolve " + address + " (" + event.type() + ")");
-                case UNREACHABLE, CONNECT_ERROR -> attemptFailed(status(event, Errno.ECONNREFUSED),
-                        "connection " + cid + " to " + address.destination() + ": " + event.type());
+                case ADDR_ERROR, ROUTE_ERROR ->
+                    attemptFailed(
+                            status(event, Errno.EHOSTUNREACH), "cannot resolve " + address + " (" + event.type() + ")");
+                case UNREACHABLE, CONNECT_ERROR ->
+                    attemptFailed(
+                            status(event, Errno.ECONNREFUSED),
+                            "connection " + cid + " to " + address.destination() + ": " + event.type());
                 case DISCONNECTED, DEVICE_REMOVAL -> {
                     if (state == PathState.CONNECTED) {
                         lost("connection " + cid + " " + event.type());
@@ -214,8 +214,10 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
     // this held
     private void onRouteResolved(int cid, CmId id) throws VerbsException {
         if (!id.device().capabilities().supports(Capability.CONNECT_PRIVATE_DATA)) {
-            attemptFailed(Errno.EPROTONOSUPPORT, "device " + id.device().name()
-                    + " cannot carry connect private data, which the RTRS handshake needs");
+            attemptFailed(
+                    Errno.EPROTONOSUPPORT,
+                    "device " + id.device().name()
+                            + " cannot carry connect private data, which the RTRS handshake needs");
             return;
         }
         if (pd == null) {
@@ -228,8 +230,8 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         connections[cid] = c;
         int firstSlot = cid == 0 ? InfoRsp.size(PermitMemory.MAX_QUEUE_DEPTH) : RECEIVE_SLOT;
         c.setUp(pd, depth, depth, firstSlot, RECEIVE_SLOT);
-        ConReq req = new ConReq(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, cid, cidNum, reconCnt, uuid,
-                session.uuid(), cid == 0);
+        ConReq req = new ConReq(
+                RtrsProtocol.MAGIC, RtrsProtocol.VERSION, cid, cidNum, reconCnt, uuid, session.uuid(), cid == 0);
         id.connect(RtrsCodec.encode(req), session.connectTimeoutMs());
     }
 
@@ -266,7 +268,8 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
             startConnection(cid + 1);
         } else {
             int length = RtrsCodec.encode(new InfoReq(session.name()), infoRegion.buffer(), 0);
-            connections[0].post(new SendWorkRequest(1).reset(WrIds.of(WrIds.INFO, 0), SendOpcode.SEND)
+            connections[0].post(new SendWorkRequest(1)
+                    .reset(WrIds.of(WrIds.INFO, 0), SendOpcode.SEND)
                     .addSge(infoRegion, 0, length));
         }
     }
@@ -282,7 +285,9 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         } catch (WireFormatException e) {
             // no RTRS answer: the peer's connection manager refused
         }
-        attemptFailed(errno, "server " + address.destination() + " rejected connection " + cid + " with " + Errno.name(errno));
+        attemptFailed(
+                errno,
+                "server " + address.destination() + " rejected connection " + cid + " with " + Errno.name(errno));
     }
 
     // called on the completion thread of connection 0
@@ -295,8 +300,10 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
             return;
         }
         if (accepted == null || rsp.chunks().size() != accepted.queueDepth()) {
-            attemptFailed(Errno.EPROTO, "INFO_RSP lists " + rsp.chunks().size() + " chunks, CON_RSP said "
-                    + (accepted == null ? "nothing" : accepted.queueDepth()));
+            attemptFailed(
+                    Errno.EPROTO,
+                    "INFO_RSP lists " + rsp.chunks().size() + " chunks, CON_RSP said "
+                            + (accepted == null ? "nothing" : accepted.queueDepth()));
             return;
         }
         try {
@@ -323,10 +330,14 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         if (reconnect) {
             counters.reconnected();
         }
-        LOG.info("session {}: path {} connected ({} connections, queue depth {}, max IO {} bytes)", session.name(),
-                address, cidNum, accepted.queueDepth(), accepted.maxIoSize());
-        liveness = new PathLiveness("session " + session.name() + " path " + address, connections,
-                this::declaredDead);
+        LOG.info(
+                "session {}: path {} connected ({} connections, queue depth {}, max IO {} bytes)",
+                session.name(),
+                address,
+                cidNum,
+                accepted.queueDepth(),
+                accepted.maxIoSize());
+        liveness = new PathLiveness("session " + session.name() + " path " + address, connections, this::declaredDead);
         session.recovery().pathConnected(this, liveness);
     }
 
@@ -340,7 +351,12 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         }
         // a server that stays away would fill the log: the first failure of a streak and every 30th are warnings
         if (failedAttempts % 30 == 0) {
-            LOG.warn("session {}: path {}: {} ({}){}", session.name(), address, why, Errno.name(errno),
+            LOG.warn(
+                    "session {}: path {}: {} ({}){}",
+                    session.name(),
+                    address,
+                    why,
+                    Errno.name(errno),
                     failedAttempts == 0 ? "" : "; " + failedAttempts + " attempts failed so far");
         } else {
             LOG.debug("session {}: path {}: {} ({})", session.name(), address, why, Errno.name(errno));
@@ -491,8 +507,10 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         }
         switch (type) {
             case IO_RSP, IO_RSP_W_INV -> onIoResponse(wc, slot, Imm.payload(imm));
-            case HB_MSG -> c.post(new SendWorkRequest(1).reset(WrIds.of(WrIds.HEARTBEAT, 0),
-                    SendOpcode.RDMA_WRITE_WITH_IMM).immediate(Imm.encode(ImmType.HB_ACK, 0)));
+            case HB_MSG ->
+                c.post(new SendWorkRequest(1)
+                        .reset(WrIds.of(WrIds.HEARTBEAT, 0), SendOpcode.RDMA_WRITE_WITH_IMM)
+                        .immediate(Imm.encode(ImmType.HB_ACK, 0)));
             case HB_ACK -> {
                 PathLiveness l = liveness;
                 if (l != null) {

@@ -1,17 +1,5 @@
 package dev.rtrs.transport.core.internal.client;
 
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.ClientLinkListener;
 import dev.rtrs.transport.ClientSession;
@@ -29,6 +17,16 @@ import dev.rtrs.transport.core.internal.policy.RoundRobinSelector;
 import dev.rtrs.transport.core.internal.wire.ConRsp;
 import dev.rtrs.transport.core.internal.wire.ReadMsg;
 import dev.rtrs.verbs.VerbsProvider;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A client session: the {@link ClientSession} API over its paths, its {@link PermitMemory} and its
@@ -58,7 +56,8 @@ public final class ClientSessionImpl implements ClientSession {
     private MultipathPolicy policyInUse;
     /** Guards {@link #policyInUse} and the switch of {@link #selector}. */
     private final Object policyLock = new Object();
-    private volatile Runnable closeHook = () -> { };
+
+    private volatile Runnable closeHook = () -> {};
     /** Set by the first path that connects; guarded by this. */
     private PermitMemory permits;
 
@@ -71,9 +70,14 @@ public final class ClientSessionImpl implements ClientSession {
         String canonicalName(String name);
     }
 
-    public ClientSessionImpl(ClientSessionOptions options, ClientLinkListener listener,
-            Function<String, VerbsProvider> providers, PolicySource policies, Heartbeats heartbeats,
-            ScheduledExecutorService scheduler, Executor serialExecutor) {
+    public ClientSessionImpl(
+            ClientSessionOptions options,
+            ClientLinkListener listener,
+            Function<String, VerbsProvider> providers,
+            PolicySource policies,
+            Heartbeats heartbeats,
+            ScheduledExecutorService scheduler,
+            Executor serialExecutor) {
         this.options = options;
         this.providers = providers;
         this.policies = policies;
@@ -96,8 +100,10 @@ public final class ClientSessionImpl implements ClientSession {
         try {
             if (!recovery.firstOutcome().await(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 close();
-                throw new TransportException(Errno.ETIMEDOUT, "session " + name() + ": no path connected within "
-                        + options.connectTimeout().toMillis() + " ms (last: " + recovery.lastFailure() + ")");
+                throw new TransportException(
+                        Errno.ETIMEDOUT,
+                        "session " + name() + ": no path connected within "
+                                + options.connectTimeout().toMillis() + " ms (last: " + recovery.lastFailure() + ")");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -269,7 +275,8 @@ public final class ClientSessionImpl implements ClientSession {
     @Override
     public String policy() {
         String installed = policies.canonicalName(policyName);
-        return installed != null ? installed
+        return installed != null
+                ? installed
                 : RoundRobinSelector.NAME + " (fallback: " + policyName + " is not installed)";
     }
 
@@ -301,7 +308,10 @@ public final class ClientSessionImpl implements ClientSession {
                 return;
             }
             if (found == null) {
-                LOG.warn("session {}: multipath policy {} is not installed; {} until it is", name(), policyName,
+                LOG.warn(
+                        "session {}: multipath policy {} is not installed; {} until it is",
+                        name(),
+                        policyName,
                         RoundRobinSelector.NAME);
                 selector = new RoundRobinSelector();
             } else {
@@ -350,8 +360,9 @@ public final class ClientSessionImpl implements ClientSession {
 
     /** Lays the IO out in its permit's buffer and posts it on a connected path the policy chooses. */
     @Override
-    public void submit(Permit permit, Direction direction, ByteBuffer userHeader, ByteBuffer[] data,
-            IoCallback callback) throws TransportException {
+    public void submit(
+            Permit permit, Direction direction, ByteBuffer userHeader, ByteBuffer[] data, IoCallback callback)
+            throws TransportException {
         if (recovery.state() == SessionState.CLOSED) {
             throw new TransportException(Errno.ESHUTDOWN, "session " + name() + " is closed");
         }
@@ -366,12 +377,12 @@ public final class ClientSessionImpl implements ClientSession {
         }
         int header = userHeader.remaining();
         if (total > p.maxIoSize()) {
-            throw new TransportException(Errno.EINVAL, "IO of " + total + " bytes exceeds the maximum "
-                    + p.maxIoSize());
+            throw new TransportException(
+                    Errno.EINVAL, "IO of " + total + " bytes exceeds the maximum " + p.maxIoSize());
         }
         if (header > maxHeaderSize()) {
-            throw new TransportException(Errno.EINVAL, "user header of " + header + " bytes exceeds the maximum "
-                    + maxHeaderSize());
+            throw new TransportException(
+                    Errno.EINVAL, "user header of " + header + " bytes exceeds the maximum " + maxHeaderSize());
         }
         if (direction == Direction.READ) {
             for (ByteBuffer b : data) {
@@ -386,8 +397,10 @@ public final class ClientSessionImpl implements ClientSession {
         io.layOut(direction, userHeader, data, (int) total, callback);
         if (!post(io, recovery.connected())) {
             io.finishIo();
-            throw new TransportException(Errno.ENOTCONN, "session " + name() + (allPathsGivenUp()
-                    ? ": every path has been given up" : " has no connected path"));
+            throw new TransportException(
+                    Errno.ENOTCONN,
+                    "session " + name()
+                            + (allPathsGivenUp() ? ": every path has been given up" : " has no connected path"));
         }
     }
 

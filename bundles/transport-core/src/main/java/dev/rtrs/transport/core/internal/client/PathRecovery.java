@@ -1,16 +1,5 @@
 package dev.rtrs.transport.core.internal.client;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.ClientLinkListener;
 import dev.rtrs.transport.ClientLinkListener.LinkEvent;
@@ -20,6 +9,15 @@ import dev.rtrs.transport.PathState;
 import dev.rtrs.transport.SessionState;
 import dev.rtrs.transport.core.internal.Heartbeats;
 import dev.rtrs.transport.core.internal.conn.PathLiveness;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a client session does as its paths come and go: keeps the list of connected paths, tells the link listener,
@@ -45,8 +43,13 @@ final class PathRecovery {
     private volatile int lastErrno = Errno.ECONNREFUSED;
     private volatile String lastFailure = "not connected";
 
-    PathRecovery(ClientSessionImpl session, ClientSessionOptions options, ClientLinkListener listener,
-            Heartbeats heartbeats, ScheduledExecutorService scheduler, Executor executor) {
+    PathRecovery(
+            ClientSessionImpl session,
+            ClientSessionOptions options,
+            ClientLinkListener listener,
+            Heartbeats heartbeats,
+            ScheduledExecutorService scheduler,
+            Executor executor) {
         this.session = session;
         this.options = options;
         this.listener = listener;
@@ -139,7 +142,10 @@ final class PathRecovery {
         int max = options.maxReconnectAttempts();
         int failed = path.failedAttempts();
         if (max >= 0 && failed > max) {
-            LOG.warn("session {}: path {} given up after {} failed reconnect attempts", session.name(), path.address,
+            LOG.warn(
+                    "session {}: path {} given up after {} failed reconnect attempts",
+                    session.name(),
+                    path.address,
                     failed);
             path.close();
             if (session.allPathsGivenUp()) {
@@ -150,11 +156,14 @@ final class PathRecovery {
         long delay = options.reconnectDelay().toMillis();
         // jitter spreads the reconnects of many sessions that lost one server at once
         long jitter = ThreadLocalRandom.current().nextLong(Math.max(100, delay / 2) + 1);
-        scheduler.schedule(() -> {
-            if (state != SessionState.CLOSED) {
-                path.connect();
-            }
-        }, delay + jitter, TimeUnit.MILLISECONDS);
+        scheduler.schedule(
+                () -> {
+                    if (state != SessionState.CLOSED) {
+                        path.connect();
+                    }
+                },
+                delay + jitter,
+                TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -1,10 +1,9 @@
 package dev.rtrs.transport.core.internal.client;
 
-import java.nio.ByteBuffer;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.TransportException;
 import dev.rtrs.transport.core.internal.wire.ConRsp;
+import java.nio.ByteBuffer;
 
 /**
  * A session's permits and the one block of memory behind them: one permit per server chunk (at most
@@ -43,8 +42,10 @@ final class PermitMemory {
     void checkCompatible(ConRsp rsp, String path) throws TransportException {
         int chunk = rsp.maxIoSize() + rsp.maxHdrSize();
         if (chunk != chunkSize || rsp.queueDepth() < ios.length) {
-            throw new TransportException(Errno.EINVAL, "path " + path + " offers " + rsp.queueDepth() + " chunks of "
-                    + chunk + " bytes, the session uses " + ios.length + " of " + chunkSize);
+            throw new TransportException(
+                    Errno.EINVAL,
+                    "path " + path + " offers " + rsp.queueDepth() + " chunks of " + chunk + " bytes, the session uses "
+                            + ios.length + " of " + chunkSize);
         }
     }
 

@@ -1,11 +1,10 @@
 package dev.rtrs.transport.core.internal.client;
 
+import dev.rtrs.errno.Errno;
+import dev.rtrs.transport.TransportException;
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-
-import dev.rtrs.errno.Errno;
-import dev.rtrs.transport.TransportException;
 
 /**
  * The permits of a session: one per server chunk. Waiting callers are served strictly in arrival order:

@@ -1,12 +1,5 @@
 package dev.rtrs.transport.core.internal.conn;
 
-import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.CompletionQueue;
@@ -19,6 +12,11 @@ import dev.rtrs.verbs.SendWorkRequest;
 import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.WcOpcode;
 import dev.rtrs.verbs.WorkCompletion;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One RTRS connection: a queue pair with its completion queue, a ring of receive slots that are re-posted

@@ -1,12 +1,11 @@
 package dev.rtrs.transport.core.internal.conn;
 
-import java.util.function.BiConsumer;
-
 import dev.rtrs.transport.HeartbeatPath;
 import dev.rtrs.transport.core.internal.wire.Imm;
 import dev.rtrs.transport.core.internal.wire.ImmType;
 import dev.rtrs.verbs.SendOpcode;
 import dev.rtrs.verbs.SendWorkRequest;
+import java.util.function.BiConsumer;
 
 /**
  * What the heartbeat monitor sees of one connected incarnation of a path (client or server side): the traffic of
@@ -68,8 +67,10 @@ public final class PathLiveness implements HeartbeatPath {
     public boolean sendHeartbeat() {
         Connection c = connections[0];
         // once per interval at most: a request object of its own costs nothing worth pooling
-        return c != null && c.post(new SendWorkRequest(1).reset(WrIds.of(WrIds.HEARTBEAT, 0),
-                SendOpcode.RDMA_WRITE_WITH_IMM).immediate(Imm.encode(ImmType.HB_MSG, 0)));
+        return c != null
+                && c.post(new SendWorkRequest(1)
+                        .reset(WrIds.of(WrIds.HEARTBEAT, 0), SendOpcode.RDMA_WRITE_WITH_IMM)
+                        .immediate(Imm.encode(ImmType.HB_MSG, 0)));
     }
 
     /** The peer answered a heartbeat. Called on a completion thread. */

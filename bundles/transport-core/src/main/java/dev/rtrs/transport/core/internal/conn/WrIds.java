@@ -18,8 +18,7 @@ public final class WrIds {
     /** Heartbeat and its acknowledgement. */
     public static final int HEARTBEAT = 7;
 
-    private WrIds() {
-    }
+    private WrIds() {}
 
     public static long of(int kind, int id) {
         return (long) kind << 32 | id & 0xFFFFFFFFL;

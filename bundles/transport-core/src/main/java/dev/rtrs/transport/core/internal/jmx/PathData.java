@@ -1,9 +1,8 @@
 package dev.rtrs.transport.core.internal.jmx;
 
-import java.beans.ConstructorProperties;
-
 import dev.rtrs.transport.PathInfo;
 import dev.rtrs.transport.PathStatistics;
+import java.beans.ConstructorProperties;
 
 /** One path and its counters as JMX shows them. */
 public final class PathData {
@@ -21,10 +20,32 @@ public final class PathData {
     private final long reconnectsFailed;
     private final long roundTripMicros;
 
-    @ConstructorProperties({"name", "state", "connections", "readCount", "readBytes", "writeCount", "writeBytes",
-            "inflight", "failedOver", "reconnectsSuccessful", "reconnectsFailed", "roundTripMicros"})
-    public PathData(String name, String state, int connections, long readCount, long readBytes, long writeCount,
-            long writeBytes, int inflight, long failedOver, long reconnectsSuccessful, long reconnectsFailed,
+    @ConstructorProperties({
+        "name",
+        "state",
+        "connections",
+        "readCount",
+        "readBytes",
+        "writeCount",
+        "writeBytes",
+        "inflight",
+        "failedOver",
+        "reconnectsSuccessful",
+        "reconnectsFailed",
+        "roundTripMicros"
+    })
+    public PathData(
+            String name,
+            String state,
+            int connections,
+            long readCount,
+            long readBytes,
+            long writeCount,
+            long writeBytes,
+            int inflight,
+            long failedOver,
+            long reconnectsSuccessful,
+            long reconnectsFailed,
             long roundTripMicros) {
         this.name = name;
         this.state = state;
@@ -42,8 +63,18 @@ public final class PathData {
 
     static PathData of(PathInfo p) {
         PathStatistics s = p.statistics();
-        return new PathData(p.name(), p.state().name(), p.connections(), s.readCount(), s.readBytes(), s.writeCount(),
-                s.writeBytes(), s.inflight(), s.failedOver(), s.reconnectsSuccessful(), s.reconnectsFailed(),
+        return new PathData(
+                p.name(),
+                p.state().name(),
+                p.connections(),
+                s.readCount(),
+                s.readBytes(),
+                s.writeCount(),
+                s.writeBytes(),
+                s.inflight(),
+                s.failedOver(),
+                s.reconnectsSuccessful(),
+                s.reconnectsFailed(),
                 p.roundTripNanos() < 0 ? -1 : p.roundTripNanos() / 1000);
     }
 

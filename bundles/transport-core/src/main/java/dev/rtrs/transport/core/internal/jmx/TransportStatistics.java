@@ -1,25 +1,22 @@
 package dev.rtrs.transport.core.internal.jmx;
 
+import dev.rtrs.transport.ClientSession;
+import dev.rtrs.transport.PathInfo;
+import dev.rtrs.transport.RtrsAdmin;
+import dev.rtrs.transport.ServerEndpoint;
+import dev.rtrs.transport.ServerSession;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
-
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
-
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import dev.rtrs.transport.ClientSession;
-import dev.rtrs.transport.PathInfo;
-import dev.rtrs.transport.RtrsAdmin;
-import dev.rtrs.transport.ServerEndpoint;
-import dev.rtrs.transport.ServerSession;
 
 /**
  * Publishes the transport's statistics as an MXBean in the platform MBean server, which Karaf's JMX connector

@@ -1,13 +1,12 @@
 package dev.rtrs.transport.core.internal.policy;
 
+import dev.rtrs.transport.MultipathPolicy;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-
-import dev.rtrs.transport.MultipathPolicy;
 
 /**
  * The multipath policies installed in a transport, by name and alias (names are case-insensitive). Two policies of
@@ -18,8 +17,7 @@ import dev.rtrs.transport.MultipathPolicy;
 public final class PolicyRegistry {
 
     /** One installed policy and the names it answers to, its name first. */
-    private record Installed(MultipathPolicy policy, List<String> names) {
-    }
+    private record Installed(MultipathPolicy policy, List<String> names) {}
 
     /** Installed policies, oldest first. Guarded by this. */
     private final List<Installed> installed = new ArrayList<>();
@@ -31,8 +29,8 @@ public final class PolicyRegistry {
      */
     public synchronized void add(MultipathPolicy policy, String name, List<String> aliases) {
         if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("a multipath policy needs a name (service property "
-                    + MultipathPolicy.NAME + ")");
+            throw new IllegalArgumentException(
+                    "a multipath policy needs a name (service property " + MultipathPolicy.NAME + ")");
         }
         List<String> names = new ArrayList<>();
         names.add(normalize(name));

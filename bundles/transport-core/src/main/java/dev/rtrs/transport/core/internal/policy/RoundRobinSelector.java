@@ -1,9 +1,8 @@
 package dev.rtrs.transport.core.internal.policy;
 
+import dev.rtrs.transport.MultipathPolicy;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import dev.rtrs.transport.MultipathPolicy;
 
 /** The built-in policy a session falls back to while its configured policy is not installed. */
 public final class RoundRobinSelector implements MultipathPolicy.PathSelector {

@@ -1,21 +1,5 @@
 package dev.rtrs.transport.core.internal.server;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.PathState;
 import dev.rtrs.transport.RequestHandler;
@@ -37,6 +21,20 @@ import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.DeviceCapabilities.Capability;
 import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.VerbsProvider;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A listening RTRS server: accepts connections, groups them into paths and sessions by the uuids of their
@@ -49,6 +47,7 @@ public final class ServerEndpointImpl implements ServerEndpoint {
     public static final int MAX_HEADER_SIZE = 4096;
     /** Most connections one path may ask for. */
     static final int MAX_CONNECTIONS_PER_PATH = 4096;
+
     private static final int BACKLOG = 1024;
 
     private final ServerOptions options;
@@ -65,21 +64,29 @@ public final class ServerEndpointImpl implements ServerEndpoint {
     private boolean listening;
     /** Serialises binding the listeners: at start, and when a provider arrives on another thread. */
     private final Object startLock = new Object();
-    private volatile Runnable closeHook = () -> { };
 
-    public ServerEndpointImpl(ServerOptions options, RequestHandler handler, ServerLinkListener listener,
-            Function<String, VerbsProvider> providers, Heartbeats heartbeats, ScheduledExecutorService scheduler)
+    private volatile Runnable closeHook = () -> {};
+
+    public ServerEndpointImpl(
+            ServerOptions options,
+            RequestHandler handler,
+            ServerLinkListener listener,
+            Function<String, VerbsProvider> providers,
+            Heartbeats heartbeats,
+            ScheduledExecutorService scheduler)
             throws TransportException {
         if (options.chunkSize() > 1 << Imm.memBits(options.queueDepth())) {
-            throw new TransportException(Errno.EINVAL, "chunk size " + options.chunkSize() + " does not fit the "
-                    + Imm.memBits(options.queueDepth()) + " offset bits left by queue depth " + options.queueDepth());
+            throw new TransportException(
+                    Errno.EINVAL,
+                    "chunk size " + options.chunkSize() + " does not fit the " + Imm.memBits(options.queueDepth())
+                            + " offset bits left by queue depth " + options.queueDepth());
         }
         if (options.chunkSize() <= MAX_HEADER_SIZE) {
             throw new TransportException(Errno.EINVAL, "chunk size must exceed the header room of " + MAX_HEADER_SIZE);
         }
         this.options = options;
         this.handler = handler;
-        this.listener = listener != null ? listener : new ServerLinkListener() { };
+        this.listener = listener != null ? listener : new ServerLinkListener() {};
         this.providers = providers;
         this.heartbeats = heartbeats;
         this.scheduler = scheduler;
@@ -100,8 +107,12 @@ public final class ServerEndpointImpl implements ServerEndpoint {
         synchronized (startLock) {
             if (!startListening()) {
                 // at boot the provider's bundle may simply start later: no warning
-                LOG.info("RTRS server on {} port {} waits for verbs provider '{}'; it listens once the provider is "
-                        + "installed", options.addresses(), options.port(), options.provider());
+                LOG.info(
+                        "RTRS server on {} port {} waits for verbs provider '{}'; it listens once the provider is "
+                                + "installed",
+                        options.addresses(),
+                        options.port(),
+                        options.provider());
             }
         }
     }
@@ -126,15 +137,22 @@ public final class ServerEndpointImpl implements ServerEndpoint {
                 ids.add(id);
                 id.bind(new InetSocketAddress(address, port));
                 if (id.device() != null && !id.device().capabilities().supports(Capability.CONNECT_PRIVATE_DATA)) {
-                    throw new VerbsException(Errno.EPROTONOSUPPORT, "device " + id.device().name()
-                            + " cannot carry connect private data, which the RTRS handshake needs");
+                    throw new VerbsException(
+                            Errno.EPROTONOSUPPORT,
+                            "device " + id.device().name()
+                                    + " cannot carry connect private data, which the RTRS handshake needs");
                 }
                 id.listen(BACKLOG);
                 InetSocketAddress local = id.localAddress();
                 addresses.add(local);
                 port = local.getPort();
-                LOG.info("RTRS server listening on {} (queue depth {}, chunk {} bytes, always_invalidate {}, provider {})",
-                        local, options.queueDepth(), options.chunkSize(), options.alwaysInvalidate(), provider.name());
+                LOG.info(
+                        "RTRS server listening on {} (queue depth {}, chunk {} bytes, always_invalidate {}, provider {})",
+                        local,
+                        options.queueDepth(),
+                        options.chunkSize(),
+                        options.alwaysInvalidate(),
+                        provider.name());
             }
         } catch (VerbsException e) {
             ids.forEach(CmId::close);
@@ -168,7 +186,10 @@ public final class ServerEndpointImpl implements ServerEndpoint {
             try {
                 startListening();
             } catch (TransportException e) {
-                LOG.error("RTRS server on {} port {}: cannot listen: {}", options.addresses(), options.port(),
+                LOG.error(
+                        "RTRS server on {} port {}: cannot listen: {}",
+                        options.addresses(),
+                        options.port(),
                         e.getMessage());
             }
         }
@@ -216,8 +237,10 @@ public final class ServerEndpointImpl implements ServerEndpoint {
         }
         old.forEach(CmId::close);
         if (!closed) {
-            LOG.warn("RTRS server on {}: verbs provider '{}' is gone; it listens again when the provider is back",
-                    bound, options.provider());
+            LOG.warn(
+                    "RTRS server on {}: verbs provider '{}' is gone; it listens again when the provider is back",
+                    bound,
+                    options.provider());
         }
     }
 
@@ -231,18 +254,28 @@ public final class ServerEndpointImpl implements ServerEndpoint {
             return;
         }
         if (req.magic() != RtrsProtocol.MAGIC) {
-            reject(id, Errno.ECONNRESET, "connect request from " + peer + " with magic 0x"
-                    + Integer.toHexString(req.magic()) + ", expected 0x" + Integer.toHexString(RtrsProtocol.MAGIC));
+            reject(
+                    id,
+                    Errno.ECONNRESET,
+                    "connect request from " + peer + " with magic 0x" + Integer.toHexString(req.magic())
+                            + ", expected 0x" + Integer.toHexString(RtrsProtocol.MAGIC));
             return;
         }
         if (req.version() >> 8 != RtrsProtocol.VERSION_MAJOR) {
-            reject(id, Errno.ECONNRESET, "connect request from " + peer + " speaks RTRS " + (req.version() >> 8) + "."
-                    + (req.version() & 0xFF) + ", this server " + RtrsProtocol.VERSION_MAJOR + "." + RtrsProtocol.VERSION_MINOR);
+            reject(
+                    id,
+                    Errno.ECONNRESET,
+                    "connect request from " + peer + " speaks RTRS " + (req.version() >> 8) + "."
+                            + (req.version() & 0xFF) + ", this server " + RtrsProtocol.VERSION_MAJOR + "."
+                            + RtrsProtocol.VERSION_MINOR);
             return;
         }
         if (req.cidNum() > MAX_CONNECTIONS_PER_PATH) {
-            reject(id, Errno.ECONNRESET, "connect request from " + peer + " asks for " + req.cidNum()
-                    + " connections per path, at most " + MAX_CONNECTIONS_PER_PATH);
+            reject(
+                    id,
+                    Errno.ECONNRESET,
+                    "connect request from " + peer + " asks for " + req.cidNum() + " connections per path, at most "
+                            + MAX_CONNECTIONS_PER_PATH);
             return;
         }
         synchronized (this) {
@@ -260,7 +293,10 @@ public final class ServerEndpointImpl implements ServerEndpoint {
             ServerSessionImpl session = sessions.get(req.sessionUuid());
             if (session == null) {
                 if (!req.firstConn()) {
-                    reject(id, Errno.ENXIO, "connect request from " + peer + " for unknown session " + req.sessionUuid());
+                    reject(
+                            id,
+                            Errno.ENXIO,
+                            "connect request from " + peer + " for unknown session " + req.sessionUuid());
                     return;
                 }
                 session = new ServerSessionImpl(this, req.sessionUuid(), options.queueDepth(), options.chunkSize());
@@ -270,7 +306,10 @@ public final class ServerEndpointImpl implements ServerEndpoint {
                 ServerPath path = session.paths.get(req.pathUuid());
                 if (path == null) {
                     if (session.paths.size() >= RtrsLimits.MAX_PATHS) {
-                        reject(id, Errno.ECONNRESET, "session " + session.name() + " already has " + RtrsLimits.MAX_PATHS + " paths");
+                        reject(
+                                id,
+                                Errno.ECONNRESET,
+                                "session " + session.name() + " already has " + RtrsLimits.MAX_PATHS + " paths");
                         dropIfEmpty(session);
                         return;
                     }
@@ -278,20 +317,32 @@ public final class ServerEndpointImpl implements ServerEndpoint {
                     session.paths.put(req.pathUuid(), path);
                     closeIfStillConnecting(path);
                 } else if (path.connectionCount() != req.cidNum()) {
-                    reject(id, Errno.ECONNRESET, "connect request from " + peer + " for " + req.cidNum()
-                            + " connections, the path has " + path.connectionCount());
+                    reject(
+                            id,
+                            Errno.ECONNRESET,
+                            "connect request from " + peer + " for " + req.cidNum() + " connections, the path has "
+                                    + path.connectionCount());
                     return;
                 }
                 if (!path.addConnection(req.cid(), id)) {
-                    reject(id, Errno.ECONNRESET, "connection " + req.cid() + " of path " + req.pathUuid()
-                            + " already exists or the path is not connecting");
+                    reject(
+                            id,
+                            Errno.ECONNRESET,
+                            "connection " + req.cid() + " of path " + req.pathUuid()
+                                    + " already exists or the path is not connecting");
                     return;
                 }
-                ConRsp rsp = ConRsp.accept(options.queueDepth(), maxIoSize(), MAX_HEADER_SIZE,
+                ConRsp rsp = ConRsp.accept(
+                        options.queueDepth(),
+                        maxIoSize(),
+                        MAX_HEADER_SIZE,
                         options.alwaysInvalidate() ? RtrsProtocol.FLAG_NEW_RKEY : 0);
                 id.accept(RtrsCodec.encode(rsp));
             } catch (VerbsException e) {
-                reject(id, e.errno(), "cannot set up connection " + req.cid() + " from " + peer + ": " + e.getMessage());
+                reject(
+                        id,
+                        e.errno(),
+                        "cannot set up connection " + req.cid() + " from " + peer + ": " + e.getMessage());
                 dropIfEmpty(session);
             }
         }
@@ -300,11 +351,14 @@ public final class ServerEndpointImpl implements ServerEndpoint {
     /** A path whose client never completes the handshake is a zombie: closed after a while, as the kernel does. */
     private void closeIfStillConnecting(ServerPath path) {
         long ms = connectingTimeout.toMillis();
-        scheduler.schedule(() -> {
-            if (path.state() == PathState.CONNECTING) {
-                path.close("still connecting after " + ms + " ms");
-            }
-        }, ms, TimeUnit.MILLISECONDS);
+        scheduler.schedule(
+                () -> {
+                    if (path.state() == PathState.CONNECTING) {
+                        path.close("still connecting after " + ms + " ms");
+                    }
+                },
+                ms,
+                TimeUnit.MILLISECONDS);
     }
 
     /** How long a path may stay connecting before it is closed; the kernel's 30 s unless a test shortens it. */
@@ -343,7 +397,11 @@ public final class ServerEndpointImpl implements ServerEndpoint {
     // endpoint (which admits connections) before the session.
 
     void pathConnected(ServerSessionImpl session, ServerPath path) {
-        LOG.info("RTRS server: session {} path {} connected from {}", session.name(), path.uuid, path.info().source());
+        LOG.info(
+                "RTRS server: session {} path {} connected from {}",
+                session.name(),
+                path.uuid,
+                path.info().source());
         heartbeats.connected(path.liveness());
         synchronized (session) {
             if (session.announce()) {

@@ -1,13 +1,12 @@
 package dev.rtrs.transport.core.internal.server;
 
-import java.nio.ByteBuffer;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-
 import dev.rtrs.transport.Direction;
 import dev.rtrs.transport.ServerRequest;
 import dev.rtrs.transport.ServerSession;
 import dev.rtrs.transport.core.internal.wire.SgDesc;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One chunk of a server session and the IO that occupies it. The chunk is FREE, then BUSY from the client's IO
@@ -40,12 +39,12 @@ final class ServerIo {
     }
 
     /** A request waiting for the chunk. */
-    record Waiting(ServerIo io, ServerPath path, int connection, int offset) {
-    }
+    record Waiting(ServerIo io, ServerPath path, int connection, int offset) {}
 
     final int bufId;
     /** The chunk's memory (position 0, limit = chunk size), shared with the device. */
     final ByteBuffer chunk;
+
     private final ServerSessionImpl session;
     private final AtomicInteger state = new AtomicInteger(FREE);
     /** Counts the IOs of this chunk; a request answers only while it is current. */

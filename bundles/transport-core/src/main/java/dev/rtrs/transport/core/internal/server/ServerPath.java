@@ -1,14 +1,5 @@
 package dev.rtrs.transport.core.internal.server;
 
-import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.Direction;
 import dev.rtrs.transport.PathInfo;
@@ -38,6 +29,13 @@ import dev.rtrs.verbs.SendWorkRequest;
 import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.WcOpcode;
 import dev.rtrs.verbs.WorkCompletion;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One path of a server session: its connections, its registration of the session's chunks (each chunk a
@@ -128,7 +126,8 @@ final class ServerPath implements Connection.Handler {
         }
         Connection c = new Connection(id, cid, this, session.name() + " path " + uuid + " cid " + cid);
         int qd = session.queueDepth;
-        int sendDepth = Math.min(Math.min(id.device().capabilities().maxQueuePairWorkRequests(), qd * 3 + EXTRA_RECEIVES),
+        int sendDepth = Math.min(
+                Math.min(id.device().capabilities().maxQueuePairWorkRequests(), qd * 3 + EXTRA_RECEIVES),
                 sendQueueLimit);
         int receiveDepth = Math.min(id.device().capabilities().maxQueuePairWorkRequests(), qd + EXTRA_RECEIVES);
         c.setUp(pd, sendDepth, receiveDepth, RECEIVE_SLOT, RECEIVE_SLOT);
@@ -188,7 +187,13 @@ final class ServerPath implements Connection.Handler {
 
     PathInfo info() {
         PathLiveness l = liveness;
-        return new PathInfo(uuid, clientAddress, serverAddress, state, connections.length, counters.snapshot(),
+        return new PathInfo(
+                uuid,
+                clientAddress,
+                serverAddress,
+                state,
+                connections.length,
+                counters.snapshot(),
                 l == null ? -1 : l.roundTripNanos());
     }
 
@@ -253,7 +258,8 @@ final class ServerPath implements Connection.Handler {
             return;
         }
         if (session.wasAnnounced() && !session.name().equals(req.sessionName())) {
-            protocolError(c, "INFO_REQ names session '" + req.sessionName() + "', the session is '" + session.name() + "'");
+            protocolError(
+                    c, "INFO_REQ names session '" + req.sessionName() + "', the session is '" + session.name() + "'");
             return;
         }
         session.name(req.sessionName());
@@ -262,11 +268,14 @@ final class ServerPath implements Connection.Handler {
             chunks.add(new SgDesc(mr.address(), mr.rkey(), session.chunkSize));
         }
         int length = RtrsCodec.encode(new InfoRsp(chunks), infoRegion.buffer(), 0);
-        SendWorkRequest wr = new SendWorkRequest(1).reset(WrIds.of(WrIds.INFO, 0), SendOpcode.SEND)
+        SendWorkRequest wr = new SendWorkRequest(1)
+                .reset(WrIds.of(WrIds.INFO, 0), SendOpcode.SEND)
                 .addSge(infoRegion, 0, length);
         state = PathState.CONNECTED;
-        liveness = new PathLiveness("server session " + session.name() + " path " + uuid + " from "
-                + clientAddress, connections, (l, why) -> close("heartbeat: " + why));
+        liveness = new PathLiveness(
+                "server session " + session.name() + " path " + uuid + " from " + clientAddress,
+                connections,
+                (l, why) -> close("heartbeat: " + why));
         c.post(wr);
         endpoint.pathConnected(session, this);
     }
@@ -277,8 +286,10 @@ final class ServerPath implements Connection.Handler {
         int bufId = Imm.bufId(payload, memBits);
         int offset = Imm.offset(payload, memBits);
         if (bufId >= session.queueDepth || offset > session.chunkSize - WriteMsg.SIZE) {
-            protocolError(c, "IO request for chunk " + bufId + " offset " + offset + " outside "
-                    + session.queueDepth + " chunks of " + session.chunkSize + " bytes");
+            protocolError(
+                    c,
+                    "IO request for chunk " + bufId + " offset " + offset + " outside " + session.queueDepth
+                            + " chunks of " + session.chunkSize + " bytes");
             return;
         }
         ServerIo io = session.ios[bufId];
@@ -306,7 +317,8 @@ final class ServerPath implements Connection.Handler {
             process(io, offset);
         } else if (fastInvalidate) {
             pendingOffset[bufId] = offset;
-            SendWorkRequest wr = invalidateWr[bufId].reset(WrIds.of(WrIds.INVALIDATE, bufId), SendOpcode.LOCAL_INV)
+            SendWorkRequest wr = invalidateWr[bufId]
+                    .reset(WrIds.of(WrIds.INVALIDATE, bufId), SendOpcode.LOCAL_INV)
                     .invalidate(chunkRegions[bufId].rkey());
             c.post(wr);
         } else {
@@ -334,7 +346,8 @@ final class ServerPath implements Connection.Handler {
                 WriteMsg msg = RtrsCodec.decodeWriteMsg(chunk, offset, available);
                 int headerStart = offset - msg.usrLen();
                 if (headerStart > maxIoSize) {
-                    throw new WireFormatException(Errno.EINVAL, "WRITE of " + headerStart + " bytes above " + maxIoSize);
+                    throw new WireFormatException(
+                            Errno.EINVAL, "WRITE of " + headerStart + " bytes above " + maxIoSize);
                 }
                 io.prepareWrite(headerStart, offset);
             } else {
@@ -345,8 +358,8 @@ final class ServerPath implements Connection.Handler {
                     throw new WireFormatException(Errno.EINVAL, "READ of " + dataLength + " bytes above " + maxIoSize);
                 }
                 if (msg.totalLength() < dataLength) {
-                    throw new WireFormatException(Errno.EINVAL, "READ of " + dataLength + " bytes into buffers of "
-                            + msg.totalLength());
+                    throw new WireFormatException(
+                            Errno.EINVAL, "READ of " + dataLength + " bytes into buffers of " + msg.totalLength());
                 }
                 if (msg.needInvalidate() && msg.buffers().isEmpty()) {
                     throw new WireFormatException(Errno.EINVAL, "READ asks to invalidate but names no buffer");
@@ -398,7 +411,8 @@ final class ServerPath implements Connection.Handler {
             }
             if (alwaysInvalidate && fastRegistration) {
                 rkey = renewKey(bufId);
-                register = registerWr[bufId].reset(WrIds.of(WrIds.REGISTER, bufId), SendOpcode.REG_MR)
+                register = registerWr[bufId]
+                        .reset(WrIds.of(WrIds.REGISTER, bufId), SendOpcode.REG_MR)
                         .registration(chunkRegions[bufId], CHUNK_ACCESS);
             }
         } catch (VerbsException e) {
@@ -408,7 +422,8 @@ final class ServerPath implements Connection.Handler {
         }
         boolean withInvalidate = io.needInvalidate && io.direction == Direction.READ;
         if (withInvalidate) {
-            c.post(invalidateSendWr[bufId].reset(WrIds.of(WrIds.RESPONSE, bufId), SendOpcode.SEND_WITH_INV)
+            c.post(invalidateSendWr[bufId]
+                    .reset(WrIds.of(WrIds.RESPONSE, bufId), SendOpcode.SEND_WITH_INV)
                     .invalidate(io.readBuffers.get(0).key()));
         }
         int imm = Imm.ioResponse(bufId, errno, withInvalidate);
@@ -416,9 +431,11 @@ final class ServerPath implements Connection.Handler {
         if (alwaysInvalidate) {
             RtrsCodec.putRkeyRsp(responseRegion.buffer(), bufId * RkeyRsp.SIZE, bufId, rkey);
             rsp.reset(WrIds.of(WrIds.RESPONSE, bufId), SendOpcode.SEND_WITH_IMM)
-                    .addSge(responseRegion, bufId * RkeyRsp.SIZE, RkeyRsp.SIZE).immediate(imm);
+                    .addSge(responseRegion, bufId * RkeyRsp.SIZE, RkeyRsp.SIZE)
+                    .immediate(imm);
         } else {
-            rsp.reset(WrIds.of(WrIds.RESPONSE, bufId), SendOpcode.RDMA_WRITE_WITH_IMM).immediate(imm);
+            rsp.reset(WrIds.of(WrIds.RESPONSE, bufId), SendOpcode.RDMA_WRITE_WITH_IMM)
+                    .immediate(imm);
         }
         if (io.direction == Direction.READ) {
             counters.readDone(io.dataLength);
@@ -455,22 +472,30 @@ final class ServerPath implements Connection.Handler {
             while (wrs.size() <= i) {
                 wrs.add(new SendWorkRequest(1));
             }
-            SendWorkRequest wr = wrs.get(i).reset(WrIds.of(WrIds.READ_DATA, io.bufId), SendOpcode.RDMA_WRITE)
-                    .addSge(chunkRegions[io.bufId], offset, d.length()).remote(d.address(), d.key());
+            SendWorkRequest wr = wrs.get(i)
+                    .reset(WrIds.of(WrIds.READ_DATA, io.bufId), SendOpcode.RDMA_WRITE)
+                    .addSge(chunkRegions[io.bufId], offset, d.length())
+                    .remote(d.address(), d.key());
             c.post(wr);
             offset += d.length();
         }
     }
 
     private void sendHeartbeatAck(Connection c) {
-        c.post(new SendWorkRequest(1).reset(WrIds.of(WrIds.HEARTBEAT, 0), SendOpcode.RDMA_WRITE_WITH_IMM)
+        c.post(new SendWorkRequest(1)
+                .reset(WrIds.of(WrIds.HEARTBEAT, 0), SendOpcode.RDMA_WRITE_WITH_IMM)
                 .immediate(Imm.encode(ImmType.HB_ACK, 0)));
     }
 
     // ---- teardown ----
 
     private void protocolError(Connection c, String what) {
-        LOG.warn("{} path {}: protocol error on connection {}: {}; closing the path", session.name(), uuid, c.cid(), what);
+        LOG.warn(
+                "{} path {}: protocol error on connection {}: {}; closing the path",
+                session.name(),
+                uuid,
+                c.cid(),
+                what);
         close("protocol error");
     }
 

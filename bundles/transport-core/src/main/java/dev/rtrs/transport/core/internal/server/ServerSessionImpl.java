@@ -1,13 +1,12 @@
 package dev.rtrs.transport.core.internal.server;
 
+import dev.rtrs.transport.PathInfo;
+import dev.rtrs.transport.ServerSession;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-
-import dev.rtrs.transport.PathInfo;
-import dev.rtrs.transport.ServerSession;
 
 /**
  * A client's session on the server: its chunks (shared by all paths) and its paths. Paths are added and

@@ -1,9 +1,8 @@
 package dev.rtrs.transport.core.internal.stats;
 
+import dev.rtrs.transport.PathStatistics;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-
-import dev.rtrs.transport.PathStatistics;
 
 /** The live counters of one path; {@link #snapshot()} gives the API's immutable view. Thread-safe. */
 public final class PathCounters {
@@ -66,7 +65,14 @@ public final class PathCounters {
     }
 
     public PathStatistics snapshot() {
-        return new PathStatistics(readCount.sum(), readBytes.sum(), writeCount.sum(), writeBytes.sum(),
-                inflight.get(), failedOver.sum(), reconnectsSuccessful.sum(), reconnectsFailed.sum());
+        return new PathStatistics(
+                readCount.sum(),
+                readBytes.sum(),
+                writeCount.sum(),
+                writeBytes.sum(),
+                inflight.get(),
+                failedOver.sum(),
+                reconnectsSuccessful.sum(),
+                reconnectsFailed.sum());
     }
 }

@@ -14,8 +14,8 @@ import java.util.UUID;
  * @param sessionUuid uuid of the session (the kernel's paths_uuid)
  * @param firstConn   this is the path's first connection
  */
-public record ConReq(int magic, int version, int cid, int cidNum, int reconCnt, UUID pathUuid, UUID sessionUuid,
-        boolean firstConn) {
+public record ConReq(
+        int magic, int version, int cid, int cidNum, int reconCnt, UUID pathUuid, UUID sessionUuid, boolean firstConn) {
 
     public static final int SIZE = RtrsProtocol.PRIVATE_DATA_SIZE;
 }

@@ -11,8 +11,7 @@ public final class Imm {
     private static final int MSG_ID_MASK = (1 << MSG_ID_BITS) - 1;
     private static final int ERRNO_MASK = 0x1FF;
 
-    private Imm() {
-    }
+    private Imm() {}
 
     public static int encode(ImmType type, int payload) {
         return (type.wireValue() & 0xF) << 28 | payload & PAYLOAD_MASK;

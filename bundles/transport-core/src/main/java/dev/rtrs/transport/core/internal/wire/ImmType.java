@@ -20,12 +20,18 @@ public enum ImmType {
 
     public static ImmType fromWire(int value) throws WireFormatException {
         switch (value) {
-            case 0: return IO_REQ;
-            case 1: return IO_RSP;
-            case 2: return IO_RSP_W_INV;
-            case 8: return HB_MSG;
-            case 9: return HB_ACK;
-            default: throw new WireFormatException("unknown immediate type " + value);
+            case 0:
+                return IO_REQ;
+            case 1:
+                return IO_RSP;
+            case 2:
+                return IO_RSP_W_INV;
+            case 8:
+                return HB_MSG;
+            case 9:
+                return HB_ACK;
+            default:
+                throw new WireFormatException("unknown immediate type " + value);
         }
     }
 }

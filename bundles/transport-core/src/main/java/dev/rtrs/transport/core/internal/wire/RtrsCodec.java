@@ -1,5 +1,6 @@
 package dev.rtrs.transport.core.internal.wire;
 
+import dev.rtrs.errno.Errno;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -10,8 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-
-import dev.rtrs.errno.Errno;
 
 /**
  * Encodes and decodes every RTRS 2.0 message, little-endian, at the byte offsets of PROTOCOL.md.
@@ -24,8 +23,7 @@ public final class RtrsCodec {
     private static final VarHandle U32 = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle U64 = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    private RtrsCodec() {
-    }
+    private RtrsCodec() {}
 
     // ---- connection manager private data ----
 
@@ -46,7 +44,8 @@ public final class RtrsCodec {
     /** Decodes a CON_REQ; magic and version are returned as found, for the server to judge. */
     public static ConReq decodeConReq(byte[] data) throws WireFormatException {
         if (data.length < ConReq.SIZE) {
-            throw new WireFormatException(Errno.EINVAL, "CON_REQ of " + data.length + " bytes, expected " + ConReq.SIZE);
+            throw new WireFormatException(
+                    Errno.EINVAL, "CON_REQ of " + data.length + " bytes, expected " + ConReq.SIZE);
         }
         ByteBuffer b = le(ByteBuffer.wrap(data));
         int cid = u16(b, 6);
@@ -76,7 +75,8 @@ public final class RtrsCodec {
     /** Decodes a CON_RSP; the errno comes back signed (negative on reject). */
     public static ConRsp decodeConRsp(byte[] data) throws WireFormatException {
         if (data.length < ConRsp.SIZE) {
-            throw new WireFormatException(Errno.EINVAL, "CON_RSP of " + data.length + " bytes, expected " + ConRsp.SIZE);
+            throw new WireFormatException(
+                    Errno.EINVAL, "CON_RSP of " + data.length + " bytes, expected " + ConRsp.SIZE);
         }
         ByteBuffer b = le(ByteBuffer.wrap(data));
         int maxIo = b.getInt(8);
@@ -113,8 +113,12 @@ public final class RtrsCodec {
         byte[] name = new byte[end];
         src.get(offset + 2, name);
         try {
-            String s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(name)).toString();
+            String s = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(name))
+                    .toString();
             return new InfoReq(s);
         } catch (CharacterCodingException e) {
             throw new WireFormatException(Errno.EINVAL, "INFO_REQ session name is not UTF-8");
@@ -224,7 +228,8 @@ public final class RtrsCodec {
         expect(src, offset, length, WriteMsg.SIZE, RtrsMessageType.WRITE);
         int usrLen = get16(src, offset + 2);
         if (usrLen > offset) {
-            throw new WireFormatException(Errno.EINVAL, "WRITE user header of " + usrLen + " bytes before offset " + offset);
+            throw new WireFormatException(
+                    Errno.EINVAL, "WRITE user header of " + usrLen + " bytes before offset " + offset);
         }
         return new WriteMsg(usrLen);
     }
@@ -236,7 +241,8 @@ public final class RtrsCodec {
         int flags = get16(src, offset + 4);
         int n = get16(src, offset + 6);
         if (usrLen > offset) {
-            throw new WireFormatException(Errno.EINVAL, "READ user header of " + usrLen + " bytes before offset " + offset);
+            throw new WireFormatException(
+                    Errno.EINVAL, "READ user header of " + usrLen + " bytes before offset " + offset);
         }
         if ((flags & ~RtrsProtocol.FLAG_NEED_INVAL) != 0) {
             throw new WireFormatException(Errno.EINVAL, "READ unknown flags 0x" + Integer.toHexString(flags));
@@ -281,7 +287,9 @@ public final class RtrsCodec {
 
     private static void putUuid(ByteBuffer b, int at, UUID u) {
         // uuid_t is 16 raw bytes in RFC 4122 order, i.e. big-endian, whatever the message's byte order
-        b.order(ByteOrder.BIG_ENDIAN).putLong(at, u.getMostSignificantBits()).putLong(at + 8, u.getLeastSignificantBits());
+        b.order(ByteOrder.BIG_ENDIAN)
+                .putLong(at, u.getMostSignificantBits())
+                .putLong(at + 8, u.getLeastSignificantBits());
         b.order(ByteOrder.LITTLE_ENDIAN);
     }
 

@@ -10,6 +10,7 @@ public final class RtrsProtocol {
     public static final int VERSION = VERSION_MAJOR << 8 | VERSION_MINOR;
     /** Size of the connect request/response private data. */
     public static final int PRIVATE_DATA_SIZE = 56;
+
     public static final int SERVICE_QUEUE_DEPTH = 512;
     public static final int HEARTBEAT_INTERVAL_MS = 5000;
     public static final int HEARTBEAT_MISSED_MAX = 5;
@@ -21,6 +22,5 @@ public final class RtrsProtocol {
     /** CON_RSP flag: the server runs with always_invalidate and sends RKEY_RSP. */
     public static final int FLAG_NEW_RKEY = 1 << 1;
 
-    private RtrsProtocol() {
-    }
+    private RtrsProtocol() {}
 }

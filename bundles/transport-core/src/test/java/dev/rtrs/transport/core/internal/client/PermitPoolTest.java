@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rtrs.errno.Errno;
+import dev.rtrs.transport.TransportException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,12 +16,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
-import dev.rtrs.errno.Errno;
-import dev.rtrs.transport.TransportException;
 
 @Timeout(20)
 class PermitPoolTest {
@@ -103,7 +101,9 @@ class PermitPoolTest {
         pool.close();
         waiter.join();
         assertEquals(List.of(Errno.ESHUTDOWN), errnos);
-        assertEquals(Errno.ESHUTDOWN, assertThrows(TransportException.class, pool::tryAcquire).errno());
+        assertEquals(
+                Errno.ESHUTDOWN,
+                assertThrows(TransportException.class, pool::tryAcquire).errno());
     }
 
     @Test

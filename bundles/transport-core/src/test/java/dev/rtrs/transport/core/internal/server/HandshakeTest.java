@@ -4,19 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import dev.rtrs.errno.Errno;
 import dev.rtrs.test.support.Await;
 import dev.rtrs.transport.ClientSessionOptions;
@@ -32,6 +19,17 @@ import dev.rtrs.verbs.CmEvent;
 import dev.rtrs.verbs.CmEventType;
 import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The connection handshake: what the server accepts, and what it refuses with which errno. */
 @Timeout(60)
@@ -47,8 +45,13 @@ class HandshakeTest {
     void start() throws Exception {
         provider = new TcpVerbsProvider();
         transport = new RtrsTransport().addProvider(provider);
-        server = (ServerEndpointImpl) transport.listen(ServerOptions.defaults(InetAddress.getByName("127.0.0.1"))
-                .withPort(0).withQueueDepth(2).withChunkSize(8192 * 2), request -> request.respond(0), null);
+        server = (ServerEndpointImpl) transport.listen(
+                ServerOptions.defaults(InetAddress.getByName("127.0.0.1"))
+                        .withPort(0)
+                        .withQueueDepth(2)
+                        .withChunkSize(8192 * 2),
+                request -> request.respond(0),
+                null);
         address = server.localAddresses().get(0);
     }
 
@@ -82,8 +85,8 @@ class HandshakeTest {
 
     @Test
     void acceptsAValidRequestWithTheServersParameters() throws Exception {
-        CmEvent e = connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 1, UUID.randomUUID(),
-                UUID.randomUUID(), true));
+        CmEvent e = connect(
+                request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 1, UUID.randomUUID(), UUID.randomUUID(), true));
         assertEquals(CmEventType.ESTABLISHED, e.type());
         ConRsp rsp = RtrsCodec.decodeConRsp(e.privateData());
         assertEquals(0, rsp.errno());
@@ -95,56 +98,85 @@ class HandshakeTest {
 
     @Test
     void refusesWrongMagic() throws Exception {
-        assertEquals(Errno.ECONNRESET, rejectErrno(connect(request(0x1BBE, RtrsProtocol.VERSION, 0, 1,
-                UUID.randomUUID(), UUID.randomUUID(), true))));
+        assertEquals(
+                Errno.ECONNRESET,
+                rejectErrno(connect(
+                        request(0x1BBE, RtrsProtocol.VERSION, 0, 1, UUID.randomUUID(), UUID.randomUUID(), true))));
     }
 
     @Test
     void refusesAnotherMajorVersionButAcceptsAnotherMinor() throws Exception {
-        assertEquals(Errno.ECONNRESET, rejectErrno(connect(request(RtrsProtocol.MAGIC, 0x0300, 0, 1,
-                UUID.randomUUID(), UUID.randomUUID(), true))));
-        assertEquals(CmEventType.ESTABLISHED, connect(request(RtrsProtocol.MAGIC, 0x0201, 0, 1, UUID.randomUUID(),
-                UUID.randomUUID(), true)).type());
+        assertEquals(
+                Errno.ECONNRESET,
+                rejectErrno(connect(
+                        request(RtrsProtocol.MAGIC, 0x0300, 0, 1, UUID.randomUUID(), UUID.randomUUID(), true))));
+        assertEquals(
+                CmEventType.ESTABLISHED,
+                connect(request(RtrsProtocol.MAGIC, 0x0201, 0, 1, UUID.randomUUID(), UUID.randomUUID(), true))
+                        .type());
     }
 
     @Test
     void refusesMalformedPrivateData() throws Exception {
         assertEquals(Errno.ECONNRESET, rejectErrno(connect(new byte[10])));
-        assertEquals(Errno.ECONNRESET, rejectErrno(connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 3, 2,
-                UUID.randomUUID(), UUID.randomUUID(), true))));
+        assertEquals(
+                Errno.ECONNRESET,
+                rejectErrno(connect(request(
+                        RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 3, 2, UUID.randomUUID(), UUID.randomUUID(), true))));
     }
 
     @Test
     void refusesAnUnknownSessionWithoutFirstConnection() throws Exception {
-        assertEquals(Errno.ENXIO, rejectErrno(connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 1, 2,
-                UUID.randomUUID(), UUID.randomUUID(), false))));
+        assertEquals(
+                Errno.ENXIO,
+                rejectErrno(connect(request(
+                        RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 1, 2, UUID.randomUUID(), UUID.randomUUID(), false))));
     }
 
     @Test
     void refusesTooManyConnectionsAndDuplicates() throws Exception {
-        assertEquals(Errno.ECONNRESET, rejectErrno(connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0,
-                ServerEndpointImpl.MAX_CONNECTIONS_PER_PATH + 1, UUID.randomUUID(), UUID.randomUUID(), true))));
+        assertEquals(
+                Errno.ECONNRESET,
+                rejectErrno(connect(request(
+                        RtrsProtocol.MAGIC,
+                        RtrsProtocol.VERSION,
+                        0,
+                        ServerEndpointImpl.MAX_CONNECTIONS_PER_PATH + 1,
+                        UUID.randomUUID(),
+                        UUID.randomUUID(),
+                        true))));
         UUID path = UUID.randomUUID();
         UUID session = UUID.randomUUID();
-        assertEquals(CmEventType.ESTABLISHED, connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 2, path,
-                session, true)).type());
-        assertEquals(Errno.ECONNRESET, rejectErrno(connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 2,
-                path, session, true))), "the same connection twice");
-        assertEquals(Errno.ECONNRESET, rejectErrno(connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 1, 3,
-                path, session, false))), "a different connection count for the same path");
-        assertEquals(CmEventType.ESTABLISHED, connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 1, 2, path,
-                session, false)).type());
+        assertEquals(
+                CmEventType.ESTABLISHED,
+                connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 2, path, session, true))
+                        .type());
+        assertEquals(
+                Errno.ECONNRESET,
+                rejectErrno(connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 2, path, session, true))),
+                "the same connection twice");
+        assertEquals(
+                Errno.ECONNRESET,
+                rejectErrno(connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 1, 3, path, session, false))),
+                "a different connection count for the same path");
+        assertEquals(
+                CmEventType.ESTABLISHED,
+                connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 1, 2, path, session, false))
+                        .type());
     }
 
     @Test
     void refusesThePathAfterTheHundredTwentyEighth() throws Exception {
         UUID session = UUID.randomUUID();
         for (int i = 0; i < 128; i++) {
-            CmEvent e = connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 1, UUID.randomUUID(), session, true));
+            CmEvent e =
+                    connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 1, UUID.randomUUID(), session, true));
             assertEquals(CmEventType.ESTABLISHED, e.type(), "path " + i);
         }
-        assertEquals(Errno.ECONNRESET, rejectErrno(connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 1,
-                UUID.randomUUID(), session, true))));
+        assertEquals(
+                Errno.ECONNRESET,
+                rejectErrno(connect(
+                        request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 1, UUID.randomUUID(), session, true))));
         assertEquals(128, server.findSession(session).paths.size());
     }
 
@@ -163,9 +195,15 @@ class HandshakeTest {
             listener.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
             listener.listen(8);
             int port = listener.localAddress().getPort();
-            TransportException e = assertThrows(TransportException.class, () -> transport.open(ClientSessionOptions
-                    .builder("refused").paths(PathAddress.parse("127.0.0.1", port)).connectionsPerPath(1)
-                    .connectTimeout(Duration.ofSeconds(10)).build(), null));
+            TransportException e = assertThrows(
+                    TransportException.class,
+                    () -> transport.open(
+                            ClientSessionOptions.builder("refused")
+                                    .paths(PathAddress.parse("127.0.0.1", port))
+                                    .connectionsPerPath(1)
+                                    .connectTimeout(Duration.ofSeconds(10))
+                                    .build(),
+                            null));
             assertEquals(Errno.ENXIO, e.errno());
             assertTrue(e.getMessage().contains("ENXIO"), e.getMessage());
         } finally {
@@ -179,9 +217,15 @@ class HandshakeTest {
         try (var s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        TransportException e = assertThrows(TransportException.class, () -> transport.open(ClientSessionOptions
-                .builder("nobody").paths(PathAddress.parse("127.0.0.1", port)).connectionsPerPath(1)
-                .connectTimeout(Duration.ofSeconds(10)).build(), null));
+        TransportException e = assertThrows(
+                TransportException.class,
+                () -> transport.open(
+                        ClientSessionOptions.builder("nobody")
+                                .paths(PathAddress.parse("127.0.0.1", port))
+                                .connectionsPerPath(1)
+                                .connectTimeout(Duration.ofSeconds(10))
+                                .build(),
+                        null));
         assertEquals(Errno.ECONNREFUSED, e.errno());
     }
 
@@ -190,10 +234,14 @@ class HandshakeTest {
         server.connectingTimeout(Duration.ofMillis(300));
         UUID session = UUID.randomUUID();
         UUID path = UUID.randomUUID();
-        assertEquals(CmEventType.ESTABLISHED, connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 2, path,
-                session, true)).type());
+        assertEquals(
+                CmEventType.ESTABLISHED,
+                connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 2, path, session, true))
+                        .type());
         assertEquals(1, server.findSession(session).paths.size(), "half set up: one of two connections, no INFO_REQ");
-        Await.until(() -> server.findSession(session) == null, Duration.ofSeconds(5),
+        Await.until(
+                () -> server.findSession(session) == null,
+                Duration.ofSeconds(5),
                 "the zombie path and its empty session are gone");
     }
 
@@ -201,15 +249,20 @@ class HandshakeTest {
     void aReconnectWithANewReconnectCountReplacesAHalfSetUpPath() throws Exception {
         UUID session = UUID.randomUUID();
         UUID path = UUID.randomUUID();
-        assertEquals(CmEventType.ESTABLISHED, connect(new ConReq(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 2, 0,
-                path, session, true)).type());
+        assertEquals(
+                CmEventType.ESTABLISHED,
+                connect(new ConReq(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 2, 0, path, session, true))
+                        .type());
         ServerPath stale = server.findSession(session).paths.get(path);
         // the client gave that attempt up and starts over with the next recon_cnt
-        assertEquals(CmEventType.ESTABLISHED, connect(new ConReq(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 2, 1,
-                path, session, true)).type());
+        assertEquals(
+                CmEventType.ESTABLISHED,
+                connect(new ConReq(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 2, 1, path, session, true))
+                        .type());
         assertTrue(stale.isClosed(), "the stale incarnation is closed");
         ServerSessionImpl now = server.findSession(session);
-        assertTrue(now != null && now.paths.get(path) != stale && now.paths.get(path).reconCnt == 1,
+        assertTrue(
+                now != null && now.paths.get(path) != stale && now.paths.get(path).reconCnt == 1,
                 "the new incarnation took its place");
     }
 }

@@ -6,21 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.ClientSessionOptions;
 import dev.rtrs.transport.Direction;
@@ -46,6 +31,19 @@ import dev.rtrs.verbs.MemoryRegion;
 import dev.rtrs.verbs.WcStatus;
 import dev.rtrs.verbs.WorkCompletion;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The correctness rules of always_invalidate and send-queue accounting, observed on a real server. */
 @Timeout(60)
@@ -63,17 +61,26 @@ class InvalidateTest {
         provider.close();
     }
 
-    private ServerEndpointImpl server(boolean alwaysInvalidate, int queueDepth, RequestHandler handler) throws Exception {
-        return (ServerEndpointImpl) transport.listen(ServerOptions.defaults(InetAddress.getByName("127.0.0.1"))
-                .withPort(0).withQueueDepth(queueDepth).withChunkSize(CHUNK).withAlwaysInvalidate(alwaysInvalidate),
-                handler, null);
+    private ServerEndpointImpl server(boolean alwaysInvalidate, int queueDepth, RequestHandler handler)
+            throws Exception {
+        return (ServerEndpointImpl) transport.listen(
+                ServerOptions.defaults(InetAddress.getByName("127.0.0.1"))
+                        .withPort(0)
+                        .withQueueDepth(queueDepth)
+                        .withChunkSize(CHUNK)
+                        .withAlwaysInvalidate(alwaysInvalidate),
+                handler,
+                null);
     }
 
     /** A raw client with one connection that has done CON_REQ and INFO. */
-    private RawClient handshake(ServerEndpointImpl server, UUID session, ConRsp[] rspOut, InfoRsp[] infoOut) throws Exception {
+    private RawClient handshake(ServerEndpointImpl server, UUID session, ConRsp[] rspOut, InfoRsp[] infoOut)
+            throws Exception {
         RawClient c = new RawClient(provider);
-        CmEvent e = c.connect(server.localAddresses().get(0), RtrsCodec.encode(new ConReq(RtrsProtocol.MAGIC,
-                RtrsProtocol.VERSION, 0, 1, 0, UUID.randomUUID(), session, true)));
+        CmEvent e = c.connect(
+                server.localAddresses().get(0),
+                RtrsCodec.encode(new ConReq(
+                        RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 1, 0, UUID.randomUUID(), session, true)));
         assertEquals(CmEventType.ESTABLISHED, e.type());
         rspOut[0] = RtrsCodec.decodeConRsp(e.privateData());
         infoOut[0] = c.info("raw");
@@ -81,7 +88,8 @@ class InvalidateTest {
     }
 
     /** Writes {@code fill} bytes plus an empty header and a WRITE message into chunk 0 as an IO request. */
-    private static void writeIo(RawClient c, long address, int rkey, int length, byte fill, int queueDepth) throws Exception {
+    private static void writeIo(RawClient c, long address, int rkey, int length, byte fill, int queueDepth)
+            throws Exception {
         ByteBuffer out = c.memory.buffer();
         for (int i = 0; i < length; i++) {
             out.put(i, fill);
@@ -150,7 +158,10 @@ class InvalidateTest {
             MemoryRegion target = c.memory;
             long address = target.address() + 4096;
             ReadMsgWriter.write(c.memory.buffer(), 0, address, target.rkey(), 512);
-            c.write(info[0].chunks().get(0).address() + 512, info[0].chunks().get(0).key(), ReadMsgWriter.SIZE,
+            c.write(
+                    info[0].chunks().get(0).address() + 512,
+                    info[0].chunks().get(0).key(),
+                    ReadMsgWriter.SIZE,
                     Imm.ioRequest(0, 512, Imm.memBits(2)));
             WorkCompletion inv = c.receive();
             assertTrue(inv.isSuccess(), inv.toString());
@@ -169,8 +180,8 @@ class InvalidateTest {
         static final int SIZE = 24;
 
         static void write(ByteBuffer b, int at, long address, int key, int length) {
-            RtrsCodec.encode(new ReadMsg(0, RtrsProtocol.FLAG_NEED_INVAL,
-                    List.of(new SgDesc(address, key, length))), b, at);
+            RtrsCodec.encode(
+                    new ReadMsg(0, RtrsProtocol.FLAG_NEED_INVAL, List.of(new SgDesc(address, key, length))), b, at);
         }
     }
 
@@ -210,14 +221,23 @@ class InvalidateTest {
             seen.incrementAndGet();
             r.respond(0);
         });
-        ClientSession s = transport.open(ClientSessionOptions.builder("fenced")
-                .paths(PathAddress.parse("127.0.0.1", server.localAddresses().get(0).getPort())).connectionsPerPath(2)
-                .connectTimeout(Duration.ofSeconds(10)).build(), null);
+        ClientSession s = transport.open(
+                ClientSessionOptions.builder("fenced")
+                        .paths(PathAddress.parse(
+                                "127.0.0.1", server.localAddresses().get(0).getPort()))
+                        .connectionsPerPath(2)
+                        .connectTimeout(Duration.ofSeconds(10))
+                        .build(),
+                null);
         for (int i = 0; i < 200; i++) {
             Permit p = s.acquirePermit();
             CompletableFuture<Integer> done = new CompletableFuture<>();
-            s.submit(p, i % 2 == 0 ? Direction.WRITE : Direction.READ, ByteBuffer.allocate(8),
-                    new ByteBuffer[] {ByteBuffer.allocate(1024)}, done::complete);
+            s.submit(
+                    p,
+                    i % 2 == 0 ? Direction.WRITE : Direction.READ,
+                    ByteBuffer.allocate(8),
+                    new ByteBuffer[] {ByteBuffer.allocate(1024)},
+                    done::complete);
             assertEquals(0, done.get(10, TimeUnit.SECONDS));
             s.releasePermit(p);
         }
@@ -237,9 +257,14 @@ class InvalidateTest {
     void aSaturatingLoadOnTinySendQueuesNeverOverflowsThem() throws Exception {
         ServerPath.sendQueueLimit = 3;
         ServerEndpointImpl server = server(true, 16, r -> r.respond(0));
-        ClientSession s = transport.open(ClientSessionOptions.builder("tiny-sq")
-                .paths(PathAddress.parse("127.0.0.1", server.localAddresses().get(0).getPort())).connectionsPerPath(2)
-                .connectTimeout(Duration.ofSeconds(10)).build(), null);
+        ClientSession s = transport.open(
+                ClientSessionOptions.builder("tiny-sq")
+                        .paths(PathAddress.parse(
+                                "127.0.0.1", server.localAddresses().get(0).getPort()))
+                        .connectionsPerPath(2)
+                        .connectTimeout(Duration.ofSeconds(10))
+                        .build(),
+                null);
         int total = 2000;
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger errors = new AtomicInteger();
@@ -247,8 +272,12 @@ class InvalidateTest {
         AtomicInteger remaining = new AtomicInteger(total);
         for (int i = 0; i < total; i++) {
             Permit p = s.acquirePermit();
-            s.submit(p, i % 3 == 0 ? Direction.READ : Direction.WRITE, ByteBuffer.allocate(8),
-                    new ByteBuffer[] {ByteBuffer.allocateDirect(2048)}, errno -> {
+            s.submit(
+                    p,
+                    i % 3 == 0 ? Direction.READ : Direction.WRITE,
+                    ByteBuffer.allocate(8),
+                    new ByteBuffer[] {ByteBuffer.allocateDirect(2048)},
+                    errno -> {
                         (errno == 0 ? ok : errors).incrementAndGet();
                         s.releasePermit(p);
                         if (remaining.decrementAndGet() == 0) {
@@ -259,7 +288,8 @@ class InvalidateTest {
         all.get(50, TimeUnit.SECONDS);
         assertEquals(total, ok.get(), "errors: " + errors.get());
         ServerSessionImpl ss = server.findSession(s.uuid());
-        long deferred = ss.paths.values().stream().mapToLong(ServerPath::deferredPosts).sum();
+        long deferred =
+                ss.paths.values().stream().mapToLong(ServerPath::deferredPosts).sum();
         assertTrue(deferred > 0, "the load must have waited for send completions at least once");
         assertFalse(ss.paths.values().iterator().next().isClosed());
         s.close();

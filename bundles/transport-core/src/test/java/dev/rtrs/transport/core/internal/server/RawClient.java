@@ -1,12 +1,5 @@
 package dev.rtrs.transport.core.internal.server;
 
-import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-
 import dev.rtrs.test.support.Await;
 import dev.rtrs.transport.core.internal.wire.InfoReq;
 import dev.rtrs.transport.core.internal.wire.InfoRsp;
@@ -26,6 +19,12 @@ import dev.rtrs.verbs.SendWorkRequest;
 import dev.rtrs.verbs.VerbsProvider;
 import dev.rtrs.verbs.WcOpcode;
 import dev.rtrs.verbs.WorkCompletion;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A client that speaks RTRS by hand over raw verbs: for handshake refusals and hostile behaviour that the
@@ -64,8 +63,8 @@ final class RawClient implements AutoCloseable {
         pd = id.device().allocateProtectionDomain();
         cq = id.device().createCompletionQueue(256, null);
         qp = id.createQueuePair(pd, new QueuePairAttributes(cq, cq, 64, 64, 2, 1));
-        memory = pd.register(ByteBuffer.allocateDirect(RECEIVE_BASE + 16 * SLOT),
-                Access.LOCAL_WRITE | Access.REMOTE_WRITE);
+        memory = pd.register(
+                ByteBuffer.allocateDirect(RECEIVE_BASE + 16 * SLOT), Access.LOCAL_WRITE | Access.REMOTE_WRITE);
         ReceiveWorkRequest rr = new ReceiveWorkRequest(1);
         for (int i = 0; i < 16; i++) {
             qp.postReceive(rr.reset(i).addSge(memory, RECEIVE_BASE + i * SLOT, SLOT));
@@ -115,7 +114,8 @@ final class RawClient implements AutoCloseable {
     void write(long remote, int rkey, int length, Integer imm) throws Exception {
         SendWorkRequest wr = new SendWorkRequest(1)
                 .reset(2, imm == null ? SendOpcode.RDMA_WRITE : SendOpcode.RDMA_WRITE_WITH_IMM)
-                .addSge(memory, 0, length).remote(remote, rkey);
+                .addSge(memory, 0, length)
+                .remote(remote, rkey);
         if (imm != null) {
             wr.immediate(imm);
         }

@@ -6,15 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rtrs.errno.Errno;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
-
 import org.junit.jupiter.api.Test;
-
-import dev.rtrs.errno.Errno;
 
 /** Every field at its PROTOCOL.md offset, round trips, and refusal of malformed input. */
 class RtrsCodecTest {
@@ -54,10 +52,15 @@ class RtrsCodecTest {
 
     @Test
     void conReqRejectsBadCountsAndFlags() {
-        byte[] wire = RtrsCodec.encode(new ConReq(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 2, 0, PATH, SESSION, false));
+        byte[] wire =
+                RtrsCodec.encode(new ConReq(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 2, 0, PATH, SESSION, false));
         le(wire).putShort(6, (short) 2);
-        assertEquals(Errno.EINVAL, assertThrows(WireFormatException.class, () -> RtrsCodec.decodeConReq(wire)).errno());
-        byte[] flags = RtrsCodec.encode(new ConReq(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 2, 0, PATH, SESSION, false));
+        assertEquals(
+                Errno.EINVAL,
+                assertThrows(WireFormatException.class, () -> RtrsCodec.decodeConReq(wire))
+                        .errno());
+        byte[] flags =
+                RtrsCodec.encode(new ConReq(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 2, 0, PATH, SESSION, false));
         flags[44] = 2;
         assertThrows(WireFormatException.class, () -> RtrsCodec.decodeConReq(flags));
         assertThrows(WireFormatException.class, () -> RtrsCodec.decodeConReq(new byte[40]));
@@ -89,7 +92,10 @@ class RtrsCodecTest {
         byte[] wire = RtrsCodec.encode(ConRsp.reject(Errno.ECONNRESET));
         assertEquals(-104, le(wire).getShort(4));
         assertEquals(-104, RtrsCodec.decodeConRsp(wire).errno());
-        assertEquals(65535, RtrsCodec.decodeConRsp(RtrsCodec.encode(ConRsp.accept(65535, 1, 1, 0))).queueDepth());
+        assertEquals(
+                65535,
+                RtrsCodec.decodeConRsp(RtrsCodec.encode(ConRsp.accept(65535, 1, 1, 0)))
+                        .queueDepth());
     }
 
     @Test
@@ -166,7 +172,9 @@ class RtrsCodecTest {
         assertEquals(RtrsMessageType.WRITE, RtrsCodec.ioMessageType(chunk, 612, 8192 - 612));
         assertEquals(100, RtrsCodec.decodeWriteMsg(chunk, 612, 8192 - 612).usrLen());
         RtrsCodec.encode(new WriteMsg(100), chunk, 50);
-        assertThrows(WireFormatException.class, () -> RtrsCodec.decodeWriteMsg(chunk, 50, 8000),
+        assertThrows(
+                WireFormatException.class,
+                () -> RtrsCodec.decodeWriteMsg(chunk, 50, 8000),
                 "user header reaching before the chunk's start");
         assertThrows(WireFormatException.class, () -> RtrsCodec.decodeWriteMsg(chunk, 8190, 2));
     }
@@ -237,8 +245,11 @@ class RtrsCodecTest {
 
     @Test
     void messageTypeValues() throws Exception {
-        assertArrayEquals(new int[] {0, 1, 2, 3, 4},
-                Arrays.stream(RtrsMessageType.values()).mapToInt(RtrsMessageType::wireValue).toArray());
+        assertArrayEquals(
+                new int[] {0, 1, 2, 3, 4},
+                Arrays.stream(RtrsMessageType.values())
+                        .mapToInt(RtrsMessageType::wireValue)
+                        .toArray());
         assertThrows(WireFormatException.class, () -> RtrsMessageType.fromWire(5));
     }
 }
