@@ -15,7 +15,6 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -69,13 +68,11 @@ public final class FailoverBench {
         try (TcpVerbsProvider tcp = new TcpVerbsProvider();
                 RtrsTransport transport = new RtrsTransport().addProvider(tcp)) {
             ServerEndpoint server = transport.listen(
-                    new ServerOptions(
-                            List.of(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2")),
-                            0,
-                            QUEUE_DEPTH,
-                            65536,
-                            true,
-                            "tcp"),
+                    ServerOptions.builder(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2"))
+                            .port(0)
+                            .queueDepth(QUEUE_DEPTH)
+                            .chunkSize(65536)
+                            .build(),
                     req -> req.respond(0),
                     null);
             int port = server.localAddresses().get(0).getPort();

@@ -46,13 +46,17 @@ public record ServerOptions(
 
     /** Listens on {@code addresses} with the kernel's defaults. */
     public static ServerOptions defaults(InetAddress... addresses) {
-        return new ServerOptions(
-                List.of(addresses),
-                RtrsLimits.DEFAULT_PORT,
-                RtrsLimits.DEFAULT_QUEUE_DEPTH,
-                RtrsLimits.DEFAULT_CHUNK_SIZE,
-                true,
-                ClientSessionOptions.DEFAULT_PROVIDER);
+        return builder(addresses).build();
+    }
+
+    /** Options for a server on {@code addresses}; what is not set keeps the kernel's default. */
+    public static Builder builder(InetAddress... addresses) {
+        return new Builder(List.of(addresses));
+    }
+
+    /** Options for a server on {@code addresses}; what is not set keeps the kernel's default. */
+    public static Builder builder(List<InetAddress> addresses) {
+        return new Builder(addresses);
     }
 
     public ServerOptions withPort(int value) {
@@ -73,5 +77,49 @@ public record ServerOptions(
 
     public ServerOptions withProvider(String value) {
         return new ServerOptions(addresses, port, queueDepth, chunkSize, alwaysInvalidate, value);
+    }
+
+    /** Builds {@link ServerOptions}; {@link #build()} checks them. */
+    public static final class Builder {
+        private final List<InetAddress> addresses;
+        private int port = RtrsLimits.DEFAULT_PORT;
+        private int queueDepth = RtrsLimits.DEFAULT_QUEUE_DEPTH;
+        private int chunkSize = RtrsLimits.DEFAULT_CHUNK_SIZE;
+        private boolean alwaysInvalidate = true;
+        private String provider = ClientSessionOptions.DEFAULT_PROVIDER;
+
+        private Builder(List<InetAddress> addresses) {
+            this.addresses = addresses;
+        }
+
+        public Builder port(int value) {
+            this.port = value;
+            return this;
+        }
+
+        public Builder queueDepth(int value) {
+            this.queueDepth = value;
+            return this;
+        }
+
+        public Builder chunkSize(int value) {
+            this.chunkSize = value;
+            return this;
+        }
+
+        public Builder alwaysInvalidate(boolean value) {
+            this.alwaysInvalidate = value;
+            return this;
+        }
+
+        public Builder provider(String value) {
+            this.provider = value;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first option out of range */
+        public ServerOptions build() {
+            return new ServerOptions(addresses, port, queueDepth, chunkSize, alwaysInvalidate, provider);
+        }
     }
 }

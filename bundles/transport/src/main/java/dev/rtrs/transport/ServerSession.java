@@ -20,11 +20,6 @@ public interface ServerSession {
 
     void resetStatistics();
 
-    /** Something the application keeps with the session (e.g. its open devices). */
-    void attach(Object attachment);
-
-    Object attachment();
-
     /**
      * Force-closes one path of the session: its connections are disconnected, the client fails its IO over to the
      * other paths and reconnects this one. Non-blocking beyond the teardown.

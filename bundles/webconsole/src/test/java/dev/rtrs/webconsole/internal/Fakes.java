@@ -235,16 +235,6 @@ final class Fakes {
         }
 
         @Override
-        public void attach(Object attachment) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Object attachment() {
-            return null;
-        }
-
-        @Override
         public boolean closePath(UUID pathUuid) {
             return paths.removeIf(p -> p.uuid().equals(pathUuid));
         }

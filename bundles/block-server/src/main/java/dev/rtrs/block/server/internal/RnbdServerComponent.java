@@ -44,6 +44,7 @@ public final class RnbdServerComponent implements RnbdServerAdmin {
 
     private final ExportRegistry registry = new ExportRegistry("/srv/rnbd");
     private volatile ServerEndpoint endpoint;
+    private volatile RnbdServerCore core;
     private volatile ExportConfigurations exportConfigurations;
 
     @Reference
@@ -91,14 +92,14 @@ public final class RnbdServerComponent implements RnbdServerAdmin {
                 }
             }
         }
-        ServerOptions options = new ServerOptions(
-                addresses,
-                config.port(),
-                config.queueDepth(),
-                config.chunkSize(),
-                config.alwaysInvalidate(),
-                config.provider());
-        RnbdServerCore core = new RnbdServerCore(registry, options.chunkSize() - 4096);
+        ServerOptions options = ServerOptions.builder(addresses)
+                .port(config.port())
+                .queueDepth(config.queueDepth())
+                .chunkSize(config.chunkSize())
+                .alwaysInvalidate(config.alwaysInvalidate())
+                .provider(config.provider())
+                .build();
+        core = new RnbdServerCore(registry, options.chunkSize() - 4096);
         endpoint = rtrs.listen(options, core, core);
         LOG.info(
                 "RNBD server on {} port {} (exports {}, dev_search_path {})",
@@ -115,7 +116,8 @@ public final class RnbdServerComponent implements RnbdServerAdmin {
 
     @Override
     public List<OpenDeviceInfo> openDevices() {
-        return RnbdServerCore.openDevices(endpoint);
+        RnbdServerCore c = core;
+        return c == null ? List.of() : c.openDevices();
     }
 
     @Override

@@ -18,7 +18,6 @@ import dev.rtrs.block.protocol.RnbdSessInfoRsp;
 import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.Direction;
 import dev.rtrs.transport.RequestHandler;
-import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerLinkListener;
 import dev.rtrs.transport.ServerRequest;
 import dev.rtrs.transport.ServerSession;
@@ -26,6 +25,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,8 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
 
     private final ExportRegistry exports;
     private final int maxIoSize;
+    /** The RNBD state of each live session; an entry comes with the session's first SESS_INFO or OPEN. */
+    private final Map<ServerSession, RnbdSession> sessions = new ConcurrentHashMap<>();
 
     RnbdServerCore(ExportRegistry exports, int maxIoSize) {
         this.exports = exports;
@@ -50,16 +53,8 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
         return exports;
     }
 
-    private static RnbdSession state(ServerSession s) {
-        synchronized (s) {
-            Object a = s.attachment();
-            if (a instanceof RnbdSession r) {
-                return r;
-            }
-            RnbdSession r = new RnbdSession(s.name());
-            s.attach(r);
-            return r;
-        }
+    private RnbdSession state(ServerSession s) {
+        return sessions.computeIfAbsent(s, k -> new RnbdSession(k.name()));
     }
 
     @Override
@@ -73,17 +68,17 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
             request.respond(e.errno());
             return;
         }
-        RnbdSession session = state(request.session());
+        ServerSession from = request.session();
         if (message instanceof RnbdIo io) {
-            io(session, io, request);
+            io(sessions.get(from), io, request);
         } else if (message instanceof RnbdSessInfo info) {
-            sessInfo(session, info, request);
+            sessInfo(state(from), info, request);
         } else if (message instanceof RnbdOpen open) {
-            open(session, open, request);
+            open(state(from), open, request);
         } else if (message instanceof RnbdClose close) {
-            close(session, close, request);
+            close(sessions.get(from), close, request);
         } else {
-            LOG.warn("session {}: unexpected {} from a client", session.name, message.type());
+            LOG.warn("session {}: unexpected {} from a client", from.name(), message.type());
             request.respond(Errno.EINVAL);
         }
     }
@@ -153,7 +148,7 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
     }
 
     private void close(RnbdSession session, RnbdClose close, ServerRequest request) {
-        RnbdSession.OpenDevice d = session.remove(close.deviceId());
+        RnbdSession.OpenDevice d = session == null ? null : session.remove(close.deviceId());
         if (d == null) {
             request.respond(Errno.ENOENT);
             return;
@@ -170,9 +165,12 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
     }
 
     private void io(RnbdSession session, RnbdIo io, ServerRequest request) {
-        RnbdSession.OpenDevice open = session.device(io.deviceId());
+        RnbdSession.OpenDevice open = session == null ? null : session.device(io.deviceId());
         if (open == null) {
-            LOG.warn("session {}: IO for device {} that the session has not opened", session.name, io.deviceId());
+            LOG.warn(
+                    "session {}: IO for device {} that the session has not opened",
+                    request.session().name(),
+                    io.deviceId());
             request.respond(Errno.ENOTCONN);
             return;
         }
@@ -211,15 +209,13 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
         }
     }
 
-    /** The devices the sessions of {@code endpoint} have open, by session name and device id. Non-blocking. */
-    static List<OpenDeviceInfo> openDevices(ServerEndpoint endpoint) {
+    /** The devices the sessions have open, by session name and device id. Non-blocking. */
+    List<OpenDeviceInfo> openDevices() {
         List<OpenDeviceInfo> list = new ArrayList<>();
-        for (ServerSession s : endpoint.sessions()) {
-            if (s.attachment() instanceof RnbdSession r) {
-                for (RnbdSession.OpenDevice d : r.devices()) {
-                    list.add(new OpenDeviceInfo(
-                            s.name(), d.id(), d.deviceName(), d.mode().name()));
-                }
+        for (RnbdSession r : sessions.values()) {
+            for (RnbdSession.OpenDevice d : r.devices()) {
+                list.add(new OpenDeviceInfo(
+                        r.name, d.id(), d.deviceName(), d.mode().name()));
             }
         }
         list.sort(Comparator.comparing(OpenDeviceInfo::session).thenComparingInt(OpenDeviceInfo::deviceId));
@@ -235,7 +231,8 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
 
     @Override
     public void sessionDisconnected(ServerSession session) {
-        if (session.attachment() instanceof RnbdSession r) {
+        RnbdSession r = sessions.remove(session);
+        if (r != null) {
             List<RnbdSession.OpenDevice> open = r.devices();
             for (RnbdSession.OpenDevice d : open) {
                 closeDevice(r, d);

@@ -50,7 +50,7 @@ class RnbdServerAdminTest {
                 List.of("mem", "mem-ro", "private"),
                 exports.stream().map(ExportInfo::name).toList());
         assertEquals(new ExportInfo("mem-ro", "memory", Map.of("size", "1M"), true, true, 0, true), export("mem-ro"));
-        assertTrue(RnbdServerCore.openDevices(f.server).isEmpty());
+        assertTrue(f.core.openDevices().isEmpty());
     }
 
     @Test
@@ -71,7 +71,7 @@ class RnbdServerAdminTest {
                         new OpenDeviceInfo("s1", 0, "mem", "RW"),
                         new OpenDeviceInfo("s2", 0, "mem", "RO"),
                         new OpenDeviceInfo("s2", 1, "disk.img", "RO")),
-                RnbdServerCore.openDevices(f.server));
+                f.core.openDevices());
 
         f.client.unmap("c");
         f.client.unmap("b");
@@ -79,7 +79,7 @@ class RnbdServerAdminTest {
         assertTrue(
                 f.registry.exportInfos().stream().noneMatch(e -> e.name().equals(onFile.name())),
                 "the search-path export leaves the list with its last opener");
-        assertEquals(List.of(new OpenDeviceInfo("s1", 0, "mem", "RW")), RnbdServerCore.openDevices(f.server));
+        assertEquals(List.of(new OpenDeviceInfo("s1", 0, "mem", "RW")), f.core.openDevices());
     }
 
     @Test

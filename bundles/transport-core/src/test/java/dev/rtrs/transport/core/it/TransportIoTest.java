@@ -12,6 +12,7 @@ import dev.rtrs.transport.ClientSessionOptions;
 import dev.rtrs.transport.Direction;
 import dev.rtrs.transport.PathAddress;
 import dev.rtrs.transport.PathInfo;
+import dev.rtrs.transport.PathState;
 import dev.rtrs.transport.PathStatistics;
 import dev.rtrs.transport.Permit;
 import dev.rtrs.transport.ServerEndpoint;
@@ -228,6 +229,81 @@ class TransportIoTest {
             assertEquals(2, seen.stream().filter("path down"::equals).count(), seen.toString());
             assertEquals("session down events", seen.get(seen.size() - 1));
             Await.until(() -> client.contains("CONNECTED"), TEN_SECONDS, client::toString);
+        }
+    }
+
+    @Test
+    void linkListenersAreToldWithNoTransportLockHeldAndMayCallBackIntoTheTransport() throws Exception {
+        try (Fixture f = new Fixture(true)) {
+            Queue<String> server = new ConcurrentLinkedQueue<>();
+            Queue<String> lockedCalls = new ConcurrentLinkedQueue<>();
+            ServerEndpoint[] endpoint = new ServerEndpoint[1];
+            endpoint[0] = f.transport.listen(
+                    ServerOptions.builder(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2"))
+                            .port(0)
+                            .queueDepth(4)
+                            .chunkSize(16384)
+                            .build(),
+                    r -> r.respond(0),
+                    new ServerLinkListener() {
+                        private void check(String event, ServerSession s) {
+                            if (Thread.holdsLock(s) || Thread.holdsLock(endpoint[0])) {
+                                lockedCalls.add(event);
+                            }
+                            server.add(event);
+                        }
+
+                        @Override
+                        public void sessionConnected(ServerSession s) {
+                            check("session up", s);
+                        }
+
+                        @Override
+                        public void sessionDisconnected(ServerSession s) {
+                            check("session down", s);
+                        }
+
+                        @Override
+                        public void pathConnected(ServerSession s, PathInfo p) {
+                            check("path up", s);
+                            // the second path is closed from inside the callback: the client reconnects it
+                            if (server.stream().filter("path up"::equals).count() == 2
+                                    && endpoint[0].session(s.name()).isPresent()) {
+                                s.closePath(p.uuid());
+                            }
+                        }
+
+                        @Override
+                        public void pathDisconnected(ServerSession s, PathInfo p) {
+                            check("path down", s);
+                        }
+                    });
+            int port = endpoint[0].localAddresses().get(0).getPort();
+            ClientSession s = f.transport.open(
+                    ClientSessionOptions.builder("callback")
+                            .paths(PathAddress.parse("127.0.0.1", port), PathAddress.parse("127.0.0.2", port))
+                            .connectionsPerPath(1)
+                            .reconnectDelay(Duration.ofMillis(100))
+                            .build(),
+                    null);
+            Await.until(() -> server.stream().filter("path up"::equals).count() == 3, TEN_SECONDS, server::toString);
+            Await.until(() -> s.paths().stream().allMatch(p -> p.state() == PathState.CONNECTED), TEN_SECONDS, "");
+            s.close();
+            Await.until(() -> server.contains("session down"), TEN_SECONDS, server::toString);
+            List<String> seen = List.copyOf(server);
+            assertEquals(
+                    List.of(
+                            "session up",
+                            "path up",
+                            "path up",
+                            "path down",
+                            "path up",
+                            "path down",
+                            "path down",
+                            "session down"),
+                    seen,
+                    "the path closed from the callback came back; the session went after its paths");
+            assertTrue(lockedCalls.isEmpty(), "told while holding a transport lock: " + lockedCalls);
         }
     }
 

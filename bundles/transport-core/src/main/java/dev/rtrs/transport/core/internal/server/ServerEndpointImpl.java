@@ -1,6 +1,7 @@
 package dev.rtrs.transport.core.internal.server;
 
 import dev.rtrs.errno.Errno;
+import dev.rtrs.transport.PathInfo;
 import dev.rtrs.transport.PathState;
 import dev.rtrs.transport.RequestHandler;
 import dev.rtrs.transport.RtrsLimits;
@@ -30,7 +31,10 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -57,6 +61,7 @@ public final class ServerEndpointImpl implements ServerEndpoint {
     private final Heartbeats heartbeats;
     private final ScheduledExecutorService scheduler;
     private volatile Duration connectingTimeout = Duration.ofSeconds(30);
+    private volatile int sendQueueLimit = Integer.MAX_VALUE;
     private final List<CmId> listeners = new CopyOnWriteArrayList<>();
     private final List<InetSocketAddress> bound = new CopyOnWriteArrayList<>();
     private final ConcurrentHashMap<UUID, ServerSessionImpl> sessions = new ConcurrentHashMap<>();
@@ -66,6 +71,8 @@ public final class ServerEndpointImpl implements ServerEndpoint {
     private final Object startLock = new Object();
 
     private volatile Runnable closeHook = () -> {};
+    /** Tells the listener of sessions and paths, in order, on a thread of its own that ends when idle. */
+    private final ThreadPoolExecutor linkEvents = linkEventExecutor();
 
     public ServerEndpointImpl(
             ServerOptions options,
@@ -90,6 +97,21 @@ public final class ServerEndpointImpl implements ServerEndpoint {
         this.providers = providers;
         this.heartbeats = heartbeats;
         this.scheduler = scheduler;
+    }
+
+    private ThreadPoolExecutor linkEventExecutor() {
+        ThreadPoolExecutor executor =
+                new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, linkEventThreadName());
+                    t.setDaemon(true);
+                    return t;
+                });
+        executor.allowCoreThreadTimeOut(true);
+        return executor;
+    }
+
+    private String linkEventThreadName() {
+        return "rtrs-server-events-" + System.identityHashCode(this);
     }
 
     Heartbeats heartbeats() {
@@ -366,6 +388,15 @@ public final class ServerEndpointImpl implements ServerEndpoint {
         this.connectingTimeout = value;
     }
 
+    /** Upper bound of each new connection's send queue beyond what the device allows; tests lower it. */
+    void sendQueueLimit(int value) {
+        this.sendQueueLimit = value;
+    }
+
+    int sendQueueLimit() {
+        return sendQueueLimit;
+    }
+
     private void dropIfEmpty(ServerSessionImpl session) {
         if (session.paths.isEmpty()) {
             sessions.remove(session.uuid(), session);
@@ -392,9 +423,9 @@ public final class ServerEndpointImpl implements ServerEndpoint {
 
     // ---- link events ----
 
-    // Link events of one session are told under the session's monitor: paths connect and close on different IO
-    // threads, and a listener must see the session come before its paths and go after them. Lock order: the
-    // endpoint (which admits connections) before the session.
+    // Link events are queued under the locks that order them (the endpoint, which admits and drops paths, before
+    // the session) and told on the endpoint's own event thread with no lock held: a listener sees a session come
+    // before its paths and go after them, and may call back into the transport.
 
     void pathConnected(ServerSessionImpl session, ServerPath path) {
         LOG.info(
@@ -405,9 +436,10 @@ public final class ServerEndpointImpl implements ServerEndpoint {
         heartbeats.connected(path.liveness());
         synchronized (session) {
             if (session.announce()) {
-                listener.sessionConnected(session);
+                tell(() -> listener.sessionConnected(session));
             }
-            listener.pathConnected(session, path.info());
+            PathInfo info = path.info();
+            tell(() -> listener.pathConnected(session, info));
         }
     }
 
@@ -416,15 +448,30 @@ public final class ServerEndpointImpl implements ServerEndpoint {
             synchronized (session) {
                 boolean removed = session.paths.remove(path.uuid, path);
                 if (removed && session.wasAnnounced()) {
-                    listener.pathDisconnected(session, path.info());
+                    PathInfo info = path.info();
+                    tell(() -> listener.pathDisconnected(session, info));
                 }
                 if (session.paths.isEmpty() && sessions.remove(session.uuid(), session)) {
                     LOG.info("RTRS server: session {} closed", session.name());
                     if (session.wasAnnounced()) {
-                        listener.sessionDisconnected(session);
+                        tell(() -> listener.sessionDisconnected(session));
                     }
                 }
             }
+        }
+    }
+
+    private void tell(Runnable event) {
+        try {
+            linkEvents.execute(() -> {
+                try {
+                    event.run();
+                } catch (RuntimeException e) {
+                    LOG.error("RTRS server link listener failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("link event after the server closed: dropped");
         }
     }
 
@@ -476,6 +523,17 @@ public final class ServerEndpointImpl implements ServerEndpoint {
             s.close();
         }
         sessions.clear();
+        // the listener hears of every session's end before close returns (unless it closes the server itself)
+        linkEvents.shutdown();
+        if (!Thread.currentThread().getName().equals(linkEventThreadName())) {
+            try {
+                if (!linkEvents.awaitTermination(10, TimeUnit.SECONDS)) {
+                    LOG.warn("RTRS server on {}: link listener still busy 10 s after close", bound);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         closeHook.run();
         LOG.info("RTRS server on {} closed", bound);
     }

@@ -52,8 +52,6 @@ final class ServerPath implements Connection.Handler {
     private static final int CHUNK_ACCESS = Access.LOCAL_WRITE | Access.REMOTE_WRITE;
     private static final int RECEIVE_SLOT = 512;
     private static final int EXTRA_RECEIVES = 16;
-    /** Upper bound of each connection's send queue; lowered by tests to force the send backlog. */
-    static volatile int sendQueueLimit = Integer.MAX_VALUE;
 
     final UUID uuid;
     final int reconCnt;
@@ -128,7 +126,7 @@ final class ServerPath implements Connection.Handler {
         int qd = session.queueDepth;
         int sendDepth = Math.min(
                 Math.min(id.device().capabilities().maxQueuePairWorkRequests(), qd * 3 + EXTRA_RECEIVES),
-                sendQueueLimit);
+                endpoint.sendQueueLimit());
         int receiveDepth = Math.min(id.device().capabilities().maxQueuePairWorkRequests(), qd + EXTRA_RECEIVES);
         c.setUp(pd, sendDepth, receiveDepth, RECEIVE_SLOT, RECEIVE_SLOT);
         connections[cid] = c;

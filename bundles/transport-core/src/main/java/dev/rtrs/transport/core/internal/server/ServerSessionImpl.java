@@ -22,7 +22,6 @@ final class ServerSessionImpl implements ServerSession {
     final ServerIo[] ios;
     final ByteBuffer chunkMemory;
     final ConcurrentHashMap<UUID, ServerPath> paths = new ConcurrentHashMap<>();
-    private volatile Object attachment;
     private volatile boolean announced;
 
     ServerSessionImpl(ServerEndpointImpl endpoint, UUID uuid, int queueDepth, int chunkSize) {
@@ -93,16 +92,6 @@ final class ServerSessionImpl implements ServerSession {
         for (ServerPath p : paths.values()) {
             p.counters.reset();
         }
-    }
-
-    @Override
-    public void attach(Object value) {
-        this.attachment = value;
-    }
-
-    @Override
-    public Object attachment() {
-        return attachment;
     }
 
     @Override

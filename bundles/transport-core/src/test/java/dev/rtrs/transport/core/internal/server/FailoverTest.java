@@ -51,13 +51,11 @@ class FailoverTest {
 
     private ServerEndpointImpl listen(int port, RequestHandler handler) throws Exception {
         return (ServerEndpointImpl) transport.listen(
-                new ServerOptions(
-                        List.of(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2")),
-                        port,
-                        8,
-                        16384,
-                        true,
-                        "tcp"),
+                ServerOptions.builder(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2"))
+                        .port(port)
+                        .queueDepth(8)
+                        .chunkSize(16384)
+                        .build(),
                 handler,
                 null);
     }

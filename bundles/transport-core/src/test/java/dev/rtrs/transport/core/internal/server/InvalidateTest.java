@@ -56,7 +56,6 @@ class InvalidateTest {
 
     @AfterEach
     void stop() {
-        ServerPath.sendQueueLimit = Integer.MAX_VALUE;
         transport.close();
         provider.close();
     }
@@ -255,8 +254,8 @@ class InvalidateTest {
 
     @Test
     void aSaturatingLoadOnTinySendQueuesNeverOverflowsThem() throws Exception {
-        ServerPath.sendQueueLimit = 3;
         ServerEndpointImpl server = server(true, 16, r -> r.respond(0));
+        server.sendQueueLimit(3);
         ClientSession s = transport.open(
                 ClientSessionOptions.builder("tiny-sq")
                         .paths(PathAddress.parse(
