@@ -143,6 +143,10 @@ final class ServerPath implements Connection.Handler {
     }
 
     /** The chunk's registration on this path. */
+    int chunkCount() {
+        return chunkRegions.length;
+    }
+
     MemoryRegion chunkRegion(int bufId) {
         return chunkRegions[bufId];
     }
@@ -512,6 +516,10 @@ final class ServerPath implements Connection.Handler {
                 c.close();
             }
         }
+        // the path's keys die before any chunk changes hands: no write through them can land in a reused chunk
+        for (MemoryRegion mr : chunkRegions) {
+            mr.close();
+        }
         // chunks whose IO the application has stay held until it answers (respond frees them then)
         boolean[] released = new boolean[1];
         for (ServerIo io : session.ios) {
@@ -520,9 +528,6 @@ final class ServerPath implements Connection.Handler {
                 counters.ioLeft();
             }
             startWaiting(next);
-        }
-        for (MemoryRegion mr : chunkRegions) {
-            mr.close();
         }
         responseRegion.close();
         infoRegion.close();
