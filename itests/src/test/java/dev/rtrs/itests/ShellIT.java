@@ -8,6 +8,7 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import dev.rtrs.block.BlockDevice;
+import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +19,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.inject.Inject;
+import javax.json.Json;
+import javax.json.JsonArray;
+import javax.json.JsonObject;
+import javax.json.JsonReader;
+import javax.json.JsonStructure;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -237,7 +243,94 @@ public class ShellIT extends ApplianceTestSupport {
                 row(table(open, "Session", "Device id"), "Session", "demo").get("Device"));
     }
 
+    @Test
+    public void sessionKnobsChangeTheRunningDemoAndItsConfiguration() throws Exception {
+        BlockDevice demo = awaitDemoWorking();
+        executeCommandWithRetry("rtrs:session demo");
+        JsonObject session = json("rtrs:session --json demo").asJsonObject();
+        assertEquals("demo", session.getString("name"));
+        assertEquals(2, session.getJsonArray("paths").size());
+        JsonObject device = byName(json("rnbd:devices --json").asJsonArray(), "demo");
+        assertEquals("MAPPED", device.getString("state"));
+        assertTrue(device.toString(), device.getString("nbdUri").matches("nbd://127\\.0\\.0\\.1:\\d+/demo"));
+        assertEquals(0, device.getInt("openCount"));
+        assertEquals(
+                1,
+                byName(json("rnbd:exports --json").asJsonObject().getJsonArray("exports"), "demo")
+                        .getJsonArray("sessions")
+                        .size());
+
+        String out = executeCommand("rtrs:set-max-reconnect-attempts demo 50");
+        assertTrue(out, out.contains("kept in the configuration of demo"));
+        assertEquals("50", demoProperty("maxReconnectAttempts"));
+        assertError("rtrs:set-max-reconnect-attempts demo 10000", "0 to 9999", "EINVAL");
+        assertEquals(50, json("rtrs:session --json demo").asJsonObject().getInt("maxReconnectAttempts"));
+
+        out = executeCommand("rtrs:disconnect-path demo 127.0.0.2");
+        assertTrue(out, out.contains("runtime only"));
+        writeAndReadBack(demo, 7 << 20, 8);
+        assertError("rtrs:disconnect-path demo 127.0.0.2", "EALREADY");
+        assertError("rtrs:disconnect-path demo 10.9.9.9", "session demo has no path '10.9.9.9'");
+        executeCommand("rtrs:reconnect-path demo 127.0.0.2");
+
+        out = executeCommand("rtrs:remove-path demo 127.0.0.2");
+        assertTrue(out, out.contains("kept in the configuration of demo"));
+        assertEquals("127.0.0.1", demoProperty("paths"));
+        assertError("rtrs:remove-path demo 127.0.0.1", "last path", "EBUSY");
+        assertError("rtrs:add-path demo 300.0.0.1", "'300.0.0.1' is not an IPv4 or IPv6 address");
+        out = executeCommand("rtrs:add-path --port " + rnbdPort() + " demo 127.0.0.2");
+        assertTrue(out, out.contains("kept in the configuration of demo"));
+        assertEquals("127.0.0.1;127.0.0.2:" + rnbdPort(), demoProperty("paths"));
+        JsonArray paths = json("rtrs:session --json demo").asJsonObject().getJsonArray("paths");
+        assertEquals(paths.toString(), 2, paths.size());
+        writeAndReadBack(demo, 8 << 20, 9);
+
+        assertError("rnbd:remap demo", "EALREADY");
+        out = executeCommand("rnbd:resize demo");
+        assertTrue(out, out.contains("Size of demo unchanged: " + (256L << 20)));
+        writeAndReadBack(demo, 9 << 20, 10);
+        assertError("rnbd:unmap --force no-such-device", "ENOENT");
+
+        JsonObject server = json("rtrs:servers --json").asJsonArray().getJsonObject(0);
+        String path = byName(server.getJsonArray("sessions"), "demo")
+                .getJsonArray("paths")
+                .getJsonObject(0)
+                .getString("uuid");
+        out = executeCommand("rtrs:close-server-path demo " + path);
+        assertTrue(out, out.contains("Closed path"));
+        assertError("rtrs:close-server-session no-such-session", "no server session named 'no-such-session'");
+        writeAndReadBack(demo, 10 << 20, 11);
+        // the client reconnects the closed path by itself; the other tests expect the demo whole
+        long end = System.currentTimeMillis() + TIMEOUT_MS;
+        while (!json("rtrs:session --json demo").asJsonObject().getJsonArray("paths").stream()
+                .allMatch(p -> p.asJsonObject().getString("state").equals("CONNECTED"))) {
+            assertTrue("the closed path did not reconnect", System.currentTimeMillis() < end);
+            Thread.sleep(200);
+        }
+    }
+
     // ---- helpers ----
+
+    /** A command's output, which must be one JSON document. */
+    private JsonStructure json(String command) throws Exception {
+        String out = executeCommand(command);
+        try (JsonReader reader = Json.createReader(new StringReader(out.trim()))) {
+            return reader.read();
+        }
+    }
+
+    private static JsonObject byName(JsonArray list, String name) {
+        for (int i = 0; i < list.size(); i++) {
+            if (name.equals(list.getJsonObject(i).getString("name"))) {
+                return list.getJsonObject(i);
+            }
+        }
+        throw new AssertionError("no " + name + " in " + list);
+    }
+
+    private String demoProperty(String key) throws Exception {
+        return String.valueOf(configurations("demo")[0].getProperties().get(key));
+    }
 
     private int rnbdPort() throws Exception {
         Configuration[] c = configurationAdmin.listConfigurations("(service.pid=dev.rtrs.block.server.RnbdServer)");

@@ -4,7 +4,11 @@
  *
  * <p>2.0: {@link dev.rtrs.block.RnbdClientAdmin.MappedDeviceInfo} gives the access mode as the protocol's
  * {@code AccessMode} and the state as a {@link dev.rtrs.block.RnbdClientAdmin.MappedDeviceState}, no longer as text.
+ *
+ * <p>2.1: {@link dev.rtrs.block.RnbdClientAdmin} unmaps normally or by force, remaps, resizes, tells a device's NBD URI
+ * and users, and changes the paths and reconnect attempts of its sessions, as the kernel's rnbd-client and
+ * rtrs-client sysfs do.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.0.0")
+@org.osgi.annotation.versioning.Version("2.1.0")
 package dev.rtrs.block;

@@ -1,5 +1,6 @@
 package dev.rtrs.transport;
 
+import dev.rtrs.errno.Errno;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.UUID;
@@ -80,6 +81,71 @@ public interface ClientSession extends AutoCloseable {
 
     /** Sets every path's counters back to zero. */
     void resetStatistics();
+
+    /** Reconnect attempts a lost path makes before it is given up; -1 for no limit. */
+    default int maxReconnectAttempts() {
+        return -1;
+    }
+
+    /**
+     * Sets the reconnect attempts of every path, as the kernel's {@code max_reconnect_attempts}: paths reconnecting
+     * now count their failed attempts against the new limit. Non-blocking.
+     *
+     * @param attempts -1 for no limit, or 0 to {@link RtrsLimits#MAX_RECONNECT_ATTEMPTS}
+     * @throws TransportException {@code EINVAL} for a value out of range, {@code EOPNOTSUPP} where the session cannot
+     *                            change it
+     */
+    default void setMaxReconnectAttempts(int attempts) throws TransportException {
+        throw new TransportException(Errno.EOPNOTSUPP, "session " + name() + " cannot change its reconnect attempts");
+    }
+
+    /**
+     * Adds a path and connects it, as the kernel's {@code add_path}. Blocks until the path is connected or its first
+     * attempt failed (at most the session's connect timeout); a path that could not be connected is removed again.
+     * Called by an operator's thread, never a transport thread.
+     *
+     * @return the connected path
+     * @throws TransportException {@code EEXIST} for a path the session has, {@code EINVAL} beyond
+     *                            {@link RtrsLimits#MAX_PATHS} paths, {@code ESHUTDOWN} once closed, or the errno of
+     *                            the failed connect; {@code EOPNOTSUPP} where the session cannot add paths
+     */
+    default PathInfo addPath(PathAddress address) throws TransportException, InterruptedException {
+        throw new TransportException(Errno.EOPNOTSUPP, "session " + name() + " cannot add paths");
+    }
+
+    /**
+     * Closes a path and removes it from the session, as the kernel's {@code remove_path}; its IO in flight fails over
+     * to the other paths. Blocks for the teardown.
+     *
+     * @throws TransportException {@code ENOENT} for no such path, {@code EBUSY} for the session's last path,
+     *                            {@code EOPNOTSUPP} where the session cannot remove paths
+     */
+    default void removePath(UUID path) throws TransportException {
+        throw new TransportException(Errno.EOPNOTSUPP, "session " + name() + " cannot remove paths");
+    }
+
+    /**
+     * Closes a path's connections and keeps it closed until {@link #reconnectPath}, as the kernel's per-path
+     * {@code disconnect}; its IO in flight fails over to the other paths. Blocks for the teardown.
+     *
+     * @throws TransportException {@code ENOENT} for no such path, {@code EALREADY} for a path that is closed already,
+     *                            {@code EOPNOTSUPP} where the session cannot disconnect paths
+     */
+    default void disconnectPath(UUID path) throws TransportException {
+        throw new TransportException(Errno.EOPNOTSUPP, "session " + name() + " cannot disconnect paths");
+    }
+
+    /**
+     * Connects a path again now, as the kernel's per-path {@code reconnect}: a connected path is torn down first (its
+     * IO fails over), a closed or given-up one starts over with a fresh count of attempts. Blocks until the path is
+     * connected or the session's connect timeout passed. Called by an operator's thread, never a transport thread.
+     *
+     * @throws TransportException {@code ENOENT} for no such path, {@code ENOTCONN} when it is not connected in time
+     *                            (it keeps trying), {@code EOPNOTSUPP} where the session cannot reconnect paths
+     */
+    default void reconnectPath(UUID path) throws TransportException, InterruptedException {
+        throw new TransportException(Errno.EOPNOTSUPP, "session " + name() + " cannot reconnect paths");
+    }
 
     /**
      * Closes every path. IOs in flight and callers waiting for a permit fail with {@code ESHUTDOWN}.

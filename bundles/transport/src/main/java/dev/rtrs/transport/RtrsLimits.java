@@ -17,6 +17,8 @@ public final class RtrsLimits {
     public static final int MAX_QUEUE_DEPTH = 65535;
     /** Longest session name in bytes (UTF-8), as the INFO_REQ message holds it. */
     public static final int MAX_SESSION_NAME = 255;
+    /** Most reconnect attempts a session may be given (-1 is no limit), as the kernel's sysfs allows. */
+    public static final int MAX_RECONNECT_ATTEMPTS = 9999;
 
     private RtrsLimits() {}
 }

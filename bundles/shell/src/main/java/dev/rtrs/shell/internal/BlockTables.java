@@ -1,5 +1,6 @@
 package dev.rtrs.shell.internal;
 
+import dev.rtrs.block.RnbdClientAdmin;
 import dev.rtrs.block.RnbdClientAdmin.MappedDeviceInfo;
 import dev.rtrs.block.RnbdServerAdmin.ExportInfo;
 import dev.rtrs.block.RnbdServerAdmin.OpenDeviceInfo;
@@ -7,6 +8,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.karaf.shell.support.table.ShellTable;
@@ -48,9 +50,10 @@ final class BlockTables {
         table.print(out);
     }
 
-    static void printMappedDevices(List<MappedDeviceInfo> devices, PrintStream out) {
+    static void printMappedDevices(List<MappedDeviceInfo> devices, RnbdClientAdmin client, PrintStream out) {
         ShellTable table = new ShellTable().emptyTableText("No mapped devices.");
-        for (String header : new String[] {"Name", "Session", "Device path", "Access mode", "Size", "State"}) {
+        for (String header :
+                new String[] {"Name", "Session", "Device path", "Access mode", "Size", "State", "NBD URI", "Open"}) {
             table.column(header);
         }
         for (MappedDeviceInfo d : devices) {
@@ -62,7 +65,9 @@ final class BlockTables {
                             d.devicePath(),
                             String.valueOf(d.accessMode()),
                             d.size() < 0 ? "-" : d.size(),
-                            d.state().name().toLowerCase(Locale.ROOT));
+                            d.state().name().toLowerCase(Locale.ROOT),
+                            Objects.requireNonNullElse(client.nbdUri(d.name()), "-"),
+                            client.openCount(d.name()));
         }
         table.print(out);
     }

@@ -3,6 +3,7 @@ package dev.rtrs.shell.internal;
 import dev.rtrs.block.RnbdClientAdmin;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
@@ -16,9 +17,17 @@ public class ListDevicesCommand implements Action {
     @Reference(optional = true)
     RnbdClientAdmin client;
 
+    @Option(name = "--json", description = "Print JSON instead of a table (its shape is in the README)")
+    boolean json;
+
     @Override
     public Object execute() {
-        BlockTables.printMappedDevices(Available.client(client).devices(), System.out);
+        RnbdClientAdmin c = Available.client(client);
+        if (json) {
+            JsonViews.print(System.out, g -> JsonViews.mappedDevices(g, c.devices(), c));
+        } else {
+            BlockTables.printMappedDevices(c.devices(), c, System.out);
+        }
         return null;
     }
 }

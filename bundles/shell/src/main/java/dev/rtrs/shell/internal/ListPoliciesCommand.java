@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
@@ -20,9 +21,16 @@ public class ListPoliciesCommand implements Action {
     @Reference(optional = true)
     RtrsAdmin admin;
 
+    @Option(name = "--json", description = "Print JSON instead of a table (its shape is in the README)")
+    boolean json;
+
     @Override
     public Object execute() {
         RtrsAdmin transport = Available.transport(admin);
+        if (json) {
+            JsonViews.print(System.out, g -> JsonViews.policies(g, transport.policies(), transport.clientSessions()));
+            return null;
+        }
         ShellTable table = new ShellTable()
                 .emptyTableText("No multipath policy is installed: sessions use the"
                         + " built-in round-robin (install feature rtrs-policy-min-inflight)");

@@ -4,6 +4,7 @@ import dev.rtrs.verbs.VerbsProvider;
 import java.util.List;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
@@ -18,9 +19,16 @@ public class ListProvidersCommand implements Action {
     @Reference
     List<VerbsProvider> providers;
 
+    @Option(name = "--json", description = "Print JSON instead of a table (its shape is in the README)")
+    boolean json;
+
     @Override
     public Object execute() {
-        TransportTables.printProviders(providers, System.out);
+        if (json) {
+            JsonViews.print(System.out, g -> JsonViews.providers(g, providers));
+        } else {
+            TransportTables.printProviders(providers, System.out);
+        }
         return null;
     }
 }

@@ -1,8 +1,11 @@
 package dev.rtrs.shell.internal;
 
 import dev.rtrs.transport.RtrsAdmin;
+import dev.rtrs.transport.ServerEndpoint;
+import java.util.List;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
@@ -17,9 +20,17 @@ public class ListServersCommand implements Action {
     @Reference(optional = true)
     RtrsAdmin admin;
 
+    @Option(name = "--json", description = "Print JSON instead of a table (its shape is in the README)")
+    boolean json;
+
     @Override
     public Object execute() {
-        TransportTables.printServers(Available.transport(admin).servers(), System.out);
+        List<ServerEndpoint> servers = Available.transport(admin).servers();
+        if (json) {
+            JsonViews.print(System.out, g -> JsonViews.servers(g, servers));
+        } else {
+            TransportTables.printServers(servers, System.out);
+        }
         return null;
     }
 }

@@ -82,6 +82,26 @@ final class TransportTables {
         paths.print(out);
     }
 
+    /** One client session: its settings, then its paths. */
+    static void printClientSession(ClientSession s, PrintStream out) {
+        out.println("Session:                " + s.name());
+        out.println("UUID:                   " + s.uuid());
+        out.println("State:                  " + s.state());
+        out.println("Multipath policy:       " + s.policy());
+        out.println("Queue depth:            " + s.queueDepth());
+        out.println("Max IO:                 " + s.maxIoSize());
+        int attempts = s.maxReconnectAttempts();
+        out.println("Max reconnect attempts: " + (attempts < 0 ? "no limit" : attempts));
+        out.println();
+        ShellTable paths = pathTable(true, "UUID", "Source", "Destination");
+        for (PathInfo p : s.paths()) {
+            String source = p.source() == null ? "-" : addresses(List.of(p.source()));
+            pathRow(paths, p, true, p.uuid(), source, addresses(List.of(p.destination())));
+        }
+        paths.emptyTableText("No paths.");
+        paths.print(out);
+    }
+
     static void printServers(List<ServerEndpoint> servers, PrintStream out) {
         if (servers.isEmpty()) {
             out.println("No RTRS server is listening.");

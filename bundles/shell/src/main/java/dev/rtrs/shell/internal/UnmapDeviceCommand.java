@@ -7,6 +7,7 @@ import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
@@ -14,11 +15,18 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 @Command(
         scope = "rnbd",
         name = "unmap",
-        description = "Unmaps a device and forgets its mapping (also one configured in an etc/ file)")
+        description = "Unmaps a device and forgets its mapping (also one configured in an etc/ file), as the kernel's"
+                + " unmap_device: refused while NBD clients use it, unless forced")
 public class UnmapDeviceCommand implements Action {
 
     @Reference(optional = true)
     RnbdClientAdmin client;
+
+    @Option(
+            name = "--force",
+            aliases = "-f",
+            description = "Close the connections of NBD clients that use the device first (the kernel's 'force')")
+    boolean force;
 
     @Argument(index = 0, name = "name", description = "Name of the mapped device", required = true)
     @Completion(MappedDeviceCompleter.class)
@@ -26,7 +34,7 @@ public class UnmapDeviceCommand implements Action {
 
     @Override
     public Object execute() throws BlockException {
-        Available.client(client).unmap(name);
+        Available.client(client).unmap(name, force);
         System.out.println("Unmapped " + name);
         return null;
     }

@@ -85,6 +85,7 @@ public final class MappedDeviceComponent {
                 .connectionsPerPath(connections)
                 .provider(c.provider())
                 .policy(c.policy())
+                .maxReconnectAttempts(c.maxReconnectAttempts())
                 .reconnectDelay(Duration.ofMillis(c.reconnectDelayMs()))
                 .connectTimeout(Duration.ofMillis(c.connectTimeoutMs()))
                 .ioTimeoutMs(c.ioTimeoutMs())
@@ -155,8 +156,9 @@ public final class MappedDeviceComponent {
     }
 
     /**
-     * A changed configuration. A new multipath policy alone switches the running session while IO flows; any other
-     * change unmaps the device and maps it again with the new settings, as a new configuration would.
+     * A changed configuration. A new multipath policy, new paths or new reconnect attempts change the running session
+     * while IO flows (as rtrs:set-policy, rtrs:add-path and the like do, which store them here); any other change
+     * unmaps the device and maps it again with the new settings, as a new configuration would.
      */
     @Modified
     void modified(MappedDeviceConfig config) {
@@ -164,13 +166,16 @@ public final class MappedDeviceComponent {
         synchronized (this) {
             RnbdClient.MapSpec before = spec;
             spec = next;
-            if (samePolicyAside(before, next)) {
+            if (sameSessionSettingsAside(before, next)) {
                 LOG.info(
-                        "mapped device {}: session {} switches to multipath policy {}",
+                        "mapped device {}: session {} takes multipath policy {}, {} paths, max reconnect attempts {}",
                         next.name(),
                         next.sessionName(),
-                        next.policy());
+                        next.policy(),
+                        next.paths().size(),
+                        next.maxReconnectAttempts());
                 client.setPolicy(next.sessionName(), next.policy());
+                applySessionSettings(next);
                 return;
             }
             LOG.info("mapped device {}: configuration changed; mapping it again", next.name());
@@ -184,16 +189,32 @@ public final class MappedDeviceComponent {
         retry.execute(this::map);
     }
 
-    private static boolean samePolicyAside(RnbdClient.MapSpec a, RnbdClient.MapSpec b) {
+    /** Paths and reconnect attempts of the running session; a path that cannot be added is logged. */
+    private void applySessionSettings(RnbdClient.MapSpec next) {
+        ClientActions actions = owner.actions();
+        if (client.session(next.sessionName()) == null) {
+            return;
+        }
+        try {
+            actions.setMaxReconnectAttempts(next.sessionName(), next.maxReconnectAttempts());
+        } catch (BlockException e) {
+            LOG.warn("mapped device {}: max reconnect attempts not applied: {}", next.name(), e.getMessage());
+        }
+        // off this component's lock: adding a path waits for it to connect
+        retry.execute(() -> actions.reconcilePaths(next.sessionName(), next.paths()));
+    }
+
+    private static boolean sameSessionSettingsAside(RnbdClient.MapSpec a, RnbdClient.MapSpec b) {
         return a.equals(new RnbdClient.MapSpec(
                 b.name(),
                 b.sessionName(),
-                b.paths(),
+                a.paths(),
                 b.devicePath(),
                 b.mode(),
                 b.connectionsPerPath(),
                 b.provider(),
                 a.policy(),
+                a.maxReconnectAttempts(),
                 b.reconnectDelay(),
                 b.connectTimeout(),
                 b.ioTimeoutMs()));

@@ -16,7 +16,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(
             description =
-                    "Paths as [src,]dst, separated by semicolons, e.g. 127.0.0.1;127.0.0.2 or ip:10.0.0.1,ip:10.0.0.2:1234")
+                    "Paths as [src,]dst, separated by semicolons, e.g. 127.0.0.1;127.0.0.2 or ip:10.0.0.1,ip:10.0.0.2:1234."
+                            + " Adding or removing one changes the running session without remapping")
     String[] paths();
 
     @AttributeDefinition(description = "Server port when a path names none")
@@ -39,6 +40,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                     + " round-robin (rr), min-latency (ml), or any installed policy. Changing it switches a running session"
                     + " without remapping")
     String policy() default "min-inflight";
+
+    @AttributeDefinition(
+            description = "Reconnect attempts of a broken path before it is given up: -1 for no limit, or 0 to 9999."
+                    + " Changing it applies to the running session without remapping")
+    int maxReconnectAttempts() default -1;
 
     @AttributeDefinition(description = "Milliseconds between reconnect attempts of a broken path")
     long reconnectDelayMs() default 2000;

@@ -27,6 +27,7 @@ final class MappingConfigs {
     static final String PORT = "port";
     static final String DEVICE_PATH = "devicePath";
     static final String ACCESS_MODE = "accessMode";
+    static final String MAX_RECONNECT_ATTEMPTS = "maxReconnectAttempts";
     /** Paths share one configuration value, as in the etc/ files. */
     static final String PATH_SEPARATOR = ";";
 

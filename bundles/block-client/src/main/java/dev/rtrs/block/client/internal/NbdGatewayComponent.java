@@ -54,6 +54,26 @@ public final class NbdGatewayComponent implements NbdExports {
         return server.localAddress();
     }
 
+    /** {@code nbd://host:port/name} while the gateway exports the device {@code name}, else null. */
+    String uri(String name) {
+        if (!devices.containsKey(name)) {
+            return null;
+        }
+        InetSocketAddress a = server.localAddress();
+        String host = a.getAddress().getHostAddress();
+        return "nbd://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort() + "/" + name;
+    }
+
+    /** Connections of NBD clients that use the export {@code name} now. */
+    int openCount(String name) {
+        return server.connectionCount(name);
+    }
+
+    /** Closes the connections of NBD clients that use the export {@code name}; returns how many. */
+    int closeConnections(String name) {
+        return server.closeConnections(name);
+    }
+
     /** The names of the devices the gateway exports now. */
     Set<String> exportNames() {
         return Set.copyOf(devices.keySet());

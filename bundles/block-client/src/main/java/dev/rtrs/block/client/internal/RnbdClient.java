@@ -22,10 +22,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -53,6 +55,7 @@ public final class RnbdClient implements AutoCloseable {
      * @param connectionsPerPath connections of each path of a new session
      * @param provider           the verbs provider
      * @param policy             the multipath policy of a new session, by name or alias
+     * @param maxReconnectAttempts reconnect attempts of a broken path of a new session; -1 for no limit
      * @param reconnectDelay     pause between reconnect attempts
      * @param connectTimeout     how long connecting a path of a new session may take
      * @param ioTimeoutMs        how long an IO may wait for a broken link to come back before it fails with EIO
@@ -66,6 +69,7 @@ public final class RnbdClient implements AutoCloseable {
             int connectionsPerPath,
             String provider,
             String policy,
+            int maxReconnectAttempts,
             Duration reconnectDelay,
             Duration connectTimeout,
             long ioTimeoutMs) {
@@ -89,6 +93,7 @@ public final class RnbdClient implements AutoCloseable {
             private int connectionsPerPath = ClientSessionOptions.defaultConnectionsPerPath();
             private String provider = ClientSessionOptions.DEFAULT_PROVIDER;
             private String policy = ClientSessionOptions.DEFAULT_POLICY;
+            private int maxReconnectAttempts = -1;
             private Duration reconnectDelay = Duration.ofSeconds(2);
             private Duration connectTimeout = Duration.ofSeconds(30);
             private long ioTimeoutMs = 30_000;
@@ -124,6 +129,11 @@ public final class RnbdClient implements AutoCloseable {
                 return this;
             }
 
+            public Builder maxReconnectAttempts(int value) {
+                this.maxReconnectAttempts = value;
+                return this;
+            }
+
             public Builder reconnectDelay(Duration value) {
                 this.reconnectDelay = value;
                 return this;
@@ -149,6 +159,7 @@ public final class RnbdClient implements AutoCloseable {
                         connectionsPerPath,
                         provider,
                         policy,
+                        maxReconnectAttempts,
                         reconnectDelay,
                         connectTimeout,
                         ioTimeoutMs);
@@ -231,12 +242,17 @@ public final class RnbdClient implements AutoCloseable {
                 .connectionsPerPath(spec.connectionsPerPath())
                 .provider(spec.provider())
                 .policy(spec.policy())
+                .maxReconnectAttempts(spec.maxReconnectAttempts())
                 .reconnectDelay(spec.reconnectDelay())
                 .connectTimeout(spec.connectTimeout())
                 .build();
         try {
             ClientSession s = rtrs.open(options, h);
             h.attach(s);
+            // a new session lists its paths in the order it was given them
+            for (int i = 0; i < spec.paths().size(); i++) {
+                h.pathAddresses.put(s.paths().get(i).uuid(), spec.paths().get(i));
+            }
         } catch (TransportException e) {
             throw new BlockException(e.errno(), "cannot open session " + spec.sessionName() + ": " + e.getMessage(), e);
         }
@@ -324,6 +340,35 @@ public final class RnbdClient implements AutoCloseable {
         return devices.get(name);
     }
 
+    /** The session of that name the client maps devices through, or null. */
+    SessionHandle session(String sessionName) {
+        return sessions.get(sessionName);
+    }
+
+    /**
+     * Runs an operator's action on the client's executor, after the remaps queued before it and before those queued
+     * later, and waits for it. Not to be called on that executor.
+     */
+    <T> T serially(Callable<T> action) throws BlockException {
+        Future<T> done = executor.submit(action);
+        try {
+            return done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BlockException(Errno.EINTR, "interrupted; the action goes on in the background");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof BlockException b) {
+                throw b;
+            }
+            throw new BlockException(Errno.EIO, String.valueOf(e.getCause()), e.getCause());
+        }
+    }
+
+    /** Runs {@code task} on the client's executor after {@code delayMs}. */
+    void later(Runnable task, long delayMs) {
+        executor.schedule(task, delayMs, TimeUnit.MILLISECONDS);
+    }
+
     private Object lock(String sessionName) {
         return sessionLocks.computeIfAbsent(sessionName, n -> new Object());
     }
@@ -338,18 +383,26 @@ public final class RnbdClient implements AutoCloseable {
         if (!sessions.containsKey(h.name)) {
             return;
         }
-        h.suspend();
         try {
-            sessionInfo(h);
-            for (MappedDevice d : h.devices) {
-                d.opened(open(h, d.devicePath, d.mode));
-                LOG.info("remapped {} ({}) as device {}", d.name, d.devicePath, d.deviceId());
-            }
-            h.resume();
+            remapNow(h);
         } catch (BlockException e) {
             LOG.warn("session {}: remap failed ({}); trying again", h.name, e.getMessage());
             executor.schedule(() -> remap(h), 1, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * Opens every device of the session again on the server (after a reconnect, the server has forgotten them),
+     * with IO held back meanwhile; IO flows again when all are open. Runs on the executor.
+     */
+    void remapNow(SessionHandle h) throws BlockException {
+        h.suspend();
+        sessionInfo(h);
+        for (MappedDevice d : h.devices) {
+            d.opened(open(h, d.devicePath, d.mode));
+            LOG.info("remapped {} ({}) as device {}", d.name, d.devicePath, d.deviceId());
+        }
+        h.resume();
     }
 
     // ---- control messages ----
@@ -372,7 +425,7 @@ public final class RnbdClient implements AutoCloseable {
         }
     }
 
-    private RnbdOpenRsp open(SessionHandle h, String devicePath, AccessMode mode) throws BlockException {
+    RnbdOpenRsp open(SessionHandle h, String devicePath, AccessMode mode) throws BlockException {
         ByteBuffer msg = ByteBuffer.allocate(RnbdOpen.SIZE);
         RnbdCodec.encode(new RnbdOpen(mode, devicePath), msg, 0);
         ByteBuffer rsp = ByteBuffer.allocate(RnbdOpenRsp.SIZE);
@@ -401,7 +454,7 @@ public final class RnbdClient implements AutoCloseable {
     }
 
     /** Sends a control message and waits for its errno. */
-    private static int control(SessionHandle h, Direction direction, ByteBuffer message, ByteBuffer response)
+    static int control(SessionHandle h, Direction direction, ByteBuffer message, ByteBuffer response)
             throws BlockException {
         CompletableFuture<Integer> done = new CompletableFuture<>();
         ByteBuffer[] data = response == null ? new ByteBuffer[0] : new ByteBuffer[] {response};

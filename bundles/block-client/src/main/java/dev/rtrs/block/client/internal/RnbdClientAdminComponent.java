@@ -4,18 +4,25 @@ import dev.rtrs.block.BlockException;
 import dev.rtrs.block.RnbdClientAdmin;
 import dev.rtrs.block.protocol.AccessMode;
 import dev.rtrs.errno.Errno;
+import dev.rtrs.transport.PathAddress;
+import dev.rtrs.transport.RtrsLimits;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Dictionary;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Consumer;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +41,10 @@ public final class RnbdClientAdminComponent implements RnbdClientAdmin {
 
     private final RnbdClientComponent owner;
     private final ConfigurationAdmin configurationAdmin;
+
+    /** Tells whether NBD clients use a device; absent while the gateway cannot run (its port taken, say). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile NbdGatewayComponent gateway;
 
     @Activate
     public RnbdClientAdminComponent(
@@ -205,25 +216,7 @@ public final class RnbdClientAdminComponent implements RnbdClientAdmin {
 
     @Override
     public List<String> setPolicy(String session, String policy) throws BlockException {
-        List<String> changed = new ArrayList<>();
-        synchronized (this) {
-            for (Configuration c : configurations(null)) {
-                Dictionary<String, Object> p = c.getProperties();
-                if (p == null || !session.equals(string(p, MappingConfigs.SESSION))) {
-                    continue;
-                }
-                p.put(MappingConfigs.POLICY, policy);
-                try {
-                    c.update(p);
-                } catch (IOException e) {
-                    throw new BlockException(
-                            Errno.EIO,
-                            "cannot store the policy of " + string(p, MappingConfigs.NAME) + ": " + e.getMessage(),
-                            e);
-                }
-                changed.add(string(p, MappingConfigs.NAME));
-            }
-        }
+        List<String> changed = updateConfigurations(session, p -> p.put(MappingConfigs.POLICY, policy));
         if (changed.isEmpty()) {
             throw new BlockException(Errno.ENOENT, "no configured mapped device uses session " + session);
         }
@@ -231,6 +224,178 @@ public final class RnbdClientAdminComponent implements RnbdClientAdmin {
         client().setPolicy(session, policy);
         LOG.info("session {}: multipath policy {} (mapped devices {})", session, policy, changed);
         return changed;
+    }
+
+    @Override
+    public void unmap(String name, boolean force) throws BlockException {
+        if (name == null || name.isBlank()) {
+            throw new BlockException(Errno.EINVAL, "a device name is needed");
+        }
+        if (client().device(name) == null && configurations(name).isEmpty()) {
+            throw new BlockException(Errno.ENOENT, "no mapped device named " + name);
+        }
+        NbdGatewayComponent g = gateway;
+        int open = g == null ? 0 : g.openCount(name);
+        if (open > 0 && !force) {
+            throw new BlockException(
+                    Errno.EBUSY, name + " is open by " + open + " NBD connection(s); a forced unmap closes them");
+        }
+        if (open > 0) {
+            g.closeConnections(name);
+        }
+        unmap(name);
+    }
+
+    @Override
+    public int openCount(String name) {
+        NbdGatewayComponent g = gateway;
+        return g == null ? 0 : g.openCount(name);
+    }
+
+    @Override
+    public String nbdUri(String name) {
+        NbdGatewayComponent g = gateway;
+        return g == null ? null : g.uri(name);
+    }
+
+    @Override
+    public MappedDeviceInfo remap(String name) throws BlockException {
+        return info(owner.actions().remap(name));
+    }
+
+    @Override
+    public MappedDeviceInfo resize(String name) throws BlockException {
+        return info(owner.actions().resize(name));
+    }
+
+    @Override
+    public List<String> addPath(String session, String path, int port) throws BlockException {
+        requireConfigured(session);
+        if (path == null || path.contains(MappingConfigs.PATH_SEPARATOR)) {
+            throw new BlockException(Errno.EINVAL, "path '" + path + "' must be one [src,]dst address pair");
+        }
+        PathAddress address;
+        try {
+            address = PathAddress.parse(path, port);
+        } catch (IllegalArgumentException e) {
+            throw new BlockException(Errno.EINVAL, "bad path '" + path + "': " + e.getMessage());
+        }
+        // the running session first, as the kernel's add_path: a path that does not connect is not configured
+        if (client().session(session) != null) {
+            owner.actions().addPath(session, address);
+        }
+        return updateConfigurations(session, p -> {
+            List<String> entries = pathEntries(p);
+            if (entries.stream().noneMatch(e -> address.equals(parsed(e, port(p))))) {
+                entries.add(address.toString());
+            }
+            p.put(MappingConfigs.PATHS, String.join(MappingConfigs.PATH_SEPARATOR, entries));
+        });
+    }
+
+    @Override
+    public List<String> removePath(String session, UUID path) throws BlockException {
+        requireConfigured(session);
+        if (client().session(session) == null) {
+            throw new BlockException(Errno.ENOENT, "session " + session + " is not open; its paths have no uuid yet");
+        }
+        PathAddress removed = owner.actions().removePath(session, path);
+        if (removed == null) {
+            // a path no configuration named
+            return List.of();
+        }
+        return updateConfigurations(session, p -> {
+            List<String> entries = pathEntries(p);
+            entries.removeIf(e -> removed.equals(parsed(e, port(p))));
+            p.put(MappingConfigs.PATHS, String.join(MappingConfigs.PATH_SEPARATOR, entries));
+        });
+    }
+
+    @Override
+    public List<String> setMaxReconnectAttempts(String session, int attempts) throws BlockException {
+        if (attempts < -1 || attempts > RtrsLimits.MAX_RECONNECT_ATTEMPTS) {
+            throw new BlockException(
+                    Errno.EINVAL,
+                    "max reconnect attempts must be -1 (no limit) or 0 to " + RtrsLimits.MAX_RECONNECT_ATTEMPTS
+                            + ", not " + attempts);
+        }
+        requireConfigured(session);
+        if (client().session(session) != null) {
+            owner.actions().setMaxReconnectAttempts(session, attempts);
+        }
+        return updateConfigurations(session, p -> p.put(MappingConfigs.MAX_RECONNECT_ATTEMPTS, attempts));
+    }
+
+    private void requireConfigured(String session) throws BlockException {
+        boolean configured = false;
+        for (Configuration c : configurations(null)) {
+            Dictionary<String, Object> p = c.getProperties();
+            configured |= p != null && session != null && session.equals(string(p, MappingConfigs.SESSION));
+        }
+        if (!configured) {
+            throw new BlockException(Errno.ENOENT, "no configured mapped device uses session " + session);
+        }
+    }
+
+    /** Applies {@code change} to the configuration of each mapped device of the session; returns their names. */
+    private List<String> updateConfigurations(String session, Consumer<Dictionary<String, Object>> change)
+            throws BlockException {
+        List<String> changed = new ArrayList<>();
+        synchronized (this) {
+            for (Configuration c : configurations(null)) {
+                Dictionary<String, Object> p = c.getProperties();
+                if (p == null || !session.equals(string(p, MappingConfigs.SESSION))) {
+                    continue;
+                }
+                change.accept(p);
+                try {
+                    c.update(p);
+                } catch (IOException e) {
+                    throw new BlockException(
+                            Errno.EIO,
+                            "cannot store the configuration of " + string(p, MappingConfigs.NAME) + ": "
+                                    + e.getMessage(),
+                            e);
+                }
+                changed.add(string(p, MappingConfigs.NAME));
+            }
+        }
+        return changed;
+    }
+
+    /** The configured paths, one {@code [src,]dst} each. */
+    private static List<String> pathEntries(Dictionary<String, Object> p) {
+        String joined = string(p, MappingConfigs.PATHS);
+        List<String> entries = new ArrayList<>();
+        if (joined != null) {
+            Arrays.stream(joined.split(MappingConfigs.PATH_SEPARATOR))
+                    .map(String::trim)
+                    .filter(e -> !e.isEmpty())
+                    .forEach(entries::add);
+        }
+        return entries;
+    }
+
+    private static int port(Dictionary<String, Object> p) {
+        Object v = p.get(MappingConfigs.PORT);
+        try {
+            return v instanceof Number n
+                    ? n.intValue()
+                    : v == null
+                            ? RtrsLimits.DEFAULT_PORT
+                            : Integer.parseInt(v.toString().trim());
+        } catch (NumberFormatException e) {
+            return RtrsLimits.DEFAULT_PORT;
+        }
+    }
+
+    /** A configured path entry, or null for one that does not parse (it is left as it is). */
+    private static PathAddress parsed(String entry, int port) {
+        try {
+            return PathAddress.parse(entry, port);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private static void delete(Configuration c) throws BlockException {

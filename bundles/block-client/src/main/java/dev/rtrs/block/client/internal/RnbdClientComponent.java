@@ -17,16 +17,22 @@ import org.osgi.service.component.annotations.Reference;
 public final class RnbdClientComponent {
 
     private final RnbdClient client;
+    private final ClientActions actions;
     /** By configuration PID: a PID is never reused, so a failure cannot be mistaken for a later mapping's. */
     private final Map<String, BlockException> mapFailures = new ConcurrentHashMap<>();
 
     @Activate
     public RnbdClientComponent(@Reference RtrsClient rtrs) {
         this.client = new RnbdClient(rtrs);
+        this.actions = new ClientActions(client);
     }
 
     RnbdClient client() {
         return client;
+    }
+
+    ClientActions actions() {
+        return actions;
     }
 
     /** The latest attempt to map the configuration {@code pid} failed. */

@@ -3,12 +3,16 @@ package dev.rtrs.block.client.internal;
 import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.ClientLinkListener;
 import dev.rtrs.transport.ClientSession;
+import dev.rtrs.transport.PathAddress;
 import dev.rtrs.transport.PathState;
 import dev.rtrs.transport.Permit;
 import dev.rtrs.transport.TransportException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +29,9 @@ final class SessionHandle implements ClientLinkListener {
 
     final String name;
     final List<MappedDevice> devices = new CopyOnWriteArrayList<>();
+    /** The configured address of each path of the session, by the path's uuid. */
+    final Map<UUID, PathAddress> pathAddresses = new ConcurrentHashMap<>();
+
     private final RnbdClient owner;
     private final Object lock = new Object();
     private final ArrayDeque<IoTask> pending = new ArrayDeque<>();

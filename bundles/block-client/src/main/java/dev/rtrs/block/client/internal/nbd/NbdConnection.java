@@ -33,6 +33,8 @@ final class NbdConnection implements Runnable {
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
     private final ExecutorService writer;
     private volatile boolean broken;
+    /** The export this connection uses, once negotiated; null before. */
+    private volatile String export;
 
     NbdConnection(SocketChannel channel, NbdExports exports, String peer) {
         this.channel = channel;
@@ -51,6 +53,7 @@ final class NbdConnection implements Runnable {
             BlockDevice device = negotiate();
             if (device != null) {
                 LOG.info("NBD client {} uses export {}", peer, device.name());
+                export = device.name();
                 transmit(device);
             }
         } catch (EOFException e) {
@@ -391,6 +394,11 @@ final class NbdConnection implements Runnable {
                 throw new EOFException();
             }
         }
+    }
+
+    /** The export this connection uses; null while it negotiates. */
+    String export() {
+        return export;
     }
 
     void close() {

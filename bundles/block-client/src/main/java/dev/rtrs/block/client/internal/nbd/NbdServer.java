@@ -77,6 +77,31 @@ public final class NbdServer implements AutoCloseable {
         return connections.size();
     }
 
+    /** Number of client connections that use the export {@code name} now. */
+    public int connectionCount(String name) {
+        return (int) connections.stream().filter(c -> name.equals(c.export())).count();
+    }
+
+    /**
+     * Closes the connections that use the export {@code name}, as a forced unmap does: their requests in flight get
+     * no answer. Blocks until each connection's writer stopped (a few seconds at most each).
+     *
+     * @return how many were closed
+     */
+    public int closeConnections(String name) {
+        int closed = 0;
+        for (NbdConnection c : connections) {
+            if (name.equals(c.export())) {
+                c.close();
+                closed++;
+            }
+        }
+        if (closed > 0) {
+            LOG.info("NBD gateway: closed {} connections of export {}", closed, name);
+        }
+        return closed;
+    }
+
     @Override
     public void close() {
         closed = true;

@@ -73,6 +73,7 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
     private ConRsp accepted;
     private boolean everConnected;
     private int failedAttempts;
+    private boolean waiting; // no attempt runs: the path waits for its next one, or is closed
 
     private volatile PathState state = PathState.CONNECTING;
     private volatile long[] chunkAddress = new long[0];
@@ -141,6 +142,7 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
     /** Starts a connect attempt. Non-blocking; the session learns the outcome by callback. */
     synchronized void connect() {
         generation++;
+        waiting = false;
         reconCnt = (reconCnt + 1) & 0xFFFF;
         state = everConnected || reconCnt > 0 ? PathState.RECONNECTING : PathState.CONNECTING;
         connections = new Connection[cidNum];
@@ -149,6 +151,24 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         // an attempt whose connections are up but whose INFO_RSP never comes would hang the path for good
         session.scheduler().schedule(() -> attemptTimedOut(attempt), session.connectTimeoutMs(), TimeUnit.MILLISECONDS);
         startConnection(0);
+    }
+
+    /** Starts the attempt a reconnect was scheduled for, unless another one started or the path closed since. */
+    synchronized void connectIfWaiting(int scheduledGeneration) {
+        if (waiting && generation == scheduledGeneration && state != PathState.CLOSED) {
+            connect();
+        }
+    }
+
+    /** The operator's reconnect: tears a connected path down, and starts an attempt now unless one is running. */
+    synchronized void reconnectNow() {
+        failedAttempts = 0;
+        if (state == PathState.CONNECTED) {
+            lost("reconnect requested by the operator");
+        }
+        if (waiting || state == PathState.CLOSED) {
+            connect();
+        }
     }
 
     private synchronized void attemptTimedOut(int attempt) {
@@ -368,7 +388,7 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         }
         Runnable release = detachAttempt();
         session.executor().execute(release);
-        session.recovery().pathAttemptFailed(this, errno, why);
+        session.recovery().pathAttemptFailed(this, generation, errno, why);
     }
 
     // this held
@@ -380,7 +400,7 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         liveness = null;
         Runnable release = detachAttempt();
         session.executor().execute(release);
-        session.recovery().pathLost(this, old);
+        session.recovery().pathLost(this, generation, old);
     }
 
     /** The heartbeat's verdict on one incarnation; a verdict on an earlier one is ignored. */
@@ -403,6 +423,7 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         permitRegion = null;
         infoRegion = null;
         pd = null;
+        waiting = true;
         return () -> {
             for (Connection c : oldConnections) {
                 if (c != null) {

@@ -7,9 +7,11 @@ import dev.rtrs.transport.ClientSessionOptions;
 import dev.rtrs.transport.Direction;
 import dev.rtrs.transport.IoCallback;
 import dev.rtrs.transport.MultipathPolicy;
+import dev.rtrs.transport.PathAddress;
 import dev.rtrs.transport.PathInfo;
 import dev.rtrs.transport.PathState;
 import dev.rtrs.transport.Permit;
+import dev.rtrs.transport.RtrsLimits;
 import dev.rtrs.transport.SessionState;
 import dev.rtrs.transport.TransportException;
 import dev.rtrs.transport.core.internal.Heartbeats;
@@ -21,6 +23,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -47,8 +50,12 @@ public final class ClientSessionImpl implements ClientSession {
     private final ScheduledExecutorService scheduler;
     private final Executor executor;
     private final UUID uuid = UUID.randomUUID();
-    private final List<ClientPath> paths = new ArrayList<>();
+    /** Changed by the operator's path commands (through {@link SessionPaths}) while IO runs. */
+    private final List<ClientPath> paths = new CopyOnWriteArrayList<>();
+
     private final PathRecovery recovery;
+    private final SessionPaths pathControl;
+    private volatile int maxReconnectAttempts;
     private volatile MultipathPolicy.PathSelector selector;
     /** The policy the session asked for, by the name or alias it was given. */
     private volatile String policyName;
@@ -85,11 +92,13 @@ public final class ClientSessionImpl implements ClientSession {
         this.scheduler = scheduler;
         this.executor = serialExecutor;
         this.policyName = options.policy();
+        this.maxReconnectAttempts = options.maxReconnectAttempts();
         refreshPolicy();
         this.recovery = new PathRecovery(this, options, listener, heartbeats, scheduler, serialExecutor);
         for (int i = 0; i < options.paths().size(); i++) {
             paths.add(new ClientPath(this, i, options.paths().get(i), options.connectionsPerPath()));
         }
+        this.pathControl = new SessionPaths(this, options, paths);
     }
 
     /** Connects every path; returns once one is connected, or throws when none could be. */
@@ -418,6 +427,43 @@ public final class ClientSessionImpl implements ClientSession {
         for (ClientPath p : paths) {
             p.counters.reset();
         }
+    }
+
+    @Override
+    public int maxReconnectAttempts() {
+        return maxReconnectAttempts;
+    }
+
+    @Override
+    public void setMaxReconnectAttempts(int attempts) throws TransportException {
+        if (attempts < -1 || attempts > RtrsLimits.MAX_RECONNECT_ATTEMPTS) {
+            throw new TransportException(
+                    Errno.EINVAL,
+                    "max reconnect attempts must be -1 (no limit) or 0 to " + RtrsLimits.MAX_RECONNECT_ATTEMPTS
+                            + ", not " + attempts);
+        }
+        maxReconnectAttempts = attempts;
+        LOG.info("session {}: max reconnect attempts set to {}", name(), attempts);
+    }
+
+    @Override
+    public PathInfo addPath(PathAddress address) throws TransportException, InterruptedException {
+        return pathControl.add(address);
+    }
+
+    @Override
+    public void removePath(UUID path) throws TransportException {
+        pathControl.remove(path);
+    }
+
+    @Override
+    public void disconnectPath(UUID path) throws TransportException {
+        pathControl.disconnect(path);
+    }
+
+    @Override
+    public void reconnectPath(UUID path) throws TransportException, InterruptedException {
+        pathControl.reconnect(path);
     }
 
     @Override

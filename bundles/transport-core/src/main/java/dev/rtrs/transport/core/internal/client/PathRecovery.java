@@ -98,18 +98,19 @@ final class PathRecovery {
         });
     }
 
-    void pathAttemptFailed(ClientPath path, int errno, String why) {
+    /** @param generation the path's attempt generation after the failure, which a scheduled reconnect is for */
+    void pathAttemptFailed(ClientPath path, int generation, int errno, String why) {
         lastErrno = errno;
         lastFailure = why;
         executor.execute(() -> {
             if (state == SessionState.CONNECTING && session.allPathsFailedOnce()) {
                 firstOutcome.countDown();
             }
-            scheduleReconnect(path);
+            scheduleReconnect(path, generation);
         });
     }
 
-    void pathLost(ClientPath path, PathLiveness liveness) {
+    void pathLost(ClientPath path, int generation, PathLiveness liveness) {
         executor.execute(() -> {
             heartbeats.disconnected(liveness);
             refreshConnected();
@@ -118,7 +119,22 @@ final class PathRecovery {
                 state = SessionState.RECONNECTING;
                 notifyListener(LinkEvent.DISCONNECTED);
             }
-            scheduleReconnect(path);
+            scheduleReconnect(path, generation);
+        });
+    }
+
+    /**
+     * An operator closed or removed a path: its IO moves to the connected paths, and it is not reconnected. Called
+     * after the path closed, with no lock held.
+     */
+    void pathClosed(ClientPath path) {
+        executor.execute(() -> {
+            refreshConnected();
+            failOver(path);
+            if (connected.isEmpty() && state == SessionState.CONNECTED) {
+                state = SessionState.RECONNECTING;
+                notifyListener(LinkEvent.DISCONNECTED);
+            }
         });
     }
 
@@ -135,11 +151,11 @@ final class PathRecovery {
     }
 
     /** The next attempt after the reconnect delay plus up to half of it (at least 100 ms) of random jitter. */
-    private void scheduleReconnect(ClientPath path) {
+    private void scheduleReconnect(ClientPath path, int generation) {
         if (state == SessionState.CLOSED || path.state() == PathState.CLOSED) {
             return;
         }
-        int max = options.maxReconnectAttempts();
+        int max = session.maxReconnectAttempts();
         int failed = path.failedAttempts();
         if (max >= 0 && failed > max) {
             LOG.warn(
@@ -153,17 +169,23 @@ final class PathRecovery {
             }
             return;
         }
-        long delay = options.reconnectDelay().toMillis();
-        // jitter spreads the reconnects of many sessions that lost one server at once
-        long jitter = ThreadLocalRandom.current().nextLong(Math.max(100, delay / 2) + 1);
         scheduler.schedule(
                 () -> {
                     if (state != SessionState.CLOSED) {
-                        path.connect();
+                        path.connectIfWaiting(generation);
                     }
                 },
-                delay + jitter,
+                nextAttemptMillis(options.reconnectDelay().toMillis()),
                 TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The wait before a reconnect attempt: the reconnect delay plus up to half of it (at least 100 ms) of random
+     * jitter, which spreads the reconnects of many sessions that lost one server at once.
+     */
+    static long nextAttemptMillis(long reconnectDelayMillis) {
+        long jitter = ThreadLocalRandom.current().nextLong(Math.max(100, reconnectDelayMillis / 2) + 1);
+        return reconnectDelayMillis + jitter;
     }
 
     /**
