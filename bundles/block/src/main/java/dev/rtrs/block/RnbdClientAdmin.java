@@ -3,6 +3,7 @@ package dev.rtrs.block;
 import dev.rtrs.block.protocol.AccessMode;
 import dev.rtrs.errno.Errno;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -166,5 +167,10 @@ public interface RnbdClientAdmin {
      */
     default List<String> setMaxReconnectAttempts(String session, int attempts) throws BlockException {
         throw new BlockException(Errno.EOPNOTSUPP, "this RNBD client cannot change reconnect attempts");
+    }
+
+    /** IO counts and latencies per mapped device name, for the devices mapped now. */
+    default Map<String, DeviceStatistics> deviceStatistics() {
+        return Map.of();
     }
 }

@@ -58,6 +58,11 @@ public interface RnbdServerAdmin {
     /** The search path device names are resolved against. */
     String devSearchPath();
 
+    /** Opens and errors per export name, for every export opened or configured since the server started. */
+    default Map<String, ExportStatistics> exportStatistics() {
+        return Map.of();
+    }
+
     /**
      * Adds an export as a factory configuration, so that it survives restarts as one configured in an etc/ file
      * does. Blocks until the server has it (at most {@code timeoutMs}); its backend may come later.

@@ -10,5 +10,5 @@
  * rtrs-client sysfs do.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.1.0")
+@org.osgi.annotation.versioning.Version("2.2.0")
 package dev.rtrs.block;
