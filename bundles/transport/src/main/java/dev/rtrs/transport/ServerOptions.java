@@ -1,21 +1,29 @@
 package dev.rtrs.transport;
 
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * What a server listens with.
+ * What a server listens with, and the limits that keep what a peer can make it hold bounded.
  *
- * @param addresses        local addresses to listen on (at least one; a wildcard address listens on all)
- * @param port             port, {@value RtrsLimits#DEFAULT_PORT} by default; 0 picks a free one
- * @param queueDepth       chunks per session, 1 to 65535
- * @param chunkSize        bytes per chunk: a power of two, at least {@value RtrsLimits#MIN_CHUNK_SIZE}; also
- *                         the largest IO (data, user header and message together)
- * @param alwaysInvalidate invalidate each chunk's rkey before its data is used and hand out a fresh one
- *                         afterwards. On by default; off is about 20% faster but lets a malicious client
- *                         write into chunks it does not own at the moment.
- * @param provider         the verbs provider, e.g. {@code tcp}
+ * @param addresses             local addresses to listen on (at least one; a wildcard address listens on all)
+ * @param port                  port, {@value RtrsLimits#DEFAULT_PORT} by default; 0 picks a free one
+ * @param queueDepth            chunks per session, 1 to 65535
+ * @param chunkSize             bytes per chunk: a power of two, at least {@value RtrsLimits#MIN_CHUNK_SIZE}; also
+ *                              the largest IO (data, user header and message together)
+ * @param alwaysInvalidate      invalidate each chunk's rkey before its data is used and hand out a fresh one
+ *                              afterwards. On by default; off is about 20% faster but lets a malicious client
+ *                              write into chunks it does not own at the moment.
+ * @param provider              the verbs provider, e.g. {@code tcp}
+ * @param maxSessions           sessions the server holds at once; each costs {@code queueDepth x chunkSize} bytes
+ *                              of chunk memory once its handshake is complete
+ * @param maxConnectionsPerPath connections one path may ask for (the kernel's clients ask for one per CPU, plus one)
+ * @param maxConnectingPaths    paths in their handshake at once, over all sessions: bounds what half-open
+ *                              handshakes can hold
+ * @param handshakeTimeout      how long a path may take from its first connection to its INFO exchange before it
+ *                              is closed (the kernel's 30 s)
  */
 public record ServerOptions(
         List<InetAddress> addresses,
@@ -23,7 +31,16 @@ public record ServerOptions(
         int queueDepth,
         int chunkSize,
         boolean alwaysInvalidate,
-        String provider) {
+        String provider,
+        int maxSessions,
+        int maxConnectionsPerPath,
+        int maxConnectingPaths,
+        Duration handshakeTimeout) {
+
+    public static final int DEFAULT_MAX_SESSIONS = 256;
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_PATH = 128;
+    public static final int DEFAULT_MAX_CONNECTING_PATHS = 64;
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(30);
 
     public ServerOptions {
         addresses = List.copyOf(addresses);
@@ -42,6 +59,18 @@ public record ServerOptions(
                     "chunkSize must be a power of two >= " + RtrsLimits.MIN_CHUNK_SIZE + ": " + chunkSize);
         }
         Objects.requireNonNull(provider, "provider");
+        if (maxSessions < 1) {
+            throw new IllegalArgumentException("maxSessions must be at least 1: " + maxSessions);
+        }
+        if (maxConnectionsPerPath < 1 || maxConnectionsPerPath > 0xFFFF) {
+            throw new IllegalArgumentException("maxConnectionsPerPath must be 1..65535: " + maxConnectionsPerPath);
+        }
+        if (maxConnectingPaths < 1) {
+            throw new IllegalArgumentException("maxConnectingPaths must be at least 1: " + maxConnectingPaths);
+        }
+        if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
+            throw new IllegalArgumentException("handshakeTimeout must be positive: " + handshakeTimeout);
+        }
     }
 
     /** Listens on {@code addresses} with the kernel's defaults. */
@@ -59,24 +88,38 @@ public record ServerOptions(
         return new Builder(addresses);
     }
 
+    /** A builder that starts from these options. */
+    public Builder toBuilder() {
+        return new Builder(addresses)
+                .port(port)
+                .queueDepth(queueDepth)
+                .chunkSize(chunkSize)
+                .alwaysInvalidate(alwaysInvalidate)
+                .provider(provider)
+                .maxSessions(maxSessions)
+                .maxConnectionsPerPath(maxConnectionsPerPath)
+                .maxConnectingPaths(maxConnectingPaths)
+                .handshakeTimeout(handshakeTimeout);
+    }
+
     public ServerOptions withPort(int value) {
-        return new ServerOptions(addresses, value, queueDepth, chunkSize, alwaysInvalidate, provider);
+        return toBuilder().port(value).build();
     }
 
     public ServerOptions withQueueDepth(int value) {
-        return new ServerOptions(addresses, port, value, chunkSize, alwaysInvalidate, provider);
+        return toBuilder().queueDepth(value).build();
     }
 
     public ServerOptions withChunkSize(int value) {
-        return new ServerOptions(addresses, port, queueDepth, value, alwaysInvalidate, provider);
+        return toBuilder().chunkSize(value).build();
     }
 
     public ServerOptions withAlwaysInvalidate(boolean value) {
-        return new ServerOptions(addresses, port, queueDepth, chunkSize, value, provider);
+        return toBuilder().alwaysInvalidate(value).build();
     }
 
     public ServerOptions withProvider(String value) {
-        return new ServerOptions(addresses, port, queueDepth, chunkSize, alwaysInvalidate, value);
+        return toBuilder().provider(value).build();
     }
 
     /** Builds {@link ServerOptions}; {@link #build()} checks them. */
@@ -87,6 +130,10 @@ public record ServerOptions(
         private int chunkSize = RtrsLimits.DEFAULT_CHUNK_SIZE;
         private boolean alwaysInvalidate = true;
         private String provider = ClientSessionOptions.DEFAULT_PROVIDER;
+        private int maxSessions = DEFAULT_MAX_SESSIONS;
+        private int maxConnectionsPerPath = DEFAULT_MAX_CONNECTIONS_PER_PATH;
+        private int maxConnectingPaths = DEFAULT_MAX_CONNECTING_PATHS;
+        private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
 
         private Builder(List<InetAddress> addresses) {
             this.addresses = addresses;
@@ -117,9 +164,39 @@ public record ServerOptions(
             return this;
         }
 
+        public Builder maxSessions(int value) {
+            this.maxSessions = value;
+            return this;
+        }
+
+        public Builder maxConnectionsPerPath(int value) {
+            this.maxConnectionsPerPath = value;
+            return this;
+        }
+
+        public Builder maxConnectingPaths(int value) {
+            this.maxConnectingPaths = value;
+            return this;
+        }
+
+        public Builder handshakeTimeout(Duration value) {
+            this.handshakeTimeout = value;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first option out of range */
         public ServerOptions build() {
-            return new ServerOptions(addresses, port, queueDepth, chunkSize, alwaysInvalidate, provider);
+            return new ServerOptions(
+                    addresses,
+                    port,
+                    queueDepth,
+                    chunkSize,
+                    alwaysInvalidate,
+                    provider,
+                    maxSessions,
+                    maxConnectionsPerPath,
+                    maxConnectingPaths,
+                    handshakeTimeout);
         }
     }
 }

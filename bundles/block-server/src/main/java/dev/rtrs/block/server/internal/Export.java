@@ -7,6 +7,8 @@ import dev.rtrs.block.ExportSpec;
 import dev.rtrs.block.protocol.AccessMode;
 import dev.rtrs.errno.Errno;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +22,7 @@ final class Export {
     private static final Logger LOG = LoggerFactory.getLogger(Export.class);
 
     final ExportDefinition definition;
+    final ExportCounters counters;
     /** Configured exports keep their storage open (a memory export keeps its data) while configured. */
     private volatile boolean keepOpen;
 
@@ -28,9 +31,10 @@ final class Export {
     private int readers;
     private int writers;
 
-    Export(ExportDefinition definition, boolean keepOpen) {
+    Export(ExportDefinition definition, boolean keepOpen, ExportCounters counters) {
         this.definition = definition;
         this.keepOpen = keepOpen;
+        this.counters = counters;
     }
 
     /** The configuration is gone: close the storage once nobody has it open. */
@@ -52,11 +56,22 @@ final class Export {
         return readers + writers;
     }
 
-    /** Registers an opener; opens the device on the first one. */
-    synchronized void open(String session, AccessMode mode, BlockBackend available) throws BlockException {
+    /**
+     * Registers an opener; opens the device on the first one.
+     *
+     * @param clients the addresses the session's paths come from: all must be allowed
+     */
+    synchronized void open(String session, List<InetAddress> clients, AccessMode mode, BlockBackend available)
+            throws BlockException {
         if (!definition.allowedSessions().isEmpty()
                 && !definition.allowedSessions().contains(session)) {
             throw new BlockException(Errno.EACCES, "session " + session + " may not open export " + definition.name());
+        }
+        if (!definition.allowedClients().allowsAll(clients)) {
+            throw new BlockException(
+                    Errno.EACCES,
+                    "session " + session + " from " + clients + " may not open export " + definition.name()
+                            + " (allowed clients " + definition.allowedClients() + ")");
         }
         boolean write = mode != AccessMode.RO;
         if (write && definition.readOnly()) {

@@ -26,7 +26,12 @@ public final class ExportComponent {
     @Activate
     public ExportComponent(ExportConfig config) {
         this.definition = definition(
-                config.name(), config.backend(), config.parameters(), config.readOnly(), config.allowedSessions());
+                        config.name(),
+                        config.backend(),
+                        config.parameters(),
+                        config.readOnly(),
+                        config.allowedSessions())
+                .withAllowedClients(ClientRanges.parse(config.allowedClients()));
     }
 
     static ExportDefinition definition(

@@ -22,4 +22,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "Session names that may open the export; empty for any")
     String[] allowedSessions() default {};
+
+    @AttributeDefinition(
+            description = "Client addresses or CIDR ranges (e.g. 10.0.0.0/24, fd00::/8) whose sessions may open the "
+                    + "export; every path of the session must come from one. Empty for any")
+    String[] allowedClients() default {};
 }

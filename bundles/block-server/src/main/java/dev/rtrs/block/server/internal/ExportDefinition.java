@@ -11,12 +11,32 @@ import java.util.Set;
  * @param parameters      backend parameters
  * @param readOnly        clients may only open it RO
  * @param allowedSessions session names that may open it; empty for any
+ * @param allowedClients  client addresses whose sessions may open it (every path of the session must come from one)
  */
 record ExportDefinition(
-        String name, String backend, Map<String, String> parameters, boolean readOnly, Set<String> allowedSessions) {
+        String name,
+        String backend,
+        Map<String, String> parameters,
+        boolean readOnly,
+        Set<String> allowedSessions,
+        ClientRanges allowedClients) {
 
     ExportDefinition {
         parameters = Map.copyOf(parameters);
         allowedSessions = Set.copyOf(allowedSessions);
+    }
+
+    /** An export any client address may open. */
+    ExportDefinition(
+            String name,
+            String backend,
+            Map<String, String> parameters,
+            boolean readOnly,
+            Set<String> allowedSessions) {
+        this(name, backend, parameters, readOnly, allowedSessions, ClientRanges.ANY);
+    }
+
+    ExportDefinition withAllowedClients(ClientRanges ranges) {
+        return new ExportDefinition(name, backend, parameters, readOnly, allowedSessions, ranges);
     }
 }

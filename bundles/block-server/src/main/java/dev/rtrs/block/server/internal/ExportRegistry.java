@@ -2,9 +2,11 @@ package dev.rtrs.block.server.internal;
 
 import dev.rtrs.block.BlockBackend;
 import dev.rtrs.block.BlockException;
+import dev.rtrs.block.ExportStatistics;
 import dev.rtrs.block.RnbdServerAdmin.ExportInfo;
 import dev.rtrs.block.protocol.AccessMode;
 import dev.rtrs.errno.Errno;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +34,11 @@ final class ExportRegistry {
     /** Exports that are open now, by name (search-path exports by their real path). */
     private final Map<String, Export> active = new ConcurrentHashMap<>();
 
+    /** Opens and errors per export name, for the configured exports and the search-path files opened. */
+    private final Map<String, ExportCounters> counters = new ConcurrentHashMap<>();
+
     private volatile SearchPath searchPath;
+    private volatile ClientRanges searchPathClients = ClientRanges.ANY;
 
     ExportRegistry(String searchPathTemplate) {
         this.searchPath = new SearchPath(searchPathTemplate);
@@ -43,6 +50,22 @@ final class ExportRegistry {
 
     String searchPath() {
         return searchPath.template();
+    }
+
+    /** The client addresses whose sessions may open files under the search path. */
+    void searchPathClients(ClientRanges ranges) {
+        this.searchPathClients = ranges;
+    }
+
+    private ExportCounters countersOf(String name) {
+        return counters.computeIfAbsent(name, n -> new ExportCounters());
+    }
+
+    /** Opens and errors per export name since the server started. */
+    Map<String, ExportStatistics> statistics() {
+        Map<String, ExportStatistics> all = new TreeMap<>();
+        counters.forEach((name, c) -> all.put(name, c.snapshot()));
+        return all;
     }
 
     void addDefinition(ExportDefinition d) {
@@ -96,25 +119,34 @@ final class ExportRegistry {
      *
      * @throws BlockException with the errno for OPEN_RSP: ENOENT, EINVAL, EACCES, EROFS, EPERM, ENODEV
      */
-    Export open(String session, String deviceName, AccessMode mode) throws BlockException {
+    Export open(String session, List<InetAddress> clients, String deviceName, AccessMode mode) throws BlockException {
         ExportDefinition d = configured.get(deviceName);
         boolean keep = d != null;
         if (d == null) {
+            // only names that lead to an existing file get this far: what counters a peer can create is bounded
             Path path = searchPath.resolve(session, deviceName);
             d = new ExportDefinition(
-                    path.toString(), FILE_BACKEND, Map.of("path", path.toString()), !Files.isWritable(path), Set.of());
+                    path.toString(),
+                    FILE_BACKEND,
+                    Map.of("path", path.toString()),
+                    !Files.isWritable(path),
+                    Set.of(),
+                    searchPathClients);
         }
         ExportDefinition definition = d;
+        ExportCounters count = countersOf(definition.name());
         synchronized (this) {
-            Export e = active.computeIfAbsent(definition.name(), n -> new Export(definition, keep));
+            Export e = active.computeIfAbsent(definition.name(), n -> new Export(definition, keep, count));
             try {
-                e.open(session, mode, backends.get(definition.backend()));
+                e.open(session, clients, mode, backends.get(definition.backend()));
             } catch (BlockException ex) {
+                count.refused();
                 if (e.disposable()) {
                     active.remove(definition.name(), e);
                 }
                 throw ex;
             }
+            count.opened();
             return e;
         }
     }

@@ -2,6 +2,7 @@ package dev.rtrs.block.server.internal;
 
 import dev.rtrs.block.BlockBackend;
 import dev.rtrs.block.BlockException;
+import dev.rtrs.block.ExportStatistics;
 import dev.rtrs.block.RnbdServerAdmin;
 import dev.rtrs.transport.RtrsServer;
 import dev.rtrs.transport.ServerEndpoint;
@@ -10,8 +11,10 @@ import dev.rtrs.transport.ServerSession;
 import dev.rtrs.transport.TransportException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -78,6 +81,7 @@ public final class RnbdServerComponent implements RnbdServerAdmin {
     @Activate
     void activate(RnbdServerConfig config) throws TransportException {
         registry.searchPath(config.devSearchPath());
+        registry.searchPathClients(ClientRanges.parse(config.devSearchPathAllowedClients()));
         exportConfigurations = new ExportConfigurations(configurationAdmin, registry);
         List<InetAddress> addresses = new ArrayList<>();
         for (String entry : config.addresses()) {
@@ -98,6 +102,10 @@ public final class RnbdServerComponent implements RnbdServerAdmin {
                 .chunkSize(config.chunkSize())
                 .alwaysInvalidate(config.alwaysInvalidate())
                 .provider(config.provider())
+                .maxSessions(config.maxSessions())
+                .maxConnectionsPerPath(config.maxConnectionsPerPath())
+                .maxConnectingPaths(config.maxConnectingPaths())
+                .handshakeTimeout(Duration.ofMillis(config.handshakeTimeoutMs()))
                 .build();
         core = new RnbdServerCore(registry, options.chunkSize() - 4096);
         endpoint = rtrs.listen(options, core, core);
@@ -118,6 +126,11 @@ public final class RnbdServerComponent implements RnbdServerAdmin {
     public List<OpenDeviceInfo> openDevices() {
         RnbdServerCore c = core;
         return c == null ? List.of() : c.openDevices();
+    }
+
+    @Override
+    public Map<String, ExportStatistics> exportStatistics() {
+        return registry.statistics();
     }
 
     @Override

@@ -30,4 +30,25 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "Directory that device names of OPEN are relative to; %SESSNAME% stands for "
                     + "the client's session name. Names leading outside it are refused")
     String devSearchPath() default "/srv/rnbd";
+
+    @AttributeDefinition(
+            description = "Client addresses or CIDR ranges whose sessions may open files under the search path; "
+                    + "empty for any. Configured exports have their own allowedClients")
+    String[] devSearchPathAllowedClients() default {"127.0.0.0/8", "::1/128"};
+
+    @AttributeDefinition(
+            description = "Sessions the server holds at once; each costs queueDepth x chunkSize bytes of memory once "
+                    + "its handshake is complete")
+    int maxSessions() default 256;
+
+    @AttributeDefinition(description = "Connections one path may ask for (clients ask for one per CPU, plus one)")
+    int maxConnectionsPerPath() default 128;
+
+    @AttributeDefinition(description = "Paths in their handshake at once, over all sessions")
+    int maxConnectingPaths() default 64;
+
+    @AttributeDefinition(
+            description = "Milliseconds a path may take from its first connection to the end of its handshake before "
+                    + "it is closed")
+    long handshakeTimeoutMs() default 30000;
 }

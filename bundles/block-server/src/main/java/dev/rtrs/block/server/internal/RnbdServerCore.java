@@ -17,10 +17,12 @@ import dev.rtrs.block.protocol.RnbdSessInfo;
 import dev.rtrs.block.protocol.RnbdSessInfoRsp;
 import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.Direction;
+import dev.rtrs.transport.PathInfo;
 import dev.rtrs.transport.RequestHandler;
 import dev.rtrs.transport.ServerLinkListener;
 import dev.rtrs.transport.ServerRequest;
 import dev.rtrs.transport.ServerSession;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -107,7 +109,8 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
                 return;
             }
             try {
-                Export e = exports.open(session.name, open.deviceName(), open.accessMode());
+                Export e = exports.open(
+                        session.name, clientAddresses(request.session()), open.deviceName(), open.accessMode());
                 opened = session.add(e, open.accessMode(), open.deviceName());
             } catch (BlockException e) {
                 LOG.warn(
@@ -187,7 +190,13 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
         }
         ByteBuffer data = request.data();
         long offset = io.offset();
-        BlockCompletion done = request::respond;
+        ExportCounters counters = open.export().counters;
+        BlockCompletion done = errno -> {
+            if (errno != 0) {
+                counters.ioFailed();
+            }
+            request.respond(errno);
+        };
         switch (op) {
             case READ -> {
                 if (request.direction() != Direction.READ || data.remaining() != io.length()) {
@@ -222,7 +231,42 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
         return list;
     }
 
+    private static List<InetAddress> clientAddresses(ServerSession session) {
+        List<InetAddress> addresses = new ArrayList<>();
+        for (PathInfo p : session.paths()) {
+            if (p.source() != null) {
+                addresses.add(p.source().getAddress());
+            }
+        }
+        return addresses;
+    }
+
     // ---- link events ----
+
+    /**
+     * A path joining a session that has devices open must come from an address their exports allow: otherwise it
+     * could carry IO to them from where an OPEN would have been refused. It is closed.
+     */
+    @Override
+    public void pathConnected(ServerSession session, PathInfo path) {
+        RnbdSession r = sessions.get(session);
+        if (r == null || path.source() == null) {
+            return;
+        }
+        List<InetAddress> from = List.of(path.source().getAddress());
+        for (RnbdSession.OpenDevice d : r.devices()) {
+            if (!d.export().definition.allowedClients().allowsAll(from)) {
+                LOG.warn(
+                        "session {}: path from {} closed: export {} allows clients {} only",
+                        session.name(),
+                        path.source().getAddress(),
+                        d.export().definition.name(),
+                        d.export().definition.allowedClients());
+                session.closePath(path.uuid());
+                return;
+            }
+        }
+    }
 
     @Override
     public void sessionConnected(ServerSession session) {

@@ -26,12 +26,22 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class HeartbeatTest {
 
+    /** A server on two addresses, so that a session has two paths (two between the same hosts are refused). */
+    private static Fixture twoAddresses() throws Exception {
+        return new Fixture(
+                true,
+                Fixture.QUEUE_DEPTH,
+                false,
+                InetAddress.getByName("127.0.0.1"),
+                InetAddress.getByName("127.0.0.2"));
+    }
+
     @Test
     void idlePathsStayConnectedAndLearnTheirRoundTripTime() throws Exception {
-        try (Fixture f = new Fixture(true);
+        try (Fixture f = twoAddresses();
                 HeartbeatMonitor monitor = new HeartbeatMonitor(50, 2)) {
             f.transport.setHeartbeat(monitor);
-            ClientSession s = f.open("idle", "127.0.0.1", "127.0.0.1");
+            ClientSession s = f.open("idle", "127.0.0.1", "127.0.0.2");
             Thread.sleep(1_500);
             for (PathInfo p : s.paths()) {
                 PathStatistics st = p.statistics();
@@ -49,10 +59,10 @@ class HeartbeatTest {
 
     @Test
     void busyPathsStayConnected() throws Exception {
-        try (Fixture f = new Fixture(true);
+        try (Fixture f = twoAddresses();
                 HeartbeatMonitor monitor = new HeartbeatMonitor(50, 2)) {
             f.transport.setHeartbeat(monitor);
-            ClientSession s = f.open("busy", "127.0.0.1", "127.0.0.1");
+            ClientSession s = f.open("busy", "127.0.0.1", "127.0.0.2");
             try (VerifiedLoad load = new VerifiedLoad(s, 8, 64, 20_000)) {
                 Thread.sleep(1_500);
                 load.finish();
@@ -104,11 +114,11 @@ class HeartbeatTest {
 
     @Test
     void replacingOrRemovingTheMonitorUnderIoDropsNoPath() throws Exception {
-        try (Fixture f = new Fixture(true);
+        try (Fixture f = twoAddresses();
                 HeartbeatMonitor first = new HeartbeatMonitor(50, 2);
                 HeartbeatMonitor second = new HeartbeatMonitor(50, 2)) {
             f.transport.setHeartbeat(first);
-            ClientSession s = f.open("swapped", "127.0.0.1", "127.0.0.1");
+            ClientSession s = f.open("swapped", "127.0.0.1", "127.0.0.2");
             try (VerifiedLoad load = new VerifiedLoad(s, 4, 64, 1_000_000)) {
                 Thread.sleep(300);
                 // an updated heartbeat bundle: the new monitor comes, the old one goes

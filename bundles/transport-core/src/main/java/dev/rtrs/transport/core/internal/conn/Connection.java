@@ -66,6 +66,9 @@ public final class Connection implements AutoCloseable {
     private final ReceiveWorkRequest repost = new ReceiveWorkRequest(1);
     private final AtomicInteger drainRequests = new AtomicInteger();
     private long deferred;
+    /** More parked requests than this means the peer makes the connection send faster than it can: it fails. */
+    private int backlogLimit;
+
     private volatile boolean closed;
     private volatile boolean failed;
     // what the heartbeat reads: when this connection last posted a request and last received anything
@@ -89,6 +92,7 @@ public final class Connection implements AutoCloseable {
     public void setUp(ProtectionDomain pd, int sendDepth, int receiveDepth, int firstSlot, int slot)
             throws VerbsException {
         this.sendSlots = sendDepth;
+        this.backlogLimit = 4 * sendDepth + 64;
         this.slotSize = slot;
         this.firstSlotSize = Math.max(firstSlot, slot);
         int cqSize = sendDepth + receiveDepth;
@@ -138,9 +142,30 @@ public final class Connection implements AutoCloseable {
                 return false;
             }
             if (sendSlots == 0 || !backlog.isEmpty()) {
-                deferred++;
-                backlog.addLast(wr);
-                return true;
+                if (backlog.size() < backlogLimit) {
+                    deferred++;
+                    backlog.addLast(wr);
+                    return true;
+                }
+                failed = true;
+            } else {
+                return postNow(wr);
+            }
+        }
+        LOG.warn("{}: more than {} sends wait for the send queue; disconnecting", name, backlogLimit);
+        cmId.disconnect();
+        return false;
+    }
+
+    /**
+     * Posts a request only if the send queue has room now; false otherwise, and nothing is queued. For what may be
+     * dropped under pressure (a heartbeat's answer): the request object may be reused as soon as this returns.
+     */
+    public boolean postIfRoom(SendWorkRequest wr) {
+        lastPostNanos = System.nanoTime();
+        synchronized (sendLock) {
+            if (closed || failed || sendSlots == 0 || !backlog.isEmpty()) {
+                return false;
             }
             return postNow(wr);
         }

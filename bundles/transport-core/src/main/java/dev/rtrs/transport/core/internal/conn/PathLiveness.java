@@ -25,6 +25,8 @@ public final class PathLiveness implements HeartbeatPath {
      * @param onDead      called with the reason on the monitor's thread, with no lock held, when the path is declared
      *                    dead
      */
+    private final SendWorkRequest heartbeat = new SendWorkRequest(0);
+
     public PathLiveness(String description, Connection[] connections, BiConsumer<PathLiveness, String> onDead) {
         this.description = description;
         this.connections = connections;
@@ -66,9 +68,9 @@ public final class PathLiveness implements HeartbeatPath {
     @Override
     public boolean sendHeartbeat() {
         Connection c = connections[0];
-        // once per interval at most: a request object of its own costs nothing worth pooling
+        // the monitor calls this from one thread; a quiet path has room in its send queue
         return c != null
-                && c.post(new SendWorkRequest(1)
+                && c.postIfRoom(heartbeat
                         .reset(WrIds.of(WrIds.HEARTBEAT, 0), SendOpcode.RDMA_WRITE_WITH_IMM)
                         .immediate(Imm.encode(ImmType.HB_MSG, 0)));
     }

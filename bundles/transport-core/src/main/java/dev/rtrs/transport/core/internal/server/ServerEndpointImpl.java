@@ -24,7 +24,6 @@ import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.VerbsProvider;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -49,8 +48,6 @@ public final class ServerEndpointImpl implements ServerEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(ServerEndpointImpl.class);
     /** Room for the user header and the RTRS message in each chunk (the kernel's MAX_HDR_SIZE). */
     public static final int MAX_HEADER_SIZE = 4096;
-    /** Most connections one path may ask for. */
-    static final int MAX_CONNECTIONS_PER_PATH = 4096;
 
     private static final int BACKLOG = 1024;
 
@@ -60,7 +57,6 @@ public final class ServerEndpointImpl implements ServerEndpoint {
     private final Function<String, VerbsProvider> providers;
     private final Heartbeats heartbeats;
     private final ScheduledExecutorService scheduler;
-    private volatile Duration connectingTimeout = Duration.ofSeconds(30);
     private volatile int sendQueueLimit = Integer.MAX_VALUE;
     private final List<CmId> listeners = new CopyOnWriteArrayList<>();
     private final List<InetSocketAddress> bound = new CopyOnWriteArrayList<>();
@@ -292,12 +288,19 @@ public final class ServerEndpointImpl implements ServerEndpoint {
                             + RtrsProtocol.VERSION_MINOR);
             return;
         }
-        if (req.cidNum() > MAX_CONNECTIONS_PER_PATH) {
+        if (req.cidNum() == 0 || req.cidNum() > options.maxConnectionsPerPath()) {
             reject(
                     id,
                     Errno.ECONNRESET,
-                    "connect request from " + peer + " asks for " + req.cidNum() + " connections per path, at most "
-                            + MAX_CONNECTIONS_PER_PATH);
+                    "connect request from " + peer + " asks for " + req.cidNum() + " connections per path, 1 to "
+                            + options.maxConnectionsPerPath() + " allowed");
+            return;
+        }
+        if (req.cid() >= req.cidNum()) {
+            reject(
+                    id,
+                    Errno.ECONNRESET,
+                    "connect request from " + peer + " for connection " + req.cid() + " of " + req.cidNum());
             return;
         }
         synchronized (this) {
@@ -321,17 +324,24 @@ public final class ServerEndpointImpl implements ServerEndpoint {
                             "connect request from " + peer + " for unknown session " + req.sessionUuid());
                     return;
                 }
+                if (sessions.size() >= options.maxSessions()) {
+                    reject(
+                            id,
+                            Errno.ECONNREFUSED,
+                            "connect request from " + peer + " for a new session: the server holds its limit of "
+                                    + options.maxSessions() + " sessions");
+                    return;
+                }
+                // no chunk memory yet: the session gets it once its first path completes the handshake
                 session = new ServerSessionImpl(this, req.sessionUuid(), options.queueDepth(), options.chunkSize());
                 sessions.put(req.sessionUuid(), session);
             }
             try {
                 ServerPath path = session.paths.get(req.pathUuid());
                 if (path == null) {
-                    if (session.paths.size() >= RtrsLimits.MAX_PATHS) {
-                        reject(
-                                id,
-                                Errno.ECONNRESET,
-                                "session " + session.name() + " already has " + RtrsLimits.MAX_PATHS + " paths");
+                    Refusal refusal = newPathRefusal(session, id);
+                    if (refusal != null) {
+                        reject(id, refusal.errno(), refusal.why());
                         dropIfEmpty(session);
                         return;
                     }
@@ -370,9 +380,45 @@ public final class ServerEndpointImpl implements ServerEndpoint {
         }
     }
 
+    /** Why a connect request is refused, with the errno CON_RSP carries. */
+    private record Refusal(int errno, String why) {}
+
+    /**
+     * Why a new path may not join the session, or null: the session's path limit, the server's limit of paths in
+     * their handshake, or a path of the session with the same addresses (EEXIST, as the kernel's). This held.
+     */
+    private Refusal newPathRefusal(ServerSessionImpl session, CmId id) {
+        if (session.paths.size() >= RtrsLimits.MAX_PATHS) {
+            return new Refusal(
+                    Errno.ECONNRESET, "session " + session.name() + " already has " + RtrsLimits.MAX_PATHS + " paths");
+        }
+        int connecting = 0;
+        for (ServerSessionImpl s : sessions.values()) {
+            for (ServerPath p : s.paths.values()) {
+                if (p.state() == PathState.CONNECTING) {
+                    connecting++;
+                }
+            }
+        }
+        if (connecting >= options.maxConnectingPaths()) {
+            return new Refusal(Errno.ECONNREFUSED, connecting + " paths are in their handshake, the server's limit");
+        }
+        InetSocketAddress from = id.remoteAddress();
+        InetSocketAddress to = id.localAddress();
+        for (ServerPath p : session.paths.values()) {
+            if (p.hasAddresses(from, to)) {
+                return new Refusal(
+                        Errno.EEXIST,
+                        "session " + session.name() + " has path " + p.uuid + " from " + from.getAddress() + " to "
+                                + to.getAddress() + " already");
+            }
+        }
+        return null;
+    }
+
     /** A path whose client never completes the handshake is a zombie: closed after a while, as the kernel does. */
     private void closeIfStillConnecting(ServerPath path) {
-        long ms = connectingTimeout.toMillis();
+        long ms = options.handshakeTimeout().toMillis();
         scheduler.schedule(
                 () -> {
                     if (path.state() == PathState.CONNECTING) {
@@ -381,11 +427,6 @@ public final class ServerEndpointImpl implements ServerEndpoint {
                 },
                 ms,
                 TimeUnit.MILLISECONDS);
-    }
-
-    /** How long a path may stay connecting before it is closed; the kernel's 30 s unless a test shortens it. */
-    void connectingTimeout(Duration value) {
-        this.connectingTimeout = value;
     }
 
     /** Upper bound of each new connection's send queue beyond what the device allows; tests lower it. */
@@ -473,6 +514,16 @@ public final class ServerEndpointImpl implements ServerEndpoint {
         } catch (RejectedExecutionException e) {
             LOG.debug("link event after the server closed: dropped");
         }
+    }
+
+    /** True when a live session other than {@code session} goes by {@code name}: the kernel answers EPERM. */
+    boolean nameHeldByAnother(ServerSessionImpl session, String name) {
+        for (ServerSessionImpl s : sessions.values()) {
+            if (s != session && s.wasAnnounced() && s.name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The session with this uuid, announced or not. */

@@ -59,6 +59,7 @@ final class ServerPath implements Connection.Handler {
     private final ServerSessionImpl session;
     private final ServerEndpointImpl endpoint;
     private final Connection[] connections;
+    private final SendWorkRequest[] heartbeatAckWr;
     private final ProtectionDomain pd;
     private final MemoryRegion[] chunkRegions;
     private final MemoryRegion responseRegion;
@@ -86,6 +87,10 @@ final class ServerPath implements Connection.Handler {
         this.uuid = uuid;
         this.reconCnt = reconCnt;
         this.connections = new Connection[cidNum];
+        this.heartbeatAckWr = new SendWorkRequest[cidNum];
+        for (int i = 0; i < cidNum; i++) {
+            heartbeatAckWr[i] = new SendWorkRequest(0);
+        }
         this.alwaysInvalidate = endpoint.options().alwaysInvalidate();
         var caps = firstId.device().capabilities();
         this.fastInvalidate = caps.supports(Capability.LOCAL_INVALIDATE);
@@ -94,10 +99,10 @@ final class ServerPath implements Connection.Handler {
         this.maxIoSize = endpoint.maxIoSize();
         int qd = session.queueDepth;
         this.pd = firstId.device().allocateProtectionDomain();
+        // registered with the INFO exchange, once the session has chunk memory
         this.chunkRegions = new MemoryRegion[qd];
-        for (int i = 0; i < qd; i++) {
-            chunkRegions[i] = pd.register(session.ios[i].chunk, CHUNK_ACCESS);
-        }
+        this.clientAddress = firstId.remoteAddress();
+        this.serverAddress = firstId.localAddress();
         this.responseRegion = pd.register(ByteBuffer.allocateDirect(qd * RkeyRsp.SIZE), Access.LOCAL_WRITE);
         this.infoRegion = pd.register(ByteBuffer.allocateDirect(InfoRsp.size(qd)), Access.LOCAL_WRITE);
         this.invalidateWr = new SendWorkRequest[qd];
@@ -140,6 +145,18 @@ final class ServerPath implements Connection.Handler {
             clientAddress = c.cmId().remoteAddress();
             serverAddress = c.cmId().localAddress();
         }
+    }
+
+    /** True when the path links the same two hosts as a connection from {@code client} to {@code server}. */
+    boolean hasAddresses(InetSocketAddress client, InetSocketAddress server) {
+        InetSocketAddress c = clientAddress;
+        InetSocketAddress s = serverAddress;
+        return c != null
+                && s != null
+                && client != null
+                && server != null
+                && c.getAddress().equals(client.getAddress())
+                && s.getAddress().equals(server.getAddress());
     }
 
     /** The chunk's registration on this path. */
@@ -236,7 +253,7 @@ final class ServerPath implements Connection.Handler {
     public void onSendCompleted(Connection c, WorkCompletion wc) {
         if (WrIds.kind(wc.wrId()) == WrIds.INVALIDATE) {
             int bufId = WrIds.id(wc.wrId());
-            process(session.ios[bufId], pendingOffset[bufId]);
+            process(session.ios()[bufId], pendingOffset[bufId]);
         }
     }
 
@@ -264,10 +281,27 @@ final class ServerPath implements Connection.Handler {
                     c, "INFO_REQ names session '" + req.sessionName() + "', the session is '" + session.name() + "'");
             return;
         }
-        session.name(req.sessionName());
+        String name = req.sessionName();
+        if (name.isEmpty() || name.indexOf('/') >= 0 || name.indexOf('.') >= 0) {
+            // as the kernel: the name becomes a sysfs directory
+            refuseInfo(c, Errno.EINVAL, "session name '" + name + "' is empty or holds '/' or '.'");
+            return;
+        }
+        if (endpoint.nameHeldByAnother(session, name)) {
+            refuseInfo(c, Errno.EPERM, "session name '" + name + "' is held by another live session");
+            return;
+        }
+        session.name(name);
+        ServerIo[] ios = session.allocateChunks();
         List<SgDesc> chunks = new ArrayList<>(chunkRegions.length);
-        for (MemoryRegion mr : chunkRegions) {
-            chunks.add(new SgDesc(mr.address(), mr.rkey(), session.chunkSize));
+        try {
+            for (int i = 0; i < chunkRegions.length; i++) {
+                chunkRegions[i] = pd.register(ios[i].chunk, CHUNK_ACCESS);
+                chunks.add(new SgDesc(chunkRegions[i].address(), chunkRegions[i].rkey(), session.chunkSize));
+            }
+        } catch (VerbsException e) {
+            refuseInfo(c, e.errno(), "cannot register the session's chunks: " + e.getMessage());
+            return;
         }
         int length = RtrsCodec.encode(new InfoRsp(chunks), infoRegion.buffer(), 0);
         SendWorkRequest wr = new SendWorkRequest(1)
@@ -282,9 +316,25 @@ final class ServerPath implements Connection.Handler {
         endpoint.pathConnected(session, this);
     }
 
+    /** An INFO_REQ that cannot be answered: the path closes, as in the kernel, which has no refusal message. */
+    private void refuseInfo(Connection c, int errno, String why) {
+        LOG.warn(
+                "{} path {} from {}: INFO_REQ refused with {}: {}; closing the path",
+                session.name(),
+                uuid,
+                clientAddress,
+                Errno.name(errno),
+                why);
+        close("INFO_REQ refused");
+    }
+
     // ---- IO ----
 
     private void onIoRequest(Connection c, int payload) {
+        if (state != PathState.CONNECTED) {
+            protocolError(c, "IO request before the INFO exchange");
+            return;
+        }
         int bufId = Imm.bufId(payload, memBits);
         int offset = Imm.offset(payload, memBits);
         if (bufId >= session.queueDepth || offset > session.chunkSize - WriteMsg.SIZE) {
@@ -294,7 +344,7 @@ final class ServerPath implements Connection.Handler {
                             + " chunks of " + session.chunkSize + " bytes");
             return;
         }
-        ServerIo io = session.ios[bufId];
+        ServerIo io = session.ios()[bufId];
         switch (io.claim(this, c.cid(), offset)) {
             case CLAIMED -> startIo(io, c.cid(), offset);
             case DEFERRED -> LOG.debug("{} path {}: chunk {} waits for its previous IO", session.name(), uuid, bufId);
@@ -354,6 +404,16 @@ final class ServerPath implements Connection.Handler {
                 io.prepareWrite(headerStart, offset);
             } else {
                 ReadMsg msg = RtrsCodec.decodeReadMsg(chunk, offset, available);
+                // as the kernel's server: the client's data arrives in one buffer, or none
+                if (msg.buffers().size() > 1) {
+                    throw new WireFormatException(
+                            Errno.EINVAL, "READ with " + msg.buffers().size() + " descriptors, one at most");
+                }
+                if (!msg.buffers().isEmpty() && msg.buffers().get(0).length() > session.chunkSize) {
+                    throw new WireFormatException(
+                            Errno.EINVAL,
+                            "READ descriptor of " + msg.buffers().get(0).length() + " bytes above the chunk size");
+                }
                 // the kernel's layout: user header and READ message sit at data_len, so data_len = offset - usr_len
                 int dataLength = offset - msg.usrLen();
                 if (dataLength > maxIoSize) {
@@ -459,7 +519,7 @@ final class ServerPath implements Connection.Handler {
         }
         // the old region was closed as the fence (no LOCAL_INV) or must be now (no REG_MR)
         chunkRegions[bufId].close();
-        chunkRegions[bufId] = pd.register(session.ios[bufId].chunk, CHUNK_ACCESS);
+        chunkRegions[bufId] = pd.register(session.ios()[bufId].chunk, CHUNK_ACCESS);
         return chunkRegions[bufId].rkey();
     }
 
@@ -483,10 +543,15 @@ final class ServerPath implements Connection.Handler {
         }
     }
 
+    /**
+     * Answers HB_MSG with HB_ACK from the connection's one reusable request (receives of a connection are handled
+     * one at a time). A full send queue drops the answer: a peer that floods heartbeats gets fewer answers.
+     */
     private void sendHeartbeatAck(Connection c) {
-        c.post(new SendWorkRequest(1)
+        SendWorkRequest wr = heartbeatAckWr[c.cid()]
                 .reset(WrIds.of(WrIds.HEARTBEAT, 0), SendOpcode.RDMA_WRITE_WITH_IMM)
-                .immediate(Imm.encode(ImmType.HB_ACK, 0)));
+                .immediate(Imm.encode(ImmType.HB_ACK, 0));
+        c.postIfRoom(wr);
     }
 
     // ---- teardown ----
@@ -518,11 +583,14 @@ final class ServerPath implements Connection.Handler {
         }
         // the path's keys die before any chunk changes hands: no write through them can land in a reused chunk
         for (MemoryRegion mr : chunkRegions) {
-            mr.close();
+            if (mr != null) {
+                mr.close();
+            }
         }
         // chunks whose IO the application has stay held until it answers (respond frees them then)
         boolean[] released = new boolean[1];
-        for (ServerIo io : session.ios) {
+        ServerIo[] ios = session.ios();
+        for (ServerIo io : ios == null ? new ServerIo[0] : ios) {
             ServerIo.Waiting next = io.releaseFrom(this, released);
             if (released[0]) {
                 counters.ioLeft();

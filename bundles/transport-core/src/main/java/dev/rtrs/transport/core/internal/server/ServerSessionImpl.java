@@ -10,7 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A client's session on the server: its chunks (shared by all paths) and its paths. Paths are added and
- * removed under the endpoint's lock; the chunk table is fixed for the session's life.
+ * removed under the endpoint's lock. The chunk memory is allocated when the first path completes its handshake,
+ * not at a peer's first connect request, and is then fixed for the session's life.
  */
 final class ServerSessionImpl implements ServerSession {
 
@@ -19,8 +20,7 @@ final class ServerSessionImpl implements ServerSession {
     private volatile String name;
     final int queueDepth;
     final int chunkSize;
-    final ServerIo[] ios;
-    final ByteBuffer chunkMemory;
+    private volatile ServerIo[] ios;
     final ConcurrentHashMap<UUID, ServerPath> paths = new ConcurrentHashMap<>();
     private volatile boolean announced;
 
@@ -30,13 +30,26 @@ final class ServerSessionImpl implements ServerSession {
         this.name = uuid.toString();
         this.queueDepth = queueDepth;
         this.chunkSize = chunkSize;
-        this.chunkMemory = ByteBuffer.allocateDirect(queueDepth * chunkSize);
-        this.ios = new ServerIo[queueDepth];
-        for (int i = 0; i < queueDepth; i++) {
-            ByteBuffer chunk = chunkMemory.duplicate();
-            chunk.limit((i + 1) * chunkSize).position(i * chunkSize);
-            ios[i] = new ServerIo(this, i, chunk.slice());
+    }
+
+    /** The chunks; allocated by the first call, which the first path's valid INFO_REQ makes. */
+    synchronized ServerIo[] allocateChunks() {
+        if (ios == null) {
+            ByteBuffer memory = ByteBuffer.allocateDirect(queueDepth * chunkSize);
+            ServerIo[] all = new ServerIo[queueDepth];
+            for (int i = 0; i < queueDepth; i++) {
+                ByteBuffer chunk = memory.duplicate();
+                chunk.limit((i + 1) * chunkSize).position(i * chunkSize);
+                all[i] = new ServerIo(this, i, chunk.slice());
+            }
+            ios = all;
         }
+        return ios;
+    }
+
+    /** The chunks, or null before the first path completed its handshake. */
+    ServerIo[] ios() {
+        return ios;
     }
 
     ServerEndpointImpl endpoint() {

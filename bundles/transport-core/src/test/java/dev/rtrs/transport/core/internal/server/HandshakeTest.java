@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rtrs.errno.Errno;
 import dev.rtrs.test.support.Await;
+import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.ClientSessionOptions;
 import dev.rtrs.transport.PathAddress;
 import dev.rtrs.transport.ServerOptions;
@@ -45,13 +46,22 @@ class HandshakeTest {
     void start() throws Exception {
         provider = new TcpVerbsProvider();
         transport = new RtrsTransport().addProvider(provider);
-        server = (ServerEndpointImpl) transport.listen(
-                ServerOptions.defaults(InetAddress.getByName("127.0.0.1"))
-                        .withPort(0)
-                        .withQueueDepth(2)
-                        .withChunkSize(8192 * 2),
-                request -> request.respond(0),
-                null);
+        listen(options());
+    }
+
+    private static ServerOptions.Builder options() throws Exception {
+        return ServerOptions.builder(InetAddress.getByName("127.0.0.1"))
+                .port(0)
+                .queueDepth(2)
+                .chunkSize(8192 * 2);
+    }
+
+    /** (Re)starts the server with these options. */
+    private void listen(ServerOptions.Builder options) throws Exception {
+        if (server != null) {
+            server.close();
+        }
+        server = (ServerEndpointImpl) transport.listen(options.build(), request -> request.respond(0), null);
         address = server.localAddresses().get(0);
     }
 
@@ -141,7 +151,7 @@ class HandshakeTest {
                         RtrsProtocol.MAGIC,
                         RtrsProtocol.VERSION,
                         0,
-                        ServerEndpointImpl.MAX_CONNECTIONS_PER_PATH + 1,
+                        ServerOptions.DEFAULT_MAX_CONNECTIONS_PER_PATH + 1,
                         UUID.randomUUID(),
                         UUID.randomUUID(),
                         true))));
@@ -167,16 +177,27 @@ class HandshakeTest {
 
     @Test
     void refusesThePathAfterTheHundredTwentyEighth() throws Exception {
+        // each path to another server address: two paths between the same addresses are refused anyway
+        listen(ServerOptions.builder(InetAddress.getByName("0.0.0.0"))
+                .port(0)
+                .queueDepth(2)
+                .chunkSize(8192 * 2)
+                .maxConnectingPaths(200));
         UUID session = UUID.randomUUID();
-        for (int i = 0; i < 128; i++) {
-            CmEvent e =
-                    connect(request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 1, UUID.randomUUID(), session, true));
-            assertEquals(CmEventType.ESTABLISHED, e.type(), "path " + i);
+        for (int i = 0; i < 129; i++) {
+            InetSocketAddress to = new InetSocketAddress("127.0.0." + (i + 1), address.getPort());
+            RawClient c = new RawClient(provider);
+            clients.add(c);
+            CmEvent e = c.connect(
+                    to,
+                    RtrsCodec.encode(
+                            request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 1, UUID.randomUUID(), session, true)));
+            if (i < 128) {
+                assertEquals(CmEventType.ESTABLISHED, e.type(), "path " + i);
+            } else {
+                assertEquals(Errno.ECONNRESET, rejectErrno(e), "the 129th path");
+            }
         }
-        assertEquals(
-                Errno.ECONNRESET,
-                rejectErrno(connect(
-                        request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 1, UUID.randomUUID(), session, true))));
         assertEquals(128, server.findSession(session).paths.size());
     }
 
@@ -231,7 +252,7 @@ class HandshakeTest {
 
     @Test
     void aPathThatNeverCompletesItsHandshakeIsClosedAsAZombie() throws Exception {
-        server.connectingTimeout(Duration.ofMillis(300));
+        listen(options().handshakeTimeout(Duration.ofMillis(300)));
         UUID session = UUID.randomUUID();
         UUID path = UUID.randomUUID();
         assertEquals(
@@ -264,5 +285,78 @@ class HandshakeTest {
         assertTrue(
                 now != null && now.paths.get(path) != stale && now.paths.get(path).reconCnt == 1,
                 "the new incarnation took its place");
+    }
+
+    private CmEvent firstConnection(UUID session, int connections) throws Exception {
+        return connect(
+                request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, connections, UUID.randomUUID(), session, true));
+    }
+
+    @Test
+    void limitsConnectionsPerPathSessionsAndPathsInTheirHandshake() throws Exception {
+        listen(options().maxConnectionsPerPath(4).maxSessions(3).maxConnectingPaths(2));
+        assertEquals(Errno.ECONNRESET, rejectErrno(firstConnection(UUID.randomUUID(), 5)), "5 of at most 4");
+        assertEquals(
+                CmEventType.ESTABLISHED, firstConnection(UUID.randomUUID(), 4).type());
+        assertEquals(
+                CmEventType.ESTABLISHED, firstConnection(UUID.randomUUID(), 2).type());
+        assertEquals(
+                Errno.ECONNREFUSED,
+                rejectErrno(firstConnection(UUID.randomUUID(), 2)),
+                "two paths are in their handshake already");
+        listen(options().maxSessions(2));
+        assertEquals(
+                CmEventType.ESTABLISHED, firstConnection(UUID.randomUUID(), 2).type());
+        assertEquals(
+                CmEventType.ESTABLISHED, firstConnection(UUID.randomUUID(), 2).type());
+        assertEquals(Errno.ECONNREFUSED, rejectErrno(firstConnection(UUID.randomUUID(), 2)), "a third session");
+    }
+
+    @Test
+    void aSessionGetsItsChunkMemoryOnlyWithItsHandshakeComplete() throws Exception {
+        UUID session = UUID.randomUUID();
+        assertEquals(CmEventType.ESTABLISHED, firstConnection(session, 1).type());
+        assertTrue(server.findSession(session).ios() == null, "no chunk memory for a connect request alone");
+        ClientSession s = transport.open(
+                ClientSessionOptions.builder("complete")
+                        .paths(PathAddress.parse("127.0.0.1", address.getPort()))
+                        .connectionsPerPath(1)
+                        .build(),
+                null);
+        assertTrue(server.findSession(s.uuid()).ios() != null, "chunks once the INFO exchange is done");
+        s.close();
+    }
+
+    @Test
+    void aSecondPathBetweenTheSameAddressesIsRefusedWithEexist() throws Exception {
+        UUID session = UUID.randomUUID();
+        assertEquals(CmEventType.ESTABLISHED, firstConnection(session, 2).type());
+        assertEquals(
+                Errno.EEXIST,
+                rejectErrno(connect(
+                        request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 2, UUID.randomUUID(), session, true))));
+    }
+
+    private ClientSession open(String name) throws Exception {
+        return transport.open(
+                ClientSessionOptions.builder(name)
+                        .paths(PathAddress.parse("127.0.0.1", address.getPort()))
+                        .connectionsPerPath(1)
+                        .maxReconnectAttempts(0)
+                        .connectTimeout(Duration.ofSeconds(5))
+                        .build(),
+                null);
+    }
+
+    @Test
+    void sessionNamesWithSlashOrDotAndNamesInUseAreRefused() throws Exception {
+        assertThrows(TransportException.class, () -> open("a/b"));
+        assertThrows(TransportException.class, () -> open("a.b"));
+        ClientSession first = open("taken");
+        assertThrows(TransportException.class, () -> open("taken"), "EPERM: another live session has the name");
+        assertEquals(1, server.sessions().size(), "the refused sessions left nothing behind");
+        first.close();
+        Await.until(() -> server.sessions().isEmpty(), Duration.ofSeconds(5), "the first session is gone");
+        open("taken").close();
     }
 }

@@ -124,7 +124,7 @@ class InvalidateTest {
 
             ServerSessionImpl serverSession = server.findSession(session);
             byte[] before = new byte[100];
-            serverSession.ios[0].chunk.duplicate().get(before);
+            serverSession.ios()[0].chunk.duplicate().get(before);
             byte[] expected = new byte[100];
             Arrays.fill(expected, (byte) 'A');
             assertArrayEquals(expected, before);
@@ -137,7 +137,7 @@ class InvalidateTest {
             WorkCompletion failed = c.completion();
             assertEquals(WcStatus.REMOTE_ACCESS_ERROR, failed.status());
             byte[] after = new byte[100];
-            serverSession.ios[0].chunk.duplicate().get(after);
+            serverSession.ios()[0].chunk.duplicate().get(after);
             assertArrayEquals(expected, after, "server memory unchanged");
             assertEquals(1, handled.get(), "the server saw no second request");
         }
@@ -203,7 +203,7 @@ class InvalidateTest {
             c.write(address, key, 64, null);
             assertTrue(c.completion().isSuccess(), "the documented trade-off: the chunk stays writable");
             byte[] after = new byte[64];
-            server.findSession(session).ios[0].chunk.duplicate().get(after);
+            server.findSession(session).ios()[0].chunk.duplicate().get(after);
             assertEquals('B', after[0]);
         }
     }
