@@ -178,7 +178,9 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
             return;
         }
         BlockDevice device = open.export().device();
+        ExportCounters counters = open.export().counters;
         if (device == null) {
+            counters.ioFailed();
             request.respond(Errno.EIO);
             return;
         }
@@ -190,7 +192,6 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
         }
         ByteBuffer data = request.data();
         long offset = io.offset();
-        ExportCounters counters = open.export().counters;
         BlockCompletion done = errno -> {
             if (errno != 0) {
                 counters.ioFailed();
