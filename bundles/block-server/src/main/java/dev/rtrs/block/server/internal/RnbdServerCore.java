@@ -22,6 +22,7 @@ import dev.rtrs.transport.RequestHandler;
 import dev.rtrs.transport.ServerLinkListener;
 import dev.rtrs.transport.ServerRequest;
 import dev.rtrs.transport.ServerSession;
+import dev.rtrs.transport.log.RateLimitedLog;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ import org.slf4j.LoggerFactory;
 final class RnbdServerCore implements RequestHandler, ServerLinkListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(RnbdServerCore.class);
+    private static final RateLimitedLog WARN = RateLimitedLog.of(LOG);
 
     private final ExportRegistry exports;
     private final int maxIoSize;
@@ -66,7 +68,11 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
         try {
             message = RnbdCodec.decode(header, header.position(), header.remaining());
         } catch (RnbdProtocolException e) {
-            LOG.warn("session {}: malformed RNBD message: {}", request.session().name(), e.getMessage());
+            WARN.warn(
+                    "malformed-rnbd",
+                    "session {}: malformed RNBD message: {}",
+                    request.session().name(),
+                    e.getMessage());
             request.respond(e.errno());
             return;
         }
@@ -80,7 +86,7 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
         } else if (message instanceof RnbdClose close) {
             close(sessions.get(from), close, request);
         } else {
-            LOG.warn("session {}: unexpected {} from a client", from.name(), message.type());
+            WARN.warn("malformed-rnbd", "session {}: unexpected {} from a client", from.name(), message.type());
             request.respond(Errno.EINVAL);
         }
     }
@@ -104,7 +110,11 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
         RnbdSession.OpenDevice opened;
         synchronized (session) {
             if (session.hasOpen(open.deviceName())) {
-                LOG.warn("session {}: device {} is already open in this session", session.name, open.deviceName());
+                WARN.warn(
+                        "open-refused",
+                        "session {}: device {} is already open in this session",
+                        session.name,
+                        open.deviceName());
                 request.respond(Errno.EEXIST);
                 return;
             }
@@ -113,7 +123,8 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
                         session.name, clientAddresses(request.session()), open.deviceName(), open.accessMode());
                 opened = session.add(e, open.accessMode(), open.deviceName());
             } catch (BlockException e) {
-                LOG.warn(
+                WARN.warn(
+                        "open-refused",
                         "session {}: cannot open {} {}: {}",
                         session.name,
                         open.deviceName(),
@@ -170,7 +181,8 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
     private void io(RnbdSession session, RnbdIo io, ServerRequest request) {
         RnbdSession.OpenDevice open = session == null ? null : session.device(io.deviceId());
         if (open == null) {
-            LOG.warn(
+            WARN.warn(
+                    "io-refused",
                     "session {}: IO for device {} that the session has not opened",
                     request.session().name(),
                     io.deviceId());

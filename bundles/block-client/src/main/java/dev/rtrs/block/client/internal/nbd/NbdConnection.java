@@ -1,6 +1,7 @@
 package dev.rtrs.block.client.internal.nbd;
 
 import dev.rtrs.block.BlockDevice;
+import dev.rtrs.transport.log.RateLimitedLog;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,6 +25,7 @@ import org.slf4j.LoggerFactory;
 final class NbdConnection implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(NbdConnection.class);
+    private static final RateLimitedLog WARN = RateLimitedLog.of(LOG);
     private static final int MAX_IN_FLIGHT = 64;
 
     private final SocketChannel channel;
@@ -59,7 +61,7 @@ final class NbdConnection implements Runnable {
         } catch (EOFException e) {
             LOG.debug("NBD client {} went away", peer);
         } catch (IOException | ProtocolViolation e) {
-            LOG.warn("NBD client {}: {}; closing its connection", peer, e.getMessage());
+            WARN.warn("nbd-client-error", "NBD client {}: {}; closing its connection", peer, e.getMessage());
         } finally {
             close();
         }

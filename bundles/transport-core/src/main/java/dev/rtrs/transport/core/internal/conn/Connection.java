@@ -1,5 +1,6 @@
 package dev.rtrs.transport.core.internal.conn;
 
+import dev.rtrs.transport.log.RateLimitedLog;
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.CompletionQueue;
@@ -33,6 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class Connection implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
+    private static final RateLimitedLog WARN = RateLimitedLog.of(LOG);
     private static final int POLL_BATCH = 32;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
@@ -152,7 +154,7 @@ public final class Connection implements AutoCloseable {
                 return postNow(wr);
             }
         }
-        LOG.warn("{}: more than {} sends wait for the send queue; disconnecting", name, backlogLimit);
+        WARN.warn("send-backlog", "{}: more than {} sends wait for the send queue; disconnecting", name, backlogLimit);
         cmId.disconnect();
         return false;
     }

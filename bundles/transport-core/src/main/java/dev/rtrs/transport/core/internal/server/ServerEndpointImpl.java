@@ -17,6 +17,7 @@ import dev.rtrs.transport.core.internal.wire.Imm;
 import dev.rtrs.transport.core.internal.wire.RtrsCodec;
 import dev.rtrs.transport.core.internal.wire.RtrsProtocol;
 import dev.rtrs.transport.core.internal.wire.WireFormatException;
+import dev.rtrs.transport.log.RateLimitedLog;
 import dev.rtrs.verbs.CmEvent;
 import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.DeviceCapabilities.Capability;
@@ -46,6 +47,7 @@ import org.slf4j.LoggerFactory;
 public final class ServerEndpointImpl implements ServerEndpoint {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerEndpointImpl.class);
+    private static final RateLimitedLog WARN = RateLimitedLog.of(LOG);
     /** Room for the user header and the RTRS message in each chunk (the kernel's MAX_HDR_SIZE). */
     public static final int MAX_HEADER_SIZE = 4096;
 
@@ -445,7 +447,7 @@ public final class ServerEndpointImpl implements ServerEndpoint {
     }
 
     private void reject(CmId id, int errno, String why) {
-        LOG.warn("RTRS server: rejecting with {}: {}", Errno.name(errno), why);
+        WARN.warn("connect-refused", "RTRS server: rejecting with {}: {}", Errno.name(errno), why);
         try {
             id.reject(RtrsCodec.encode(ConRsp.reject(errno)));
         } catch (VerbsException e) {

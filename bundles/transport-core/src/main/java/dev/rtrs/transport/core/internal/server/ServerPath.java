@@ -19,6 +19,7 @@ import dev.rtrs.transport.core.internal.wire.RtrsMessageType;
 import dev.rtrs.transport.core.internal.wire.SgDesc;
 import dev.rtrs.transport.core.internal.wire.WireFormatException;
 import dev.rtrs.transport.core.internal.wire.WriteMsg;
+import dev.rtrs.transport.log.RateLimitedLog;
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.DeviceCapabilities.Capability;
@@ -49,6 +50,7 @@ import org.slf4j.LoggerFactory;
 final class ServerPath implements Connection.Handler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerPath.class);
+    private static final RateLimitedLog WARN = RateLimitedLog.of(LOG);
     private static final int CHUNK_ACCESS = Access.LOCAL_WRITE | Access.REMOTE_WRITE;
     private static final int RECEIVE_SLOT = 512;
     private static final int EXTRA_RECEIVES = 16;
@@ -318,7 +320,8 @@ final class ServerPath implements Connection.Handler {
 
     /** An INFO_REQ that cannot be answered: the path closes, as in the kernel, which has no refusal message. */
     private void refuseInfo(Connection c, int errno, String why) {
-        LOG.warn(
+        WARN.warn(
+                "info-refused",
                 "{} path {} from {}: INFO_REQ refused with {}: {}; closing the path",
                 session.name(),
                 uuid,
@@ -429,7 +432,7 @@ final class ServerPath implements Connection.Handler {
                 io.prepareRead(dataLength, offset, msg.buffers(), msg.needInvalidate());
             }
         } catch (WireFormatException e) {
-            LOG.warn("{} path {}: chunk {}: {}", session.name(), uuid, io.bufId, e.getMessage());
+            WARN.warn("bad-io-message", "{} path {}: chunk {}: {}", session.name(), uuid, io.bufId, e.getMessage());
             io.direction = Direction.WRITE;
             io.dataLength = 0;
             if (io.markResponded(generation) != null) {
@@ -557,7 +560,8 @@ final class ServerPath implements Connection.Handler {
     // ---- teardown ----
 
     private void protocolError(Connection c, String what) {
-        LOG.warn(
+        WARN.warn(
+                "protocol-error",
                 "{} path {}: protocol error on connection {}: {}; closing the path",
                 session.name(),
                 uuid,
