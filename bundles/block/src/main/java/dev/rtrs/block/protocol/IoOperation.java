@@ -12,7 +12,7 @@ public enum IoOperation {
     FLUSH(2),
     DISCARD(3),
     SECURE_ERASE(4),
-    WRITE_SAME(5);
+    WRITE_ZEROES(5);
 
     /** {@code rw} flag: the submitter waits for this IO (REQ_SYNC). */
     public static final int FLAG_SYNC = 1 << 8;

@@ -99,7 +99,7 @@ public final class RnbdCodec {
         U32.set(dst, offset + 4, m.deviceId());
         U64.set(dst, offset + 8, m.sectors());
         U32.set(dst, offset + 16, (int) m.maxHwSectors());
-        U32.set(dst, offset + 20, (int) m.maxWriteSameSectors());
+        U32.set(dst, offset + 20, (int) m.maxWriteZeroesSectors());
         U32.set(dst, offset + 24, (int) m.maxDiscardSectors());
         U32.set(dst, offset + 28, (int) m.discardGranularity());
         U32.set(dst, offset + 32, (int) m.discardAlignment());

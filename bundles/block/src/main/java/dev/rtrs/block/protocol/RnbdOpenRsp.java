@@ -7,7 +7,7 @@ package dev.rtrs.block.protocol;
  * @param deviceId            the id the client names the device by in IO and CLOSE; an unsigned 32-bit value
  * @param sectors             capacity in 512-byte sectors ({@code nsectors})
  * @param maxHwSectors        largest IO in sectors (u32)
- * @param maxWriteSameSectors largest WRITE_SAME in sectors (u32; 0: not supported)
+ * @param maxWriteZeroesSectors largest WRITE_ZEROES in sectors (u32; 0: not supported)
  * @param maxDiscardSectors   largest DISCARD in sectors (u32; 0: not supported)
  * @param discardGranularity  bytes (u32)
  * @param discardAlignment    bytes (u32)
@@ -22,7 +22,7 @@ public record RnbdOpenRsp(
         int deviceId,
         long sectors,
         long maxHwSectors,
-        long maxWriteSameSectors,
+        long maxWriteZeroesSectors,
         long maxDiscardSectors,
         long discardGranularity,
         long discardAlignment,
@@ -43,7 +43,7 @@ public record RnbdOpenRsp(
     public RnbdOpenRsp {
         Fields.sector("sectors", sectors);
         Fields.u32("maxHwSectors", maxHwSectors);
-        Fields.u32("maxWriteSameSectors", maxWriteSameSectors);
+        Fields.u32("maxWriteZeroesSectors", maxWriteZeroesSectors);
         Fields.u32("maxDiscardSectors", maxDiscardSectors);
         Fields.u32("discardGranularity", discardGranularity);
         Fields.u32("discardAlignment", discardAlignment);
@@ -100,7 +100,7 @@ public record RnbdOpenRsp(
         private final int deviceId;
         private final long sectors;
         private long maxHwSectors;
-        private long maxWriteSameSectors;
+        private long maxWriteZeroesSectors;
         private long maxDiscardSectors;
         private long discardGranularity;
         private long discardAlignment;
@@ -121,8 +121,8 @@ public record RnbdOpenRsp(
             return this;
         }
 
-        public Builder maxWriteSameSectors(long value) {
-            maxWriteSameSectors = value;
+        public Builder maxWriteZeroesSectors(long value) {
+            maxWriteZeroesSectors = value;
             return this;
         }
 
@@ -174,7 +174,7 @@ public record RnbdOpenRsp(
                     deviceId,
                     sectors,
                     maxHwSectors,
-                    maxWriteSameSectors,
+                    maxWriteZeroesSectors,
                     maxDiscardSectors,
                     discardGranularity,
                     discardAlignment,

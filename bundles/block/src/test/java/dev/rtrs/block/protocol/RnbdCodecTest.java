@@ -93,7 +93,7 @@ class RnbdCodecTest {
             assertSame(t, RnbdMessageType.fromWire(t.wireValue()));
         }
         assertSame(AccessMode.MIGRATION, AccessMode.fromWire(2));
-        assertSame(IoOperation.WRITE_SAME, IoOperation.fromWire(5));
+        assertSame(IoOperation.WRITE_ZEROES, IoOperation.fromWire(5));
         refused(Errno.EPROTO, () -> RnbdMessageType.fromWire(6));
         refused(Errno.EPROTO, () -> RnbdMessageType.fromWire(-1));
         refused(Errno.EINVAL, () -> AccessMode.fromWire(3));
@@ -208,7 +208,7 @@ class RnbdCodecTest {
     void openRspLayout() throws Exception {
         RnbdOpenRsp rsp = RnbdOpenRsp.builder(0x01020304, 0x0000_0102_0304_0506L)
                 .maxHwSectors(0x11121314L)
-                .maxWriteSameSectors(0x21222324L)
+                .maxWriteZeroesSectors(0x21222324L)
                 .maxDiscardSectors(0xFFFF_FFFFL)
                 .discardGranularity(0x41424344L)
                 .discardAlignment(0x51525354L)

@@ -209,6 +209,17 @@ public final class RnbdClient implements AutoCloseable {
 
     private MappedDevice mapLocked(MapSpec spec) throws BlockException {
         SessionHandle h = sessions.get(spec.sessionName());
+        if (h != null) {
+            // as the kernel's client: the server would hand out the device the session has open already
+            for (MappedDevice d : h.devices) {
+                if (d.devicePath.equals(spec.devicePath())) {
+                    throw new BlockException(
+                            Errno.EEXIST,
+                            "session " + spec.sessionName() + " has " + spec.devicePath() + " mapped already, as "
+                                    + d.name);
+                }
+            }
+        }
         boolean fresh = h == null;
         if (fresh) {
             h = openSession(spec);

@@ -96,7 +96,9 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
             request.respond(Errno.EINVAL);
             return;
         }
-        RnbdCodec.encode(new RnbdSessInfoRsp(RnbdCodec.PROTOCOL_VERSION), request.data(), 0);
+        ByteBuffer rsp = zeroed(request.data(), RnbdSessInfoRsp.SIZE);
+        // as the kernel: the session speaks the lower of the two versions
+        RnbdCodec.encode(new RnbdSessInfoRsp(Math.min(info.version(), RnbdCodec.PROTOCOL_VERSION)), rsp, 0);
         session.introduced = true;
         LOG.info("session {}: RNBD client speaks version {}", session.name, info.version());
         request.respond(0);
@@ -109,13 +111,11 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
         }
         RnbdSession.OpenDevice opened;
         synchronized (session) {
-            if (session.hasOpen(open.deviceName())) {
-                WARN.warn(
-                        "open-refused",
-                        "session {}: device {} is already open in this session",
-                        session.name,
-                        open.deviceName());
-                request.respond(Errno.EEXIST);
+            opened = session.opened(open.deviceName());
+            if (opened != null) {
+                // as the kernel: the session gets the device it has open again, whatever mode it asks for now
+                LOG.info("session {}: device {} is already open as {}", session.name, open.deviceName(), opened.id());
+                openResponse(opened, request);
                 return;
             }
             try {
@@ -134,9 +134,24 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
                 return;
             }
         }
+        if (opened.export().device() == null) {
+            closeDevice(session, opened);
+            request.respond(Errno.EIO);
+            return;
+        }
+        LOG.info(
+                "session {}: opened {} {} as device {}",
+                session.name,
+                open.deviceName(),
+                open.accessMode(),
+                opened.id());
+        openResponse(opened, request);
+    }
+
+    /** Writes OPEN_RSP for an open device into the READ's buffer, and answers. */
+    private void openResponse(RnbdSession.OpenDevice opened, ServerRequest request) {
         BlockDevice d = opened.export().device();
         if (d == null) {
-            closeDevice(session, opened);
             request.respond(Errno.EIO);
             return;
         }
@@ -146,25 +161,29 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
         RnbdOpenRsp rsp = RnbdOpenRsp.builder(opened.id(), d.size() / RnbdCodec.SECTOR_SIZE)
                 .maxHwSectors(maxIoSize / RnbdCodec.SECTOR_SIZE)
                 .maxDiscardSectors(discardSectors)
+                .maxWriteZeroesSectors(d.supportsWriteZeroes() ? maxIoSize / RnbdCodec.SECTOR_SIZE : 0)
                 .discardGranularity(d.supportsDiscard() ? d.logicalBlockSize() : 0)
                 .blockSizes(d.logicalBlockSize(), Math.max(d.logicalBlockSize(), d.physicalBlockSize()))
                 .maxSegments(128)
                 .cachePolicy(cache)
                 .build();
-        RnbdCodec.encode(rsp, request.data(), 0);
-        LOG.info(
-                "session {}: opened {} {} as device {}",
-                session.name,
-                open.deviceName(),
-                open.accessMode(),
-                opened.id());
+        RnbdCodec.encode(rsp, zeroed(request.data(), RnbdOpenRsp.SIZE), 0);
         request.respond(0);
+    }
+
+    /** The response buffer with its first {@code size} bytes zeroed: reserved fields carry no stale chunk data. */
+    private static ByteBuffer zeroed(ByteBuffer data, int size) {
+        for (int i = 0; i < size; i++) {
+            data.put(data.position() + i, (byte) 0);
+        }
+        return data;
     }
 
     private void close(RnbdSession session, RnbdClose close, ServerRequest request) {
         RnbdSession.OpenDevice d = session == null ? null : session.remove(close.deviceId());
         if (d == null) {
-            request.respond(Errno.ENOENT);
+            // as the kernel: closing what is not open is no error
+            request.respond(0);
             return;
         }
         exports.close(d.export(), d.mode());
@@ -226,7 +245,16 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
                 }
             }
             case FLUSH -> device.flush(done);
-            case DISCARD, SECURE_ERASE -> device.discard(offset, io.length(), done);
+            case DISCARD -> device.discard(offset, io.length(), done);
+            case WRITE_ZEROES -> {
+                if (request.direction() != Direction.WRITE || data.remaining() != 0) {
+                    request.respond(Errno.EINVAL);
+                } else {
+                    device.writeZeroes(offset, io.length(), done);
+                }
+            }
+            // OPEN_RSP advertises no secure discard: erasing is not done, and not faked by a plain discard
+            case SECURE_ERASE -> request.respond(Errno.EOPNOTSUPP);
             default -> request.respond(Errno.EOPNOTSUPP);
         }
     }

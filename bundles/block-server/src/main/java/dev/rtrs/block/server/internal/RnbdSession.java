@@ -25,8 +25,14 @@ final class RnbdSession {
         return devices.get(id);
     }
 
-    boolean hasOpen(String deviceName) {
-        return devices.values().stream().anyMatch(d -> d.deviceName().equals(deviceName));
+    /** The device the session opened under {@code deviceName}, or null. */
+    OpenDevice opened(String deviceName) {
+        for (OpenDevice d : devices.values()) {
+            if (d.deviceName().equals(deviceName)) {
+                return d;
+            }
+        }
+        return null;
     }
 
     OpenDevice add(Export export, AccessMode mode, String deviceName) {

@@ -29,13 +29,16 @@ final class SearchPath {
     /**
      * The real path of {@code deviceName} for {@code session}.
      *
-     * @throws BlockException EINVAL for an absolute name or one with {@code ..}, EACCES for a link leading outside,
+     * An absolute name is taken under the search path too, as the kernel joins the two with a slash and folds
+     * repeated slashes: {@code /dev/sdb} is {@code <search path>/dev/sdb}.
+     *
+     * @throws BlockException EINVAL for an empty name or one with {@code ..}, EACCES for a link leading outside,
      *                        ENOENT for a missing file
      */
-    Path resolve(String session, String deviceName) throws BlockException {
-        if (deviceName.isEmpty() || deviceName.startsWith("/")) {
-            throw new BlockException(
-                    Errno.EINVAL, "device name '" + deviceName + "' must be relative to the search path");
+    Path resolve(String session, String name) throws BlockException {
+        String deviceName = name.replaceAll("^/+", "");
+        if (deviceName.isEmpty()) {
+            throw new BlockException(Errno.EINVAL, "device name '" + name + "' names no file");
         }
         for (String part : deviceName.split("/")) {
             if (part.equals("..")) {
