@@ -6,11 +6,13 @@ import dev.rtrs.transport.PathAddress;
 import dev.rtrs.transport.PathInfo;
 import dev.rtrs.transport.PathState;
 import dev.rtrs.transport.PathStatistics;
+import dev.rtrs.transport.RtrsLimits;
 import dev.rtrs.transport.TransportException;
 import dev.rtrs.transport.core.internal.conn.Connection;
 import dev.rtrs.transport.core.internal.conn.PathLiveness;
 import dev.rtrs.transport.core.internal.conn.WrIds;
 import dev.rtrs.transport.core.internal.stats.PathCounters;
+import dev.rtrs.transport.core.internal.wire.ChunkTable;
 import dev.rtrs.transport.core.internal.wire.ConReq;
 import dev.rtrs.transport.core.internal.wire.ConRsp;
 import dev.rtrs.transport.core.internal.wire.Imm;
@@ -21,7 +23,6 @@ import dev.rtrs.transport.core.internal.wire.ReadMsg;
 import dev.rtrs.transport.core.internal.wire.RkeyRsp;
 import dev.rtrs.transport.core.internal.wire.RtrsCodec;
 import dev.rtrs.transport.core.internal.wire.RtrsProtocol;
-import dev.rtrs.transport.core.internal.wire.SgDesc;
 import dev.rtrs.transport.core.internal.wire.WireFormatException;
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.CmEvent;
@@ -38,7 +39,6 @@ import dev.rtrs.verbs.WcOpcode;
 import dev.rtrs.verbs.WorkCompletion;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -248,7 +248,8 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         int depth = Math.min(maxWr, PermitMemory.MAX_QUEUE_DEPTH * 2 + EXTRA_SLOTS);
         Connection c = new Connection(id, cid, this, session.name() + " path " + address + " cid " + cid);
         connections[cid] = c;
-        int firstSlot = cid == 0 ? InfoRsp.size(PermitMemory.MAX_QUEUE_DEPTH) : RECEIVE_SLOT;
+        // INFO_RSP may list a descriptor per chunk, up to the largest queue depth a server may grant
+        int firstSlot = cid == 0 ? InfoRsp.size(RtrsLimits.MAX_QUEUE_DEPTH) : RECEIVE_SLOT;
         c.setUp(pd, depth, depth, firstSlot, RECEIVE_SLOT);
         ConReq req = new ConReq(
                 RtrsProtocol.MAGIC, RtrsProtocol.VERSION, cid, cidNum, reconCnt, uuid, session.uuid(), cid == 0);
@@ -319,11 +320,15 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
             attemptFailed(Errno.EPROTO, "malformed INFO_RSP: " + e.getMessage());
             return;
         }
-        if (accepted == null || rsp.chunks().size() != accepted.queueDepth()) {
-            attemptFailed(
-                    Errno.EPROTO,
-                    "INFO_RSP lists " + rsp.chunks().size() + " chunks, CON_RSP said "
-                            + (accepted == null ? "nothing" : accepted.queueDepth()));
+        if (accepted == null) {
+            attemptFailed(Errno.EPROTO, "INFO_RSP before CON_RSP");
+            return;
+        }
+        ChunkTable table;
+        try {
+            table = ChunkTable.of(rsp.chunks(), accepted.queueDepth(), accepted.maxIoSize() + accepted.maxHdrSize());
+        } catch (WireFormatException e) {
+            attemptFailed(Errno.EPROTO, "INFO_RSP: " + e.getMessage());
             return;
         }
         try {
@@ -333,15 +338,8 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
             attemptFailed(Errno.EINVAL, e.getMessage());
             return;
         }
-        List<SgDesc> chunks = rsp.chunks();
-        long[] addresses = new long[chunks.size()];
-        int[] keys = new int[chunks.size()];
-        for (int i = 0; i < addresses.length; i++) {
-            addresses[i] = chunks.get(i).address();
-            keys[i] = chunks.get(i).key();
-        }
-        chunkAddress = addresses;
-        chunkKey = keys;
+        chunkAddress = table.addresses();
+        chunkKey = table.keys();
         memBits = Imm.memBits(accepted.queueDepth());
         boolean reconnect = everConnected || failedAttempts > 0;
         everConnected = true;
