@@ -19,7 +19,6 @@ import dev.rtrs.transport.core.internal.wire.Imm;
 import dev.rtrs.transport.core.internal.wire.ImmType;
 import dev.rtrs.transport.core.internal.wire.InfoReq;
 import dev.rtrs.transport.core.internal.wire.InfoRsp;
-import dev.rtrs.transport.core.internal.wire.ReadMsg;
 import dev.rtrs.transport.core.internal.wire.RkeyRsp;
 import dev.rtrs.transport.core.internal.wire.RtrsCodec;
 import dev.rtrs.transport.core.internal.wire.RtrsProtocol;
@@ -62,6 +61,7 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
     final PathCounters counters = new PathCounters();
     private final ClientSessionImpl session;
     private final int cidNum;
+    private final boolean forNewClient;
 
     // the current attempt; guarded by this
     private int generation;
@@ -83,11 +83,17 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
     /** The heartbeat's view of the connected incarnation; null while not connected. Written with this held. */
     private volatile PathLiveness liveness;
 
-    ClientPath(ClientSessionImpl session, int index, PathAddress address, int cidNum) {
+    /**
+     * @param forNewClient the path may create the session on the server: the kernel's {@code for_new_clt}, set for
+     *                     the first path of a session and for a path added to a session that has none left; its
+     *                     connect requests carry {@code first_conn}, the other paths' join what it created
+     */
+    ClientPath(ClientSessionImpl session, int index, PathAddress address, int cidNum, boolean forNewClient) {
         this.session = session;
         this.index = index;
         this.address = address;
         this.cidNum = cidNum;
+        this.forNewClient = forNewClient;
     }
 
     // ---- MultipathPolicy.PathView ----
@@ -252,7 +258,7 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         int firstSlot = cid == 0 ? InfoRsp.size(RtrsLimits.MAX_QUEUE_DEPTH) : RECEIVE_SLOT;
         c.setUp(pd, depth, depth, firstSlot, RECEIVE_SLOT);
         ConReq req = new ConReq(
-                RtrsProtocol.MAGIC, RtrsProtocol.VERSION, cid, cidNum, reconCnt, uuid, session.uuid(), cid == 0);
+                RtrsProtocol.MAGIC, RtrsProtocol.VERSION, cid, cidNum, reconCnt, uuid, session.uuid(), forNewClient);
         id.connect(RtrsCodec.encode(req), session.connectTimeoutMs());
     }
 
@@ -265,16 +271,8 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
             attemptFailed(Errno.EPROTO, "malformed CON_RSP: " + e.getMessage());
             return;
         }
-        String problem = null;
-        if (rsp.magic() != RtrsProtocol.MAGIC || rsp.version() >> 8 != RtrsProtocol.VERSION_MAJOR) {
-            problem = "server answered magic 0x" + Integer.toHexString(rsp.magic()) + " version 0x"
-                    + Integer.toHexString(rsp.version());
-        } else if (rsp.errno() != 0) {
-            problem = "server accepted with errno " + Errno.name(rsp.errno());
-        } else if (rsp.queueDepth() == 0 || rsp.maxIoSize() == 0 || rsp.maxHdrSize() < ReadMsg.size(1)) {
-            problem = "server offers queue depth " + rsp.queueDepth() + ", max IO " + rsp.maxIoSize() + ", max header "
-                    + rsp.maxHdrSize();
-        } else if (accepted != null && !accepted.equals(rsp)) {
+        String problem = rsp.acceptProblem();
+        if (problem == null && accepted != null && !accepted.equals(rsp)) {
             problem = "connections of one path got different CON_RSP";
         }
         if (problem != null) {

@@ -96,7 +96,7 @@ public final class ClientSessionImpl implements ClientSession {
         refreshPolicy();
         this.recovery = new PathRecovery(this, options, listener, heartbeats, scheduler, serialExecutor);
         for (int i = 0; i < options.paths().size(); i++) {
-            paths.add(new ClientPath(this, i, options.paths().get(i), options.connectionsPerPath()));
+            paths.add(new ClientPath(this, i, options.paths().get(i), options.connectionsPerPath(), i == 0));
         }
         this.pathControl = new SessionPaths(this, options, paths);
     }

@@ -57,7 +57,7 @@ final class SessionPaths {
                         Errno.EINVAL,
                         "session " + session.name() + " has " + paths.size() + " paths, the most a session may have");
             }
-            path = new ClientPath(session, nextIndex++, address, options.connectionsPerPath());
+            path = new ClientPath(session, nextIndex++, address, options.connectionsPerPath(), paths.isEmpty());
             paths.add(path);
         }
         LOG.info("session {}: adding path {}", session.name(), address);

@@ -21,4 +21,19 @@ public record ConRsp(int magic, int version, int errno, int queueDepth, int maxI
     public static ConRsp reject(int errno) {
         return new ConRsp(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, -Math.abs(errno), 0, 0, 0, 0);
     }
+
+    /** Why a client cannot use this accept, or null: another protocol, an errno, or parameters it cannot work with. */
+    public String acceptProblem() {
+        if (magic != RtrsProtocol.MAGIC || version >> 8 != RtrsProtocol.VERSION_MAJOR) {
+            return "server answered magic 0x" + Integer.toHexString(magic) + " version 0x"
+                    + Integer.toHexString(version);
+        }
+        if (errno != 0) {
+            return "server accepted with errno " + errno;
+        }
+        if (queueDepth == 0 || maxIoSize == 0 || maxHdrSize < ReadMsg.size(1)) {
+            return "server offers queue depth " + queueDepth + ", max IO " + maxIoSize + ", max header " + maxHdrSize;
+        }
+        return null;
+    }
 }

@@ -19,6 +19,9 @@ import dev.rtrs.transport.core.internal.wire.RtrsProtocol;
 import dev.rtrs.verbs.CmEvent;
 import dev.rtrs.verbs.CmEventType;
 import dev.rtrs.verbs.CmId;
+import dev.rtrs.verbs.CompletionQueue;
+import dev.rtrs.verbs.ProtectionDomain;
+import dev.rtrs.verbs.QueuePairAttributes;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,7 +29,10 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -229,6 +235,58 @@ class HandshakeTest {
             assertTrue(e.getMessage().contains("ENXIO"), e.getMessage());
         } finally {
             listener.close();
+        }
+    }
+
+    @Test
+    void onlyTheFirstPathsConnectionsAskToCreateTheSessionAsTheKernelsClient() throws Exception {
+        // a listener that accepts every connection and records what its CON_REQ said, by the address it came to
+        Map<String, List<ConReq>> byDestination = new ConcurrentHashMap<>();
+        List<CmId> accepted = new CopyOnWriteArrayList<>();
+        CmId listener = provider.createCmId(event -> {
+            if (event.type() != CmEventType.CONNECT_REQUEST) {
+                return;
+            }
+            try {
+                CmId id = event.id();
+                ConReq req = RtrsCodec.decodeConReq(event.privateData());
+                byDestination
+                        .computeIfAbsent(
+                                id.localAddress().getAddress().getHostAddress(), k -> new CopyOnWriteArrayList<>())
+                        .add(req);
+                ProtectionDomain pd = id.device().allocateProtectionDomain();
+                CompletionQueue cq = id.device().createCompletionQueue(64, null);
+                id.createQueuePair(pd, new QueuePairAttributes(cq, cq, 16, 16, 1, 1));
+                accepted.add(id);
+                id.accept(RtrsCodec.encode(ConRsp.accept(2, 8192, 4096, 0)));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            listener.bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 0));
+            listener.listen(8);
+            int port = listener.localAddress().getPort();
+            // no INFO_RSP ever comes: the open fails, after every connection made its request
+            assertThrows(
+                    TransportException.class,
+                    () -> transport.open(
+                            ClientSessionOptions.builder("first-conn")
+                                    .paths(PathAddress.parse("127.0.0.1", port), PathAddress.parse("127.0.0.2", port))
+                                    .connectionsPerPath(2)
+                                    .maxReconnectAttempts(0)
+                                    .connectTimeout(Duration.ofSeconds(2))
+                                    .build(),
+                            null));
+            List<ConReq> first = byDestination.get("127.0.0.1");
+            List<ConReq> second = byDestination.get("127.0.0.2");
+            assertTrue(first != null && first.size() >= 2, "both connections of the first path: " + byDestination);
+            assertTrue(second != null && second.size() >= 2, "both connections of the second path: " + byDestination);
+            assertTrue(first.stream().allMatch(ConReq::firstConn), "first_conn on every connection of path 0");
+            assertTrue(second.stream().noneMatch(ConReq::firstConn), "no first_conn on the other paths");
+        } finally {
+            listener.close();
+            accepted.forEach(CmId::close);
         }
     }
 
