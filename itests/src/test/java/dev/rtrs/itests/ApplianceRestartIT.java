@@ -16,7 +16,8 @@ import org.junit.Test;
 /**
  * The packaged appliance restarted in place, as an operator does it: {@code bin/stop} and {@code bin/start} on the
  * same {@code data/} and {@code etc/}. Each time the demo must be served again, the data written to a file-backed
- * export before the restart must read back intact, and the export and mapping added from the shell must be back.
+ * export before the restart must read back intact, the export and mapping added from the shell must be back, and so
+ * must the demo session's multipath policy and reconnect attempts changed from the shell.
  */
 public class ApplianceRestartIT {
 
@@ -75,6 +76,13 @@ public class ApplianceRestartIT {
         appliance.awaitNbdExport("files", 30_000);
         appliance.exec(60, "nbdcopy", source.toString(), appliance.nbdUri("files"));
 
+        // the demo session's settings changed from the shell: kept in the demo mapping's configuration
+        String policy = appliance.shell("rtrs:set-policy demo round-robin");
+        assertTrue(policy, policy.contains("kept in the configuration of demo"));
+        String attempts = appliance.shell("rtrs:set-max-reconnect-attempts demo 77");
+        assertTrue(attempts, attempts.contains("kept in the configuration of demo"));
+        assertDemoSettings(appliance.shell("rtrs:session --json demo"), "before the restarts");
+
         for (int i = 1; i <= RESTARTS; i++) {
             appliance.stop();
             appliance.start();
@@ -98,6 +106,18 @@ public class ApplianceRestartIT {
                     Pattern.compile("(?m)^\\s*files\\s.*\\bmapped\\b")
                             .matcher(devices)
                             .find());
+            assertDemoSettings(
+                    appliance.awaitShell(
+                            "rtrs:session --json demo", Pattern.compile("\"state\":\"CONNECTED\""), 60_000),
+                    "restart " + i);
         }
+    }
+
+    /** The demo session's policy and reconnect attempts as the shell set them. */
+    private static void assertDemoSettings(String json, String when) {
+        assertTrue(when + ": the policy set from the shell\n" + json, json.contains("\"policy\":\"round-robin\""));
+        assertTrue(
+                when + ": the reconnect attempts set from the shell\n" + json,
+                json.contains("\"maxReconnectAttempts\":77"));
     }
 }

@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -20,7 +21,10 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 
-/** The appliance's Prometheus endpoint: the demo's paths, device and export in the text format. */
+/**
+ * The appliance's Prometheus endpoint: the demo's paths, device (with its IO latency histogram) and export in the text
+ * format.
+ */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class MetricsIT extends ApplianceTestSupport {
@@ -71,5 +75,24 @@ public class MetricsIT extends ApplianceTestSupport {
                         .find());
         assertTrue(text, text.contains("rnbd_export_open_sessions{backend=\"memory\",export=\"demo\"} 1.0"));
         assertTrue(text, roundTrip.matcher(text).find());
+        // the write above, and every IO of the demo before it, in the device's latency histogram and counters
+        Matcher count = Pattern.compile(
+                        "(?m)^rnbd_device_io_latency_seconds_count\\{device=\"demo\",session=\"demo\"} ([0-9]+)$")
+                .matcher(text);
+        assertTrue(text, count.find());
+        long ios = Long.parseLong(count.group(1));
+        assertTrue(text, ios >= 1);
+        assertTrue(
+                text,
+                text.contains("rnbd_device_io_latency_seconds_bucket{device=\"demo\",session=\"demo\",le=\"+Inf\"} "
+                        + ios + "\n"));
+        assertTrue(text, text.contains("# TYPE rnbd_device_io_latency_seconds histogram"));
+        assertTrue(
+                text,
+                Pattern.compile("(?m)^rnbd_device_ios_total\\{device=\"demo\",op=\"write\",session=\"demo\"} "
+                                + "[1-9][0-9.E]*$")
+                        .matcher(text)
+                        .find());
+        assertTrue(text, text.contains("rnbd_device_io_errors_total{device=\"demo\",session=\"demo\"} 0.0"));
     }
 }

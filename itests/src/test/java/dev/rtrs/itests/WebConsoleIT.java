@@ -31,8 +31,8 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 
 /**
  * The RTRS web console page against the appliance's demo (session {@code demo} over 127.0.0.1 and 127.0.0.2, mapped
- * device and export {@code demo}): the page and data.json as the console's admin gets them, the policy and close-path
- * actions with and without their form token, and the chart as headless Chromium draws it.
+ * device and export {@code demo}): the page and data.json as the console's admin gets them, the policy, close-path and
+ * reconnect-path actions with and without their form token, and the chart as headless Chromium draws it.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -230,6 +230,37 @@ public class WebConsoleIT extends ApplianceTestSupport {
                 j -> clientReconnects(j) > reconnectsBefore
                         && clientSession(j, "demo").getJsonArray("paths").getValuesAs(JsonObject.class).stream()
                                 .allMatch(p -> p.getString("state").equals("CONNECTED")));
+    }
+
+    @Test
+    public void aClientPathIsReconnectedFromThePage() throws Exception {
+        ConsoleHttp console = console();
+        String page = awaitPage(console).body();
+        String token = token(page);
+        assertEquals(page, 2, count(table(page, "rtrs-client-paths"), "value=\"reconnect-path\""));
+        assertEquals(page, 2, count(table(page, "rtrs-client-paths"), "value=\"remove-path\""));
+        JsonObject path =
+                clientSession(json(console), "demo").getJsonArray("paths").getJsonObject(1);
+        String uuid = path.getString("uuid");
+        long before =
+                path.getJsonObject("statistics").getJsonNumber("reconnects").longValue();
+
+        ConsoleHttp.Response r = console.post(PAGE, "action", "reconnect-path", "session", "demo", "path", uuid);
+        assertEquals(r.toString(), 403, r.status());
+        r = console.post(PAGE, "action", "remove-path", "session", "demo", "path", "not-a-uuid", "token", token);
+        assertEquals(r.toString(), 400, r.status());
+        r = console.post(PAGE, "action", "reconnect-path", "session", "demo", "path", uuid, "token", token);
+        assertEquals(r.toString(), 200, r.status());
+        assertTrue(r.toString(), r.body().contains("Reconnected path " + path.getString("name")));
+        awaitJson(
+                console,
+                j -> clientSession(j, "demo").getJsonArray("paths").getValuesAs(JsonObject.class).stream()
+                        .anyMatch(p -> p.getString("uuid").equals(uuid)
+                                && p.getString("state").equals("CONNECTED")
+                                && p.getJsonObject("statistics")
+                                                .getJsonNumber("reconnects")
+                                                .longValue()
+                                        > before));
     }
 
     // ---- the chart in a browser ----

@@ -24,9 +24,8 @@ import java.util.function.Supplier;
 /**
  * Reads the transport's and the block layer's statistics at scrape time and turns them into Prometheus metrics:
  * per path (label {@code side} client or server, {@code session}, {@code path} as {@code src@dst}) its reads,
- * writes, bytes, IOs in flight, fail-overs, reconnects and round-trip time; per mapped device its size and whether
- * it is mapped; per export the sessions that have it open and whether its storage is available. A part whose service
- * is missing (no RNBD server in this appliance, say) contributes nothing.
+ * writes, bytes, IOs in flight, fail-overs, reconnects and round-trip time; the block layer's through
+ * {@link RnbdMetrics}. A part whose service is missing (no RNBD server in this appliance, say) contributes nothing.
  */
 final class RtrsCollector implements MultiCollector {
 
@@ -95,36 +94,11 @@ final class RtrsCollector implements MultiCollector {
         }
         RnbdClientAdmin c = client.get();
         if (c != null) {
-            GaugeSnapshot.Builder size = GaugeSnapshot.builder()
-                    .name("rnbd_device_size_bytes")
-                    .help("size of the mapped device (absent while it is being mapped)")
-                    .unit(Unit.BYTES);
-            GaugeSnapshot.Builder mapped = GaugeSnapshot.builder()
-                    .name("rnbd_device_mapped")
-                    .help("1 while the device is mapped and its session connected");
-            for (RnbdClientAdmin.MappedDeviceInfo d : c.devices()) {
-                Labels labels = Labels.of("device", d.name(), "session", String.valueOf(d.session()));
-                if (d.size() >= 0) {
-                    size.dataPoint(gauge(labels, d.size()));
-                }
-                mapped.dataPoint(gauge(labels, d.state() == RnbdClientAdmin.MappedDeviceState.MAPPED ? 1 : 0));
-            }
-            all.metricSnapshot(size.build()).metricSnapshot(mapped.build());
+            RnbdMetrics.client(c, all);
         }
         RnbdServerAdmin s = server.get();
         if (s != null) {
-            GaugeSnapshot.Builder open = GaugeSnapshot.builder()
-                    .name("rnbd_export_open_sessions")
-                    .help("client sessions that have the export open");
-            GaugeSnapshot.Builder available = GaugeSnapshot.builder()
-                    .name("rnbd_export_available")
-                    .help("1 while the export's backend is present and its storage open");
-            for (RnbdServerAdmin.ExportInfo e : s.exports()) {
-                Labels labels = Labels.of("export", e.name(), "backend", e.backend());
-                open.dataPoint(gauge(labels, e.openCount()));
-                available.dataPoint(gauge(labels, e.available() ? 1 : 0));
-            }
-            all.metricSnapshot(open.build()).metricSnapshot(available.build());
+            RnbdMetrics.server(s, all);
         }
         return all.build();
     }

@@ -2,10 +2,13 @@ package dev.rtrs.webconsole.internal;
 
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.RnbdClientAdmin;
+import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.ClientSession;
+import dev.rtrs.transport.PathInfo;
 import dev.rtrs.transport.RtrsAdmin;
 import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerSession;
+import dev.rtrs.transport.TransportException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,16 +17,19 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * The page's actions, from a POST's parameters: {@code set-policy} (a client session's multipath policy) and
- * {@code close-path} (one path of a server session; the client reconnects it). Every parameter is checked before
- * anything is changed: a wrong one gets a 400 with a message naming it. The form token is checked before this, by
- * the servlet.
+ * The page's actions, from a POST's parameters: {@code set-policy} (a client session's multipath policy),
+ * {@code close-path} (one path of a server session; the client reconnects it), and {@code reconnect-path} and
+ * {@code remove-path} (one path of a client session, as {@code rtrs:reconnect-path} and {@code rtrs:remove-path} do).
+ * Every parameter is checked before anything is changed: a wrong one gets a 400 with a message naming it. The form
+ * token is checked before this, by the servlet.
  */
 final class ConsoleActions {
 
     static final String ACTION = "action";
     static final String SET_POLICY = "set-policy";
     static final String CLOSE_PATH = "close-path";
+    static final String RECONNECT_PATH = "reconnect-path";
+    static final String REMOVE_PATH = "remove-path";
     static final String SESSION = "session";
     static final String POLICY = "policy";
     static final String PATH = "path";
@@ -45,9 +51,11 @@ final class ConsoleActions {
             return switch (action) {
                 case SET_POLICY -> setPolicy(parameter(parameters, SESSION), parameter(parameters, POLICY));
                 case CLOSE_PATH -> closePath(parameter(parameters, SESSION), parameter(parameters, PATH));
+                case RECONNECT_PATH -> reconnectPath(parameter(parameters, SESSION), parameter(parameters, PATH));
+                case REMOVE_PATH -> removePath(parameter(parameters, SESSION), parameter(parameters, PATH));
                 default ->
-                    ActionResult.badRequest(
-                            "unknown action '" + action + "' (known: " + SET_POLICY + ", " + CLOSE_PATH + ")");
+                    ActionResult.badRequest("unknown action '" + action + "' (known: " + SET_POLICY + ", " + CLOSE_PATH
+                            + ", " + RECONNECT_PATH + ", " + REMOVE_PATH + ")");
             };
         } catch (BadParameter e) {
             return ActionResult.badRequest(e.getMessage());
@@ -115,6 +123,85 @@ final class ConsoleActions {
         return ActionResult.badRequest("server session '" + sessionName + "' has no path " + path);
     }
 
+    /** A client session's path, named by its session and uuid, checked to exist. */
+    private record ClientPath(ClientSession session, PathInfo path) {}
+
+    /** The client path the parameters name, or why not. */
+    private ClientPath clientPath(String sessionName, String pathText) {
+        if (!UUID_TEXT.matcher(pathText).matches()) {
+            throw new BadParameter("path '" + pathText + "' is not a path uuid");
+        }
+        UUID uuid = UUID.fromString(pathText);
+        RtrsAdmin transport = services.transport().orElseThrow(Unavailable::new);
+        ClientSession session = transport.clientSessions().stream()
+                .filter(s -> s.name().equals(sessionName))
+                .findFirst()
+                .orElseThrow(() -> new BadParameter("no client session named '" + sessionName + "'"));
+        PathInfo path = session.paths().stream()
+                .filter(p -> p.uuid().equals(uuid))
+                .findFirst()
+                .orElseThrow(() -> new BadParameter("client session '" + sessionName + "' has no path " + uuid));
+        return new ClientPath(session, path);
+    }
+
+    private ActionResult reconnectPath(String sessionName, String pathText) {
+        ClientPath target;
+        try {
+            target = clientPath(sessionName, pathText);
+        } catch (Unavailable e) {
+            return ActionResult.unavailable(Section.TRANSPORT);
+        }
+        String name = target.path().name();
+        try {
+            target.session().reconnectPath(target.path().uuid());
+        } catch (TransportException e) {
+            return refused(
+                    e.errno(),
+                    "path " + name + " of session " + sessionName + " is not reconnected: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ActionResult.failed("interrupted while reconnecting path " + name);
+        }
+        return ActionResult.done("Reconnected path " + name + " of session " + sessionName);
+    }
+
+    private ActionResult removePath(String sessionName, String pathText) {
+        ClientPath target;
+        try {
+            target = clientPath(sessionName, pathText);
+        } catch (Unavailable e) {
+            return ActionResult.unavailable(Section.TRANSPORT);
+        }
+        String name = target.path().name();
+        UUID uuid = target.path().uuid();
+        // a session that carries mapped devices keeps its paths in their configuration, so that it survives a restart
+        Optional<RnbdClientAdmin> client =
+                services.client().filter(c -> c.devices().stream().anyMatch(d -> sessionName.equals(d.session())));
+        List<String> kept = List.of();
+        try {
+            if (client.isPresent()) {
+                kept = client.get().removePath(sessionName, uuid);
+            } else {
+                target.session().removePath(uuid);
+            }
+        } catch (TransportException e) {
+            return refused(e.errno(), "path " + name + " of session " + sessionName + " stays: " + e.getMessage());
+        } catch (BlockException e) {
+            return refused(e.errno(), "path " + name + " of session " + sessionName + " stays: " + e.getMessage());
+        }
+        return ActionResult.done("Removed path " + name + " from session " + sessionName
+                + (kept.isEmpty()
+                        ? " (until it closes)"
+                        : " (kept in the configuration of " + String.join(", ", kept) + ")"));
+    }
+
+    /** A refusal the request caused (the last path, a path gone meanwhile) is a 400; anything else a 500. */
+    private static ActionResult refused(int errno, String message) {
+        return errno == Errno.EBUSY || errno == Errno.ENOENT || errno == Errno.EINVAL
+                ? ActionResult.badRequest(message)
+                : ActionResult.failed(message);
+    }
+
     /** A parameter given exactly once, not blank, short, and without control characters. */
     private static String parameter(Map<String, String[]> parameters, String name) {
         String[] values = parameters.get(name);
@@ -135,6 +222,16 @@ final class ConsoleActions {
             throw new BadParameter("parameter '" + name + "' contains control characters");
         }
         return value;
+    }
+
+    /** The transport an action needs is absent. */
+    private static final class Unavailable extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        Unavailable() {
+            super(null, null, false, false);
+        }
     }
 
     /** A wrong parameter; its message names it. */

@@ -47,7 +47,7 @@ final class PageView {
         vars.put("rtrs.dataUrl", Html.escape(pluginRoot + "/data.json"));
         vars.put(
                 "rtrs.clientSessions", section(snapshot.transport(), Section.TRANSPORT, t -> clientSessions(t, forms)));
-        vars.put("rtrs.clientPaths", section(snapshot.transport(), Section.TRANSPORT, PageView::clientPaths));
+        vars.put("rtrs.clientPaths", section(snapshot.transport(), Section.TRANSPORT, t -> clientPaths(t, forms)));
         vars.put("rtrs.servers", section(snapshot.transport(), Section.TRANSPORT, PageView::servers));
         vars.put("rtrs.serverPaths", section(snapshot.transport(), Section.TRANSPORT, t -> serverPaths(t, forms)));
         vars.put("rtrs.devices", section(snapshot.client(), Section.RNBD_CLIENT, c -> devices(c.devices())));
@@ -83,19 +83,19 @@ final class PageView {
         return table.toHtml();
     }
 
-    private static Html clientPaths(ApplianceSnapshot.Transport t) {
+    private static Html clientPaths(ApplianceSnapshot.Transport t, Forms forms) {
         if (t.clientSessions().stream().allMatch(s -> s.paths().isEmpty())) {
             return paragraph("rtrs-empty", "No client paths.");
         }
         HtmlTable table =
                 new HtmlTable("rtrs-client-paths", concat(new String[] {"Session"}, PATH_COLUMNS, new String[] {
-                    "Failed over", "Reconnects", "Failed reconnects"
+                    "Failed over", "Reconnects", "Failed reconnects", "Action"
                 }));
         for (ApplianceSnapshot.ClientSessionState s : t.clientSessions()) {
             for (PathInfo p : s.paths()) {
                 PathStatistics st = p.statistics();
                 table.row(concat(new Object[] {s.name()}, pathCells(p), new Object[] {
-                    st.failedOver(), st.reconnectsSuccessful(), st.reconnectsFailed()
+                    st.failedOver(), st.reconnectsSuccessful(), st.reconnectsFailed(), forms.clientPath(s.name(), p)
                 }));
             }
         }
@@ -283,6 +283,23 @@ final class PageView {
             hidden(html, ConsoleActions.SESSION, s.name());
             hidden(html, ConsoleActions.PATH, p.uuid().toString());
             html.append("<button type=\"submit\">Close path</button></form>");
+            return new Html(html.toString());
+        }
+
+        /** Reconnect and remove, side by side, for one path of a client session. */
+        Html clientPath(String session, PathInfo p) {
+            StringBuilder html = start(
+                    ConsoleActions.RECONNECT_PATH,
+                    "Reconnect path " + p.name() + " of session " + session + "? Its IO fails over meanwhile.");
+            hidden(html, ConsoleActions.SESSION, session);
+            hidden(html, ConsoleActions.PATH, p.uuid().toString());
+            html.append("<button type=\"submit\">Reconnect</button></form> ");
+            html.append(start(
+                    ConsoleActions.REMOVE_PATH,
+                    "Remove path " + p.name() + " from session " + session + "? Its IO fails over."));
+            hidden(html, ConsoleActions.SESSION, session);
+            hidden(html, ConsoleActions.PATH, p.uuid().toString());
+            html.append("<button type=\"submit\">Remove</button></form>");
             return new Html(html.toString());
         }
 

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rtrs.block.BlockException;
+import dev.rtrs.errno.Errno;
+import dev.rtrs.transport.TransportException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,6 +132,97 @@ class ConsoleActionsTest {
                 "server session 'demo' has no path " + unknown,
                 perform("action", "close-path", "session", "demo", "path", unknown.toString()));
         assertNothingChanged();
+    }
+
+    @Test
+    void reconnectingAClientPath() {
+        UUID second = demo.client.paths.get(1).uuid();
+        ActionResult r = perform("action", "reconnect-path", "session", "demo", "path", second.toString());
+        assertEquals(200, r.status(), r.message());
+        assertEquals("Reconnected path 127.0.0.2@127.0.0.2 of session demo", r.message());
+        assertEquals(List.of("reconnect " + second), demo.client.pathCalls);
+    }
+
+    @Test
+    void aPathThatDoesNotReconnectInTimeIsAServerError() {
+        demo.client.reconnectFailure = new TransportException(Errno.ENOTCONN, "not connected in time");
+        ActionResult r = perform(
+                "action",
+                "reconnect-path",
+                "session",
+                "demo",
+                "path",
+                demo.client.paths.get(0).uuid().toString());
+        assertRefused(500, "not connected in time", r);
+    }
+
+    @Test
+    void removingAPathOfASessionWithMappedDevicesKeepsItInTheirConfiguration() {
+        UUID first = demo.client.paths.get(0).uuid();
+        ActionResult r = perform("action", "remove-path", "session", "demo", "path", first.toString());
+        assertEquals(200, r.status(), r.message());
+        assertEquals(
+                "Removed path 127.0.0.1@127.0.0.1 from session demo (kept in the configuration of demo)", r.message());
+        assertEquals(List.of("demo " + first), demo.blockClient.pathCalls);
+        assertTrue(demo.client.pathCalls.isEmpty(), "the RNBD client removes it from the running session");
+    }
+
+    @Test
+    void removingAPathOfASessionWithoutMappedDevicesAndNeverTheLastOne() {
+        demo.blockClient.devices.clear();
+        UUID first = demo.client.paths.get(0).uuid();
+        ActionResult r = perform("action", "remove-path", "session", "demo", "path", first.toString());
+        assertEquals(200, r.status(), r.message());
+        assertTrue(r.message().endsWith("(until it closes)"), r.message());
+        assertEquals(1, demo.client.paths.size());
+        assertRefused(
+                400,
+                "EBUSY",
+                perform(
+                        "action",
+                        "remove-path",
+                        "session",
+                        "demo",
+                        "path",
+                        demo.client.paths.get(0).uuid().toString()));
+        assertEquals(1, demo.client.paths.size());
+    }
+
+    @Test
+    void clientPathActionsCheckTheUuidTheSessionAndThePath() {
+        for (String action : List.of("reconnect-path", "remove-path")) {
+            assertRefused(
+                    400, "path 'x' is not a path uuid", perform("action", action, "session", "demo", "path", "x"));
+            assertRefused(
+                    400,
+                    "no client session named 'other'",
+                    perform(
+                            "action",
+                            action,
+                            "session",
+                            "other",
+                            "path",
+                            UUID.randomUUID().toString()));
+            UUID unknown = UUID.randomUUID();
+            assertRefused(
+                    400,
+                    "client session 'demo' has no path " + unknown,
+                    perform("action", action, "session", "demo", "path", unknown.toString()));
+            assertRefused(
+                    503,
+                    "rtrs-core",
+                    perform(
+                            new Fakes.Services(null, demo.blockClient, null),
+                            "action",
+                            action,
+                            "session",
+                            "demo",
+                            "path",
+                            UUID.randomUUID().toString()));
+        }
+        assertTrue(demo.client.pathCalls.isEmpty());
+        assertTrue(demo.blockClient.pathCalls.isEmpty());
+        assertEquals(2, demo.client.paths.size());
     }
 
     @Test

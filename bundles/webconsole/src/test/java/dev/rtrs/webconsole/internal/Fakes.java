@@ -4,6 +4,7 @@ import dev.rtrs.block.BlockException;
 import dev.rtrs.block.RnbdClientAdmin;
 import dev.rtrs.block.RnbdServerAdmin;
 import dev.rtrs.block.protocol.AccessMode;
+import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.Direction;
 import dev.rtrs.transport.IoCallback;
@@ -16,6 +17,7 @@ import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerOptions;
 import dev.rtrs.transport.ServerSession;
 import dev.rtrs.transport.SessionState;
+import dev.rtrs.transport.TransportException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -74,7 +76,9 @@ final class Fakes {
         final String name;
         final UUID uuid = UUID.randomUUID();
         final List<PathInfo> paths = new ArrayList<>();
+        final List<String> pathCalls = new ArrayList<>();
         String policy = "min-inflight";
+        TransportException reconnectFailure;
 
         Client(String name, PathInfo... paths) {
             this.name = name;
@@ -155,6 +159,23 @@ final class Fakes {
         @Override
         public void resetStatistics() {
             throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void reconnectPath(UUID path) throws TransportException {
+            if (reconnectFailure != null) {
+                throw reconnectFailure;
+            }
+            pathCalls.add("reconnect " + path);
+        }
+
+        @Override
+        public void removePath(UUID path) throws TransportException {
+            if (paths.size() == 1) {
+                throw new TransportException(Errno.EBUSY, "the last path of session " + name + " stays");
+            }
+            pathCalls.add("remove " + path);
+            paths.removeIf(p -> p.uuid().equals(path));
         }
 
         @Override
@@ -249,6 +270,7 @@ final class Fakes {
 
         final List<MappedDeviceInfo> devices = new ArrayList<>();
         final List<String> policyCalls = new ArrayList<>();
+        final List<String> pathCalls = new ArrayList<>();
         BlockException failure;
 
         @Override
@@ -272,6 +294,19 @@ final class Fakes {
                 throw failure;
             }
             policyCalls.add(session + "=" + policy);
+            return names(session);
+        }
+
+        @Override
+        public List<String> removePath(String session, UUID path) throws BlockException {
+            if (failure != null) {
+                throw failure;
+            }
+            pathCalls.add(session + " " + path);
+            return names(session);
+        }
+
+        private List<String> names(String session) {
             return devices.stream()
                     .filter(d -> d.session().equals(session))
                     .map(MappedDeviceInfo::name)

@@ -32,6 +32,11 @@ class PageViewTest {
         String paths = vars.get("rtrs.clientPaths");
         assertTrue(paths.contains("<td>127.0.0.1@127.0.0.1</td><td>CONNECTED</td><td>2</td><td>85</td>"), paths);
         assertTrue(paths.contains("<td>127.0.0.2@127.0.0.2</td>"), paths);
+        assertTrue(paths.contains("value=\"reconnect-path\""), paths);
+        assertTrue(paths.contains("value=\"remove-path\""), paths);
+        assertTrue(paths.contains("value=\"" + demo.client.paths.get(1).uuid() + "\""), paths);
+        assertTrue(paths.contains("<button type=\"submit\">Reconnect</button>"), paths);
+        assertTrue(paths.contains("<input type=\"hidden\" name=\"token\" value=\"T0KEN\"/>"), paths);
         String serverPaths = vars.get("rtrs.serverPaths");
         assertTrue(serverPaths.contains("value=\"close-path\""), serverPaths);
         assertTrue(

@@ -22,6 +22,8 @@ final class IoTask {
     final ByteBuffer header;
     final ByteBuffer[] data;
     final Done done;
+    /** System.nanoTime() of the submission by the device, from which its latency is measured. */
+    final long submitted;
     /** Retries stop at this System.nanoTime(). */
     final long deadline;
     /**
@@ -35,15 +37,16 @@ final class IoTask {
     final boolean control;
 
     IoTask(Direction direction, ByteBuffer header, ByteBuffer[] data, Done done, long deadline) {
-        this(direction, header, data, done, deadline, null, null, true);
+        this(direction, header, data, done, System.nanoTime(), deadline, null, null, true);
     }
 
-    IoTask(ByteBuffer[] data, Done done, long deadline, MappedDevice device, RnbdIo io) {
+    IoTask(ByteBuffer[] data, Done done, long submitted, long deadline, MappedDevice device, RnbdIo io) {
         this(
                 io.operation() == IoOperation.READ ? Direction.READ : Direction.WRITE,
                 ByteBuffer.allocate(RnbdIo.SIZE),
                 data,
                 done,
+                submitted,
                 deadline,
                 device,
                 io,
@@ -55,6 +58,7 @@ final class IoTask {
             ByteBuffer header,
             ByteBuffer[] data,
             Done done,
+            long submitted,
             long deadline,
             MappedDevice device,
             RnbdIo io,
@@ -63,10 +67,22 @@ final class IoTask {
         this.header = header;
         this.data = data;
         this.done = done;
+        this.submitted = submitted;
         this.deadline = deadline;
         this.device = device;
         this.io = io;
         this.control = control;
+    }
+
+    /**
+     * Completes the task once, whichever way it ends (answered, failed, expired, shut down): the one place where a
+     * device's IO is counted and its latency taken.
+     */
+    void complete(int errno) {
+        if (device != null) {
+            device.completed(io.operation(), errno, System.nanoTime() - submitted);
+        }
+        done.complete(errno);
     }
 
     /** The user header to send now. */

@@ -2,6 +2,7 @@ package dev.rtrs.block.client.internal;
 
 import dev.rtrs.block.BlockCompletion;
 import dev.rtrs.block.BlockDevice;
+import dev.rtrs.block.DeviceStatistics;
 import dev.rtrs.block.protocol.AccessMode;
 import dev.rtrs.block.protocol.IoOperation;
 import dev.rtrs.block.protocol.RnbdCodec;
@@ -27,6 +28,7 @@ public final class MappedDevice implements BlockDevice {
     private volatile RnbdOpenRsp geometry;
     private volatile boolean closed;
     private volatile ByteBuffer zeroes;
+    private final DeviceIoStatistics statistics = new DeviceIoStatistics();
 
     MappedDevice(String name, String devicePath, AccessMode mode, SessionHandle session, long ioTimeoutMs) {
         this.name = name;
@@ -265,7 +267,18 @@ public final class MappedDevice implements BlockDevice {
 
     private void submit(IoOperation op, int flags, long offset, long length, ByteBuffer[] data, IoTask.Done done) {
         RnbdIo io = new RnbdIo(deviceId, offset >>> RnbdCodec.SECTOR_SHIFT, op, flags, length, 0);
-        session.submit(new IoTask(data, done, System.nanoTime() + ioTimeoutNanos, this, io));
+        long now = System.nanoTime();
+        session.submit(new IoTask(data, done, now, now + ioTimeoutNanos, this, io));
+    }
+
+    /** Counts an RNBD IO of this device that completed; called by its {@link IoTask}, on any thread. */
+    void completed(IoOperation op, int errno, long latencyNanos) {
+        statistics.record(op, errno, latencyNanos);
+    }
+
+    /** The device's IO counts and latencies since it was mapped. */
+    public DeviceStatistics statistics() {
+        return statistics.snapshot();
     }
 
     /** Does nothing: unmapping is the operator's decision, through {@link RnbdClient#unmap}. */

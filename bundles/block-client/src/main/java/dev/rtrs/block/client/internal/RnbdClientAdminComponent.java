@@ -1,6 +1,7 @@
 package dev.rtrs.block.client.internal;
 
 import dev.rtrs.block.BlockException;
+import dev.rtrs.block.DeviceStatistics;
 import dev.rtrs.block.RnbdClientAdmin;
 import dev.rtrs.block.protocol.AccessMode;
 import dev.rtrs.errno.Errno;
@@ -83,6 +84,15 @@ public final class RnbdClientAdminComponent implements RnbdClientAdmin {
             LOG.warn("mapped devices: configurations not readable: {}", e.getMessage());
         }
         return new ArrayList<>(byName.values());
+    }
+
+    @Override
+    public Map<String, DeviceStatistics> deviceStatistics() {
+        Map<String, DeviceStatistics> byName = new TreeMap<>();
+        for (MappedDevice d : client().devices()) {
+            byName.put(d.name(), d.statistics());
+        }
+        return byName;
     }
 
     private static MappedDeviceInfo info(MappedDevice d) {

@@ -64,7 +64,7 @@ final class SessionHandle implements ClientLinkListener {
     void submit(IoTask task) {
         synchronized (lock) {
             if (closed) {
-                task.done.complete(Errno.ESHUTDOWN);
+                task.complete(Errno.ESHUTDOWN);
                 return;
             }
             if (!task.control && (!ready || !pending.isEmpty())) {
@@ -104,7 +104,7 @@ final class SessionHandle implements ClientLinkListener {
                 ready = false;
                 retry(task, e.errno());
             } else {
-                task.done.complete(e.errno());
+                task.complete(e.errno());
             }
         }
     }
@@ -114,7 +114,7 @@ final class SessionHandle implements ClientLinkListener {
         if (retryable(errno) && !task.control) {
             retry(task, errno);
         } else {
-            task.done.complete(errno);
+            task.complete(errno);
         }
         drain();
     }
@@ -127,7 +127,7 @@ final class SessionHandle implements ClientLinkListener {
     private void retry(IoTask task, int errno) {
         if (System.nanoTime() - task.deadline >= 0 || closed || givenUp()) {
             // the IO timeout (the block layer's fast_io_fail_tmo) or a session whose every path gave up reconnecting
-            task.done.complete(closed ? Errno.ESHUTDOWN : Errno.EIO);
+            task.complete(closed ? Errno.ESHUTDOWN : Errno.EIO);
             return;
         }
         synchronized (lock) {
@@ -177,7 +177,7 @@ final class SessionHandle implements ClientLinkListener {
         for (IoTask t : expired) {
             // a control message without an answer is a timeout, an errno the server never sends: RnbdClient tells
             // a refusal from a lost link by it
-            t.done.complete(t.control ? Errno.ETIMEDOUT : Errno.EIO);
+            t.complete(t.control ? Errno.ETIMEDOUT : Errno.EIO);
         }
     }
 
@@ -218,7 +218,7 @@ final class SessionHandle implements ClientLinkListener {
             pending.clear();
         }
         for (IoTask t : left) {
-            t.done.complete(Errno.ESHUTDOWN);
+            t.complete(Errno.ESHUTDOWN);
         }
         ClientSession s = session;
         if (s != null) {
