@@ -5,11 +5,13 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import dev.rtrs.test.support.Await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -83,16 +85,15 @@ public class ApplianceSecurityIT {
 
     /** Waits until the appliance's console output holds {@code text}; returns it. */
     private static String awaitConsole(UnpackedAppliance a, String text) throws Exception {
-        long end = System.currentTimeMillis() + 150_000;
-        String out = "";
-        while (System.currentTimeMillis() < end) {
-            out = Files.exists(a.consoleFile()) ? Files.readString(a.consoleFile()) : "";
-            if (out.contains(text)) {
-                return out;
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("the console never said '" + text + "':\n" + out);
+        String[] out = {""};
+        return Await.value(
+                () -> {
+                    out[0] = Files.exists(a.consoleFile()) ? Files.readString(a.consoleFile()) : "";
+                    return out[0].contains(text) ? out[0] : null;
+                },
+                Duration.ofSeconds(150),
+                Duration.ofMillis(500),
+                () -> "the console never said '" + text + "':\n" + out[0]);
     }
 
     private static void refused(UnpackedAppliance a, String user, String password) throws Exception {
@@ -106,17 +107,16 @@ public class ApplianceSecurityIT {
 
     /** The port is listened on, and only on 127.0.0.1 (ss shows the local address of each listening socket). */
     private static void awaitLoopbackOnly(int port) throws Exception {
-        long end = System.currentTimeMillis() + 60_000;
-        List<String> lines;
-        do {
-            String out = UnpackedAppliance.run(Path.of("."), 10, "ss", "-Hltn", "sport = :" + port);
-            lines = out.lines().filter(l -> !l.isBlank()).toList();
-            if (!lines.isEmpty()) {
-                break;
-            }
-            Thread.sleep(200);
-        } while (System.currentTimeMillis() < end);
-        assertFalse("nothing listens on port " + port, lines.isEmpty());
+        List<String> lines = Await.value(
+                () -> {
+                    String out = UnpackedAppliance.run(Path.of("."), 10, "ss", "-Hltn", "sport = :" + port);
+                    List<String> listening =
+                            out.lines().filter(l -> !l.isBlank()).toList();
+                    return listening.isEmpty() ? null : listening;
+                },
+                Duration.ofSeconds(60),
+                Duration.ofMillis(200),
+                () -> "nothing listens on port " + port);
         for (String line : lines) {
             assertTrue(
                     "port " + port + " listens beyond loopback: " + line,

@@ -8,6 +8,7 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDist
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
 
+import dev.rtrs.test.support.Await;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -168,17 +170,19 @@ public abstract class ApplianceTestSupport {
 
     /** Retries a command until it runs (commands register asynchronously after a bundle starts). */
     protected String executeCommandWithRetry(String command) throws Exception {
-        long end = System.currentTimeMillis() + TIMEOUT_MS;
-        Exception last;
-        do {
-            try {
-                return executeCommand(command);
-            } catch (Exception e) {
-                last = e;
-                Thread.sleep(200);
-            }
-        } while (System.currentTimeMillis() < end);
-        throw last;
+        Exception[] last = {null};
+        return Await.value(
+                () -> {
+                    try {
+                        return executeCommand(command);
+                    } catch (Exception e) {
+                        last[0] = e;
+                        return null;
+                    }
+                },
+                Duration.ofMillis(TIMEOUT_MS),
+                Duration.ofMillis(200),
+                () -> "'" + command + "' never ran: " + last[0]);
     }
 
     protected Bundle bundle(String symbolicName) {

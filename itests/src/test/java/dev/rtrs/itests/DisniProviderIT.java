@@ -5,11 +5,13 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
+import dev.rtrs.test.support.Await;
 import dev.rtrs.verbs.VerbsProvider;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -91,16 +93,15 @@ public class DisniProviderIT extends ApplianceTestSupport {
 
     /** The container's karaf.log lines containing {@code text}, once at least one has been written. */
     private List<String> awaitLogLines(String text) throws Exception {
-        long end = System.currentTimeMillis() + TIMEOUT_MS;
-        List<String> found;
-        do {
-            found = log().stream().filter(l -> l.contains(text)).collect(Collectors.toList());
-            if (!found.isEmpty()) {
-                return found;
-            }
-            Thread.sleep(200);
-        } while (System.currentTimeMillis() < end);
-        throw new AssertionError("no log line with '" + text + "' in " + logFile());
+        return Await.value(
+                () -> {
+                    List<String> found =
+                            log().stream().filter(l -> l.contains(text)).collect(Collectors.toList());
+                    return found.isEmpty() ? null : found;
+                },
+                Duration.ofMillis(TIMEOUT_MS),
+                Duration.ofMillis(200),
+                () -> "no log line with '" + text + "' in " + logFile());
     }
 
     private boolean logMentionsFailure() throws IOException {

@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.rtrs.block.BlockDevice;
+import dev.rtrs.test.support.Await;
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.Heartbeat;
 import dev.rtrs.transport.PathInfo;
@@ -11,9 +12,9 @@ import dev.rtrs.transport.PathState;
 import dev.rtrs.transport.RtrsAdmin;
 import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerSession;
+import java.time.Duration;
 import java.util.Dictionary;
 import java.util.Hashtable;
-import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import javax.inject.Inject;
@@ -68,13 +69,10 @@ public class HeartbeatIT extends ApplianceTestSupport {
 
     /** Waits until every path of the demo session has a round-trip time measured after {@code since}. */
     private void awaitRoundTrips(RtrsAdmin admin) throws Exception {
-        long end = System.currentTimeMillis() + TIMEOUT_MS;
-        List<PathInfo> paths = demoSession(admin).paths();
-        while (!paths.stream().allMatch(p -> p.roundTripNanos() > 0)) {
-            assertTrue("round-trip times never measured: " + paths, System.currentTimeMillis() < end);
-            Thread.sleep(100);
-            paths = demoSession(admin).paths();
-        }
+        Await.until(
+                () -> demoSession(admin).paths().stream().allMatch(p -> p.roundTripNanos() > 0),
+                Duration.ofMillis(TIMEOUT_MS),
+                () -> "round-trip times never measured: " + demoSession(admin).paths());
     }
 
     @Test

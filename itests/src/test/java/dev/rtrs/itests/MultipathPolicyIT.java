@@ -6,10 +6,12 @@ import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import dev.rtrs.block.BlockDevice;
+import dev.rtrs.test.support.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.Test;
@@ -36,32 +38,28 @@ public class MultipathPolicyIT extends ApplianceTestSupport {
     /** Waits until {@code rtrs:sessions} shows the demo session with that policy text. */
     private void awaitPolicy(String shown) throws Exception {
         Pattern p = Pattern.compile("(?m)^\\s*demo\\s*\\|\\s*CONNECTED\\s*\\|\\s*" + Pattern.quote(shown) + "\\s*\\|");
-        long end = System.currentTimeMillis() + TIMEOUT_MS;
-        String out = "";
-        while (System.currentTimeMillis() < end) {
-            out = executeCommand("rtrs:sessions");
-            if (p.matcher(out).find()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the demo session does not show policy '" + shown + "':\n" + out);
+        String[] out = {""};
+        Await.value(
+                () -> {
+                    out[0] = executeCommand("rtrs:sessions");
+                    return p.matcher(out[0]).find() ? out[0] : null;
+                },
+                Duration.ofMillis(TIMEOUT_MS),
+                Duration.ofMillis(100),
+                () -> "the demo session does not show policy '" + shown + "':\n" + out[0]);
     }
 
     private void awaitPolicyListed(String name, boolean listed) throws Exception {
-        long end = System.currentTimeMillis() + TIMEOUT_MS;
-        String out = "";
-        while (System.currentTimeMillis() < end) {
-            out = executeCommand("rtrs:policies");
-            if (Pattern.compile("(?m)^\\s*" + Pattern.quote(name) + "\\s*\\|")
-                            .matcher(out)
-                            .find()
-                    == listed) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("policy " + name + (listed ? " not" : " still") + " listed:\n" + out);
+        Pattern row = Pattern.compile("(?m)^\\s*" + Pattern.quote(name) + "\\s*\\|");
+        String[] out = {""};
+        Await.value(
+                () -> {
+                    out[0] = executeCommand("rtrs:policies");
+                    return row.matcher(out[0]).find() == listed ? out[0] : null;
+                },
+                Duration.ofMillis(TIMEOUT_MS),
+                Duration.ofMillis(100),
+                () -> "policy " + name + (listed ? " not" : " still") + " listed:\n" + out[0]);
     }
 
     @Test

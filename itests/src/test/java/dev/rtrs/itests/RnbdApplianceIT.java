@@ -7,12 +7,14 @@ import static org.junit.Assert.assertTrue;
 
 import dev.rtrs.block.BlockBackend;
 import dev.rtrs.block.BlockDevice;
+import dev.rtrs.test.support.Await;
 import dev.rtrs.verbs.VerbsProvider;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -59,10 +61,7 @@ public class RnbdApplianceIT extends ApplianceTestSupport {
         awaitService(BlockDevice.class, "(rnbd.device=demo)");
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         ObjectName name = new ObjectName("dev.rtrs:type=Transport,name=Statistics");
-        long end = System.currentTimeMillis() + TIMEOUT_MS;
-        while (!server.isRegistered(name) && System.currentTimeMillis() < end) {
-            Thread.sleep(100);
-        }
+        Await.until(() -> server.isRegistered(name), Duration.ofMillis(TIMEOUT_MS), name + " is not registered");
         CompositeData[] clients = (CompositeData[]) server.getAttribute(name, "ClientSessions");
         assertEquals(1, clients.length);
         assertEquals("demo", clients[0].get("name"));
@@ -128,15 +127,11 @@ public class RnbdApplianceIT extends ApplianceTestSupport {
         Bundle again = bundleContext.installBundle(location);
         again.start();
         awaitService(BlockBackend.class, "(rnbd.backend=memory)");
-        long end = System.currentTimeMillis() + TIMEOUT_MS;
-        int errno;
-        do {
-            errno = sync(f -> demo.write(0, ByteBuffer.allocate(4096), 0, f::complete));
-            if (errno != 0) {
-                Thread.sleep(100);
-            }
-        } while (errno != 0 && System.currentTimeMillis() < end);
-        assertEquals("the same mapping serves IO again, without a remap", 0, errno);
+        Await.value(
+                () -> sync(f -> demo.write(0, ByteBuffer.allocate(4096), 0, f::complete)) == 0 ? Boolean.TRUE : null,
+                Duration.ofMillis(TIMEOUT_MS),
+                Duration.ofMillis(100),
+                () -> "the same mapping does not serve IO again, without a remap");
         assertTrue(executeCommandWithRetry("feature:list -i").contains("rnbd-backend-memory"));
     }
 }

@@ -1,11 +1,13 @@
 package dev.rtrs.itests;
 
+import dev.rtrs.test.support.Await;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -146,14 +148,11 @@ final class UnpackedAppliance implements AutoCloseable {
     /** {@code bin/stop}, then waits until the appliance's JVM has exited. */
     void stop() throws Exception {
         exec(60, "bin/stop");
-        long end = System.currentTimeMillis() + BOOT_TIMEOUT_MS;
-        while (process().isPresent()) {
-            if (System.currentTimeMillis() > end) {
-                throw new AssertionError(
-                        "the appliance in " + home + " still runs " + BOOT_TIMEOUT_MS + " ms after bin/stop");
-            }
-            Thread.sleep(200);
-        }
+        Await.value(
+                () -> process().isPresent() ? null : Boolean.TRUE,
+                Duration.ofMillis(BOOT_TIMEOUT_MS),
+                Duration.ofMillis(200),
+                () -> "the appliance in " + home + " still runs " + BOOT_TIMEOUT_MS + " ms after bin/stop");
     }
 
     /** The appliance's JVM (the one started with this folder as karaf.base), if it runs. */
@@ -182,37 +181,48 @@ final class UnpackedAppliance implements AutoCloseable {
 
     /** Retries a shell command until the shell is up and the command's output matches. */
     String awaitShell(String command, Pattern expected, long timeoutMs) throws Exception {
-        long end = System.currentTimeMillis() + timeoutMs;
-        String last = "";
-        while (System.currentTimeMillis() < end) {
-            try {
-                last = shell(command);
-                if (expected.matcher(last).find()) {
-                    return last;
-                }
-            } catch (IOException e) {
-                last = e.getMessage();
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError(
-                "'" + command + "' did not print " + expected + " within " + timeoutMs + " ms; last output:\n" + last);
+        String[] last = {""};
+        return Await.value(
+                () -> {
+                    try {
+                        last[0] = shell(command);
+                        return expected.matcher(last[0]).find() ? last[0] : null;
+                    } catch (IOException e) {
+                        last[0] = e.getMessage();
+                        return null;
+                    }
+                },
+                Duration.ofMillis(timeoutMs),
+                Duration.ofMillis(500),
+                () -> "'" + command + "' did not print " + expected + " within " + timeoutMs + " ms; last output:\n"
+                        + last[0]);
     }
 
     /** Waits until an NBD client can open the export at the appliance's gateway; returns nbdinfo's output. */
     String awaitNbdExport(String export, long timeoutMs) throws Exception {
-        long end = System.currentTimeMillis() + timeoutMs;
-        String last = "";
-        while (System.currentTimeMillis() < end) {
-            try {
-                return exec(30, "nbdinfo", nbdUri(export));
-            } catch (IOException e) {
-                last = e.getMessage();
-            }
-            Thread.sleep(500);
+        String[] last = {""};
+        return Await.value(
+                () -> {
+                    try {
+                        return exec(30, "nbdinfo", nbdUri(export));
+                    } catch (IOException e) {
+                        last[0] = e.getMessage();
+                        return null;
+                    }
+                },
+                Duration.ofMillis(timeoutMs),
+                Duration.ofMillis(500),
+                () -> "NBD export " + export + " not served within " + timeoutMs + " ms: " + last[0] + "\nlog tail:\n"
+                        + tailOrError());
+    }
+
+    /** The log's last 40 lines, or why they cannot be read: for failure messages. */
+    private String tailOrError() {
+        try {
+            return logTail(40);
+        } catch (IOException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
         }
-        throw new AssertionError("NBD export " + export + " not served within " + timeoutMs + " ms: " + last
-                + "\nlog tail:\n" + logTail(40));
     }
 
     String logTail(int lines) throws IOException {

@@ -43,6 +43,15 @@ public final class Await {
      * poll is declared to throw.
      */
     public static <T> T value(Callable<T> probe, Duration timeout, String message) throws Exception {
+        return value(probe, timeout, Duration.ofMillis(POLL_MILLIS), () -> message);
+    }
+
+    /**
+     * As {@link #value(Callable, Duration, String)}, asking every {@code every} (a probe that runs a process or a
+     * shell command should not run back to back), with a message computed at the timeout.
+     */
+    public static <T> T value(Callable<T> probe, Duration timeout, Duration every, Supplier<String> message)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             T value = probe.call();
@@ -50,15 +59,19 @@ public final class Await {
                 return value;
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError(message);
+                throw new AssertionError(message.get());
             }
-            pause(() -> message);
+            pause(every.toMillis(), message);
         }
     }
 
     private static void pause(Supplier<String> message) {
+        pause(POLL_MILLIS, message);
+    }
+
+    private static void pause(long millis, Supplier<String> message) {
         try {
-            Thread.sleep(POLL_MILLIS);
+            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted while waiting: " + message.get(), e);

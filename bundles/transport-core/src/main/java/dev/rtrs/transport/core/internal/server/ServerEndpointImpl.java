@@ -23,6 +23,7 @@ import dev.rtrs.verbs.CmId;
 import dev.rtrs.verbs.DeviceCapabilities.Capability;
 import dev.rtrs.verbs.VerbsException;
 import dev.rtrs.verbs.VerbsProvider;
+import java.lang.ref.WeakReference;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -421,10 +422,13 @@ public final class ServerEndpointImpl implements ServerEndpoint {
     /** A path whose client never completes the handshake is a zombie: closed after a while, as the kernel does. */
     private void closeIfStillConnecting(ServerPath path) {
         long ms = options.handshakeTimeout().toMillis();
+        // weakly held: a path closed before the timeout, its session and chunk memory are not kept until then
+        WeakReference<ServerPath> pending = new WeakReference<>(path);
         scheduler.schedule(
                 () -> {
-                    if (path.state() == PathState.CONNECTING) {
-                        path.close("still connecting after " + ms + " ms");
+                    ServerPath p = pending.get();
+                    if (p != null && p.state() == PathState.CONNECTING) {
+                        p.close("still connecting after " + ms + " ms");
                     }
                 },
                 ms,
@@ -452,6 +456,9 @@ public final class ServerEndpointImpl implements ServerEndpoint {
             id.reject(RtrsCodec.encode(ConRsp.reject(errno)));
         } catch (VerbsException e) {
             LOG.debug("reject failed: {}", e.getMessage());
+        } finally {
+            // as rdma_destroy_id after rdma_reject: the provider forgets the id once its reject is out
+            id.close();
         }
     }
 
@@ -495,8 +502,8 @@ public final class ServerEndpointImpl implements ServerEndpoint {
                     tell(() -> listener.pathDisconnected(session, info));
                 }
                 if (session.paths.isEmpty() && sessions.remove(session.uuid(), session)) {
-                    LOG.info("RTRS server: session {} closed", session.name());
                     if (session.wasAnnounced()) {
+                        LOG.info("RTRS server: session {} closed", session.name());
                         tell(() -> listener.sessionDisconnected(session));
                     }
                 }

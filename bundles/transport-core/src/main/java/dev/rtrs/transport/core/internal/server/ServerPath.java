@@ -572,13 +572,20 @@ final class ServerPath implements Connection.Handler {
 
     /** Closes every connection of the path and leaves the session. Idempotent. */
     void close(String reason) {
+        boolean wasConnected;
         synchronized (this) {
             if (isClosed()) {
                 return;
             }
+            wasConnected = state == PathState.CONNECTED;
             state = PathState.CLOSING;
         }
-        LOG.info("{}: closing path {} ({})", session.name(), uuid, reason);
+        if (wasConnected) {
+            LOG.info("{}: closing path {} ({})", session.name(), uuid, reason);
+        } else {
+            // a handshake that never completed: what refused it was logged, rate-limited, already
+            LOG.debug("{}: closing path {} before its handshake completed ({})", session.name(), uuid, reason);
+        }
         endpoint.heartbeats().disconnected(liveness);
         for (Connection c : connections) {
             if (c != null) {
