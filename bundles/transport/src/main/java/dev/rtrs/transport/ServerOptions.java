@@ -20,7 +20,8 @@ import java.util.Objects;
  * @param maxSessions           sessions the server holds at once; each costs {@code queueDepth x chunkSize} bytes
  *                              of chunk memory once its handshake is complete
  * @param maxConnectionsPerPath connections one path may ask for (the kernel's clients ask for one per CPU, plus one)
- * @param maxConnectingPaths    paths in their handshake at once, over all sessions: bounds what half-open
+ * @param maxConnectingPaths    paths in their handshake at once, over all sessions (a new one closes the oldest):
+ *                              bounds what half-open
  *                              handshakes can hold
  * @param handshakeTimeout      how long a path may take from its first connection to its INFO exchange before it
  *                              is closed (the kernel's 30 s)

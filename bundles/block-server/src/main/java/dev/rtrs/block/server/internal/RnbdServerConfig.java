@@ -44,7 +44,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Connections one path may ask for (clients ask for one per CPU, plus one)")
     int maxConnectionsPerPath() default 128;
 
-    @AttributeDefinition(description = "Paths in their handshake at once, over all sessions")
+    @AttributeDefinition(
+            description = "Paths in their handshake at once, over all sessions; a new one closes the oldest")
     int maxConnectingPaths() default 64;
 
     @AttributeDefinition(

@@ -61,11 +61,13 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
     final PathCounters counters = new PathCounters();
     private final ClientSessionImpl session;
     private final int cidNum;
-    private final boolean forNewClient;
+    private boolean forNewClient;
 
     // the current attempt; guarded by this
     private int generation;
-    private int reconCnt = -1;
+    /** Counts connect attempts; the first carries 1, as the kernel's client increments before each attempt. */
+    private int reconCnt;
+
     private Connection[] connections;
     private ProtectionDomain pd;
     private MemoryRegion infoRegion;
@@ -85,8 +87,9 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
 
     /**
      * @param forNewClient the path may create the session on the server: the kernel's {@code for_new_clt}, set for
-     *                     the first path of a session and for a path added to a session that has none left; its
-     *                     connect requests carry {@code first_conn}, the other paths' join what it created
+     *                     the first path of a session, for a path added to a session that has none left, and for
+     *                     any path once its first connection got through; its connect requests carry
+     *                     {@code first_conn}, the other paths' join what it created
      */
     ClientPath(ClientSessionImpl session, int index, PathAddress address, int cidNum, boolean forNewClient) {
         this.session = session;
@@ -150,7 +153,7 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         generation++;
         waiting = false;
         reconCnt = (reconCnt + 1) & 0xFFFF;
-        state = everConnected || reconCnt > 0 ? PathState.RECONNECTING : PathState.CONNECTING;
+        state = everConnected || reconCnt > 1 ? PathState.RECONNECTING : PathState.CONNECTING;
         connections = new Connection[cidNum];
         accepted = null;
         int attempt = generation;
@@ -282,6 +285,9 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         accepted = rsp;
         if (cid == 0) {
             localAddress = event.id().localAddress();
+            // as the kernel's client: a path that got through once may create the session again after a server
+            // restart, whichever path reaches the server first
+            forNewClient = true;
         }
         if (cid + 1 < cidNum) {
             startConnection(cid + 1);

@@ -55,6 +55,7 @@ public final class ServerEndpointImpl implements ServerEndpoint {
     private static final int BACKLOG = 1024;
 
     private final ServerOptions options;
+    private final ChunkPool chunkPool;
     private final RequestHandler handler;
     private final ServerLinkListener listener;
     private final Function<String, VerbsProvider> providers;
@@ -91,6 +92,7 @@ public final class ServerEndpointImpl implements ServerEndpoint {
             throw new TransportException(Errno.EINVAL, "chunk size must exceed the header room of " + MAX_HEADER_SIZE);
         }
         this.options = options;
+        this.chunkPool = new ChunkPool(options.queueDepth() * options.chunkSize(), options.maxSessions());
         this.handler = handler;
         this.listener = listener != null ? listener : new ServerLinkListener() {};
         this.providers = providers;
@@ -111,6 +113,10 @@ public final class ServerEndpointImpl implements ServerEndpoint {
 
     private String linkEventThreadName() {
         return "rtrs-server-events-" + System.identityHashCode(this);
+    }
+
+    ChunkPool chunkPool() {
+        return chunkPool;
     }
 
     Heartbeats heartbeats() {
@@ -396,15 +402,21 @@ public final class ServerEndpointImpl implements ServerEndpoint {
                     Errno.ECONNRESET, "session " + session.name() + " already has " + RtrsLimits.MAX_PATHS + " paths");
         }
         int connecting = 0;
+        ServerPath oldest = null;
         for (ServerSessionImpl s : sessions.values()) {
             for (ServerPath p : s.paths.values()) {
                 if (p.state() == PathState.CONNECTING) {
                     connecting++;
+                    if (oldest == null || p.createdNanos - oldest.createdNanos < 0) {
+                        oldest = p;
+                    }
                 }
             }
         }
-        if (connecting >= options.maxConnectingPaths()) {
-            return new Refusal(Errno.ECONNREFUSED, connecting + " paths are in their handshake, the server's limit");
+        if (connecting >= options.maxConnectingPaths() && oldest != null) {
+            // the oldest half-open handshake makes room: a flood of them cannot lock honest clients out until the
+            // handshake timeout, and an honest handshake completes long before it is the oldest
+            oldest.close("the oldest of " + connecting + " paths in their handshake, the server's limit");
         }
         InetSocketAddress from = id.remoteAddress();
         InetSocketAddress to = id.localAddress();
@@ -502,6 +514,7 @@ public final class ServerEndpointImpl implements ServerEndpoint {
                     tell(() -> listener.pathDisconnected(session, info));
                 }
                 if (session.paths.isEmpty() && sessions.remove(session.uuid(), session)) {
+                    session.closed();
                     if (session.wasAnnounced()) {
                         LOG.info("RTRS server: session {} closed", session.name());
                         tell(() -> listener.sessionDisconnected(session));

@@ -178,7 +178,12 @@ final class ServerIo {
         }
         path = null;
         state.set(FREE);
+        session.giveBackIfIdle();
         return null;
+    }
+
+    boolean isFree() {
+        return state.get() == FREE;
     }
 
     /** The request the handler gets for the current IO. */

@@ -57,6 +57,9 @@ final class ServerPath implements Connection.Handler {
 
     final UUID uuid;
     final int reconCnt;
+    /** When the path's first connect request came (System.nanoTime). */
+    final long createdNanos = System.nanoTime();
+
     final PathCounters counters = new PathCounters();
     private final ServerSessionImpl session;
     private final ServerEndpointImpl endpoint;

@@ -21,6 +21,10 @@ final class ServerSessionImpl implements ServerSession {
     final int queueDepth;
     final int chunkSize;
     private volatile ServerIo[] ios;
+    /** The block behind the chunks while the session has it; guarded by this. */
+    private ByteBuffer memory;
+
+    private boolean closed;
     final ConcurrentHashMap<UUID, ServerPath> paths = new ConcurrentHashMap<>();
     private volatile boolean announced;
 
@@ -35,7 +39,7 @@ final class ServerSessionImpl implements ServerSession {
     /** The chunks; allocated by the first call, which the first path's valid INFO_REQ makes. */
     synchronized ServerIo[] allocateChunks() {
         if (ios == null) {
-            ByteBuffer memory = ByteBuffer.allocateDirect(queueDepth * chunkSize);
+            memory = endpoint.chunkPool().take();
             ServerIo[] all = new ServerIo[queueDepth];
             for (int i = 0; i < queueDepth; i++) {
                 ByteBuffer chunk = memory.duplicate();
@@ -45,6 +49,32 @@ final class ServerSessionImpl implements ServerSession {
             ios = all;
         }
         return ios;
+    }
+
+    /** The session is gone: its memory goes back to the pool once no chunk is in use. */
+    void closed() {
+        synchronized (this) {
+            closed = true;
+        }
+        giveBackIfIdle();
+    }
+
+    /** Called when a chunk became free: after the session closed, the last one gives the memory back. */
+    void giveBackIfIdle() {
+        ByteBuffer block;
+        synchronized (this) {
+            if (!closed || memory == null) {
+                return;
+            }
+            for (ServerIo io : ios) {
+                if (!io.isFree()) {
+                    return;
+                }
+            }
+            block = memory;
+            memory = null;
+        }
+        endpoint.chunkPool().give(block);
     }
 
     /** The chunks, or null before the first path completed its handshake. */

@@ -27,7 +27,8 @@ public final class Imm {
 
     /** Bits that number a session's chunks: {@code floor(log2(queueDepth - 1)) + 1}. */
     public static int chunkBits(int queueDepth) {
-        return queueDepth <= 2 ? 1 : 32 - Integer.numberOfLeadingZeros(queueDepth - 1);
+        // the kernel's ilog2(queue_depth - 1) + 1, which is 0 for a single chunk
+        return queueDepth <= 1 ? 0 : 32 - Integer.numberOfLeadingZeros(queueDepth - 1);
     }
 
     /** Bits left for the offset inside a chunk. */

@@ -1,0 +1,263 @@
+package dev.rtrs.transport.core.internal.client;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rtrs.test.support.Await;
+import dev.rtrs.transport.ClientSession;
+import dev.rtrs.transport.ClientSessionOptions;
+import dev.rtrs.transport.Direction;
+import dev.rtrs.transport.PathAddress;
+import dev.rtrs.transport.PathState;
+import dev.rtrs.transport.Permit;
+import dev.rtrs.transport.ServerEndpoint;
+import dev.rtrs.transport.ServerOptions;
+import dev.rtrs.transport.core.RtrsTransport;
+import dev.rtrs.transport.core.internal.wire.KernelLayouts;
+import dev.rtrs.verbs.WcOpcode;
+import dev.rtrs.verbs.WorkCompletion;
+import dev.rtrs.verbs.tcp.TcpVerbsProvider;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The kernel server's answers ({@link KernelServerDouble}, bytes from {@link KernelLayouts}) against this
+ * project's client: the connects and INFO_REQ the client sends are the kernel's bytes, it takes the kernel's
+ * CON_RSP and an INFO_RSP of one descriptor per memory region (queue depth 8 as two regions of four chunks, or one
+ * per chunk with always_invalidate), and its WRITE and READ, served by the kernel's rules, complete with the right
+ * data.
+ */
+@Timeout(60)
+class KernelServerDoubleTest {
+
+    private static final int QUEUE_DEPTH = 8;
+    private static final int CHUNK = 16384;
+    private static final String NAME = "kernel-double";
+
+    private final TcpVerbsProvider provider = new TcpVerbsProvider();
+    private final RtrsTransport transport = new RtrsTransport().addProvider(provider);
+    private KernelServerDouble server;
+    private ClientSession session;
+
+    @AfterEach
+    void stop() {
+        if (session != null) {
+            session.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+        transport.close();
+        provider.close();
+    }
+
+    private static byte[] pattern(int length, int seed) {
+        byte[] out = new byte[length];
+        for (int i = 0; i < length; i++) {
+            out[i] = (byte) (i * 17 + seed);
+        }
+        return out;
+    }
+
+    /** Opens a session of one path with two connections against the double, answering its INFO_REQ. */
+    private void open(boolean alwaysInvalidate) throws Exception {
+        server = new KernelServerDouble(provider, QUEUE_DEPTH, CHUNK, alwaysInvalidate, 4);
+        int port = server.listen();
+        CompletableFuture<ClientSession> opened = CompletableFuture.supplyAsync(() -> {
+            try {
+                return transport.open(
+                        ClientSessionOptions.builder(NAME)
+                                .paths(PathAddress.parse("127.0.0.1", port))
+                                .connectionsPerPath(2)
+                                .maxReconnectAttempts(0)
+                                .connectTimeout(Duration.ofSeconds(10))
+                                .build(),
+                        null);
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
+        // rtrs_srv_info_req_done: on the service connection, at least sizeof(struct rtrs_msg_info_req)
+        WorkCompletion infoReq = server.nextReceive();
+        assertEquals(WcOpcode.RECV, infoReq.opcode());
+        assertEquals(0, server.cid(infoReq), "INFO_REQ on connection 0");
+        assertTrue(infoReq.byteLength() >= KernelLayouts.INFO_REQ_SIZE, "INFO_REQ of " + infoReq.byteLength());
+        assertArrayEquals(
+                KernelLayouts.infoReq(NAME),
+                Arrays.copyOf(server.received(infoReq), KernelLayouts.INFO_REQ_SIZE),
+                "INFO_REQ");
+        server.sendInfoRsp(infoReq);
+        session = opened.get(20, TimeUnit.SECONDS);
+    }
+
+    /** Submits an IO and returns its completion errno future. */
+    private CompletableFuture<Integer> submit(Direction dir, byte[] usr, ByteBuffer data) throws Exception {
+        Permit p = session.acquirePermit(5, TimeUnit.SECONDS);
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        session.submit(p, dir, ByteBuffer.wrap(usr), new ByteBuffer[] {data}, errno -> {
+            session.releasePermit(p);
+            done.complete(errno);
+        });
+        return done;
+    }
+
+    @ParameterizedTest(name = "always_invalidate={0}")
+    @ValueSource(booleans = {false, true})
+    void theClientCompletesItsIoWithTheKernelServersAnswers(boolean alwaysInvalidate) throws Exception {
+        open(alwaysInvalidate);
+
+        // the connect requests were the kernel's bytes, for the fields the kernel client sets
+        assertEquals(2, server.conReqs.size());
+        UUID pathUuid = KernelLayouts.uuidAt(server.conReqs.get(0), 12);
+        for (int cid = 0; cid < 2; cid++) {
+            byte[] req = server.conReqs.get(cid);
+            int reconCnt = KernelLayouts.le16(req, 10);
+            assertArrayEquals(
+                    KernelLayouts.conReq(cid, 2, reconCnt, pathUuid, session.uuid(), true),
+                    Arrays.copyOf(req, KernelLayouts.CONN_PRIVATE_DATA_SIZE),
+                    "CON_REQ of connection " + cid);
+        }
+
+        // WRITE: the double reads data at [0, off - usr_len) and the user message before the message at off
+        byte[] usr = pattern(32, 1);
+        byte[] data = pattern(5000, 2);
+        CompletableFuture<Integer> write = submit(Direction.WRITE, usr, ByteBuffer.wrap(data));
+        WorkCompletion wc = server.nextReceive();
+        KernelServerDouble.Io io = server.takeIo(wc);
+        assertEquals(1, io.cid(), "IO on an IO connection, not the service connection");
+        assertEquals(KernelLayouts.RTRS_MSG_WRITE, io.type());
+        assertEquals(data.length + usr.length, io.off(), "immediate offset = data_len + usr_len");
+        assertArrayEquals(usr, io.usr());
+        assertArrayEquals(data, io.data());
+        int oldKey = server.rkey(io.msgId());
+        server.respond(wc, io, null);
+        assertEquals(0, write.get(10, TimeUnit.SECONDS));
+        if (alwaysInvalidate) {
+            assertNotEquals(oldKey, server.rkey(io.msgId()), "the chunk's key was renewed");
+        }
+
+        // READ: the client must put user message and READ message at data_len and nothing before it
+        for (int i = 0; i < QUEUE_DEPTH; i++) {
+            server.fillChunk(i, (byte) 0x5A);
+        }
+        byte[] readUsr = pattern(24, 3);
+        ByteBuffer into = ByteBuffer.allocate(3072);
+        CompletableFuture<Integer> read = submit(Direction.READ, readUsr, into);
+        wc = server.nextReceive();
+        io = server.takeIo(wc);
+        assertEquals(KernelLayouts.RTRS_MSG_READ, io.type());
+        int dataLen = io.off() - io.usrLen();
+        assertEquals(3072, dataLen, "data_len = off - usr_len");
+        assertArrayEquals(readUsr, io.usr(), "user message at data_len");
+        byte[] untouched = new byte[dataLen];
+        Arrays.fill(untouched, (byte) 0x5A);
+        assertArrayEquals(untouched, server.chunk(io.msgId(), 0, dataLen), "nothing written before data_len");
+        assertNotNull(io.desc(), "a READ with data names one buffer");
+        assertEquals(dataLen, io.desc().len(), "the buffer holds data_len bytes (rnbd-srv wants bi_size)");
+        byte[] answer = pattern(dataLen, 4);
+        server.respond(wc, io, answer);
+        assertEquals(0, read.get(10, TimeUnit.SECONDS));
+        assertArrayEquals(answer, into.array(), "the READ's data");
+
+        // more WRITEs, reusing chunks: with always_invalidate, through the keys the RKEY_RSPs handed out
+        for (int i = 0; i < QUEUE_DEPTH; i++) {
+            byte[] more = pattern(100 + i, 5 + i);
+            CompletableFuture<Integer> again = submit(Direction.WRITE, usr, ByteBuffer.wrap(more));
+            wc = server.nextReceive();
+            io = server.takeIo(wc);
+            assertArrayEquals(more, io.data());
+            server.respond(wc, io, null);
+            assertEquals(0, again.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void aReadWithoutDataNamesNoBuffer() throws Exception {
+        open(false);
+        byte[] usr = pattern(36, 6);
+        CompletableFuture<Integer> read = submit(Direction.READ, usr, ByteBuffer.allocate(0));
+        WorkCompletion wc = server.nextReceive();
+        KernelServerDouble.Io io = server.takeIo(wc);
+        // rtrs_clt_read_req without a scatter list: sg_cnt 0, flags 0, the message right after the user message
+        assertEquals(KernelLayouts.RTRS_MSG_READ, io.type());
+        assertEquals(usr.length, io.off());
+        assertEquals(0, io.flags());
+        assertNull(io.desc());
+        server.respond(wc, io, null);
+        assertEquals(0, read.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    @Disabled("differs from the kernel: rtrs_clt_read_req fast-registers the READ's buffer for each IO and always "
+            + "sets RTRS_MSG_NEED_INVAL_F with sg_cnt 1, so the server fences it with SEND_WITH_INV; this project's "
+            + "client names its permanently registered permit memory and sends flags 0, so the buffer stays "
+            + "remotely writable by the server after the response (the kernel server accepts either)")
+    void aReadAsksForInvalidationOfItsBufferAsTheKernelClient() throws Exception {
+        open(false);
+        CompletableFuture<Integer> read = submit(Direction.READ, pattern(24, 7), ByteBuffer.allocate(512));
+        WorkCompletion wc = server.nextReceive();
+        KernelServerDouble.Io io = server.takeIo(wc);
+        try {
+            assertEquals(KernelLayouts.RTRS_MSG_NEED_INVAL_F, io.flags());
+        } finally {
+            server.respond(wc, io, new byte[512]);
+            read.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void theFirstAttemptCarriesReconCntOneAsTheKernelClient() throws Exception {
+        open(false);
+        for (byte[] req : server.conReqs) {
+            assertEquals(1, KernelLayouts.le16(req, 10), "recon_cnt");
+        }
+    }
+
+    @Test
+    void aSecondPathRecreatesTheSessionOnARestartedServerAsTheKernelClient() throws Exception {
+        ServerEndpoint first = transport.listen(
+                ServerOptions.builder(InetAddress.getByName("0.0.0.0")).port(0).build(), r -> r.respond(0), null);
+        int port = first.localAddresses().get(0).getPort();
+        session = transport.open(
+                ClientSessionOptions.builder("recreate")
+                        .paths(PathAddress.parse("127.0.0.1", port), PathAddress.parse("127.0.0.2", port))
+                        .connectionsPerPath(1)
+                        .reconnectDelay(Duration.ofMillis(100))
+                        .maxReconnectAttempts(100)
+                        .connectTimeout(Duration.ofSeconds(2))
+                        .build(),
+                null);
+        Await.until(
+                () -> session.paths().stream().allMatch(p -> p.state() == PathState.CONNECTED),
+                Duration.ofSeconds(10),
+                "both paths got through once");
+        first.close();
+        // the server comes back on the second path's address only: it has no session, the first path cannot come
+        transport.listen(
+                ServerOptions.builder(InetAddress.getByName("127.0.0.2"))
+                        .port(port)
+                        .build(),
+                r -> r.respond(0),
+                null);
+        Await.until(
+                () -> session.paths().stream().anyMatch(p -> p.state() == PathState.CONNECTED),
+                Duration.ofSeconds(10),
+                "the second path recreates the session, carrying first_conn as the kernel client's would");
+    }
+}
