@@ -4,7 +4,9 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.rtrs.block.BlockDevice;
+import dev.rtrs.test.support.Await;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -38,13 +40,11 @@ public class JmxIT extends ApplianceTestSupport {
     }
 
     private static void await(String what, Condition condition) throws Exception {
-        long end = System.currentTimeMillis() + TIMEOUT_MS;
-        while (!condition.holds()) {
-            if (System.currentTimeMillis() > end) {
-                throw new AssertionError(what + " within " + TIMEOUT_MS + " ms");
-            }
-            Thread.sleep(100);
-        }
+        Await.value(
+                () -> condition.holds() ? Boolean.TRUE : null,
+                Duration.ofMillis(TIMEOUT_MS),
+                Duration.ofMillis(100),
+                () -> what + " within " + TIMEOUT_MS + " ms");
     }
 
     private static Set<ObjectName> names(MBeanServer mbeans, String pattern) throws Exception {

@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.rtrs.block.BlockDevice;
+import dev.rtrs.test.support.Await;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -48,23 +49,27 @@ public class MetricsIT extends ApplianceTestSupport {
         demo.write(0, ByteBuffer.allocate(8192), 0, w::complete);
         assertEquals(0, (int) w.get(30, TimeUnit.SECONDS));
         String url = "http://127.0.0.1:" + System.getProperty("it.httpPort") + "/metrics";
-        long end = System.currentTimeMillis() + TIMEOUT_MS;
-        String text = "";
+        String[] last = {""};
         Pattern clientWrites = Pattern.compile("(?m)^rtrs_path_writes_total\\{path=\"[0-9.]+@127\\.0\\.0\\.[12]\","
                 + "session=\"demo\",side=\"client\"} [1-9]");
         Pattern roundTrip = Pattern.compile("(?m)^rtrs_path_round_trip_seconds\\{.*side=\"client\"} [0-9.E-]+$");
-        while (System.currentTimeMillis() < end) {
-            try {
-                text = fetch(url);
-                // the heartbeat measures a path's round-trip time within a few intervals of its connecting
-                if (clientWrites.matcher(text).find() && roundTrip.matcher(text).find()) {
-                    break;
-                }
-            } catch (AssertionError | IOException notYet) {
-                text = String.valueOf(notYet.getMessage());
-            }
-            Thread.sleep(200);
-        }
+        // the heartbeat measures a path's round-trip time within a few intervals of its connecting
+        String text = Await.value(
+                () -> {
+                    try {
+                        last[0] = fetch(url);
+                        return clientWrites.matcher(last[0]).find()
+                                        && roundTrip.matcher(last[0]).find()
+                                ? last[0]
+                                : null;
+                    } catch (AssertionError | IOException notYet) {
+                        last[0] = String.valueOf(notYet.getMessage());
+                        return null;
+                    }
+                },
+                Duration.ofMillis(TIMEOUT_MS),
+                Duration.ofMillis(200),
+                () -> "no client writes and round-trip times in the metrics:\n" + last[0]);
         assertTrue(text, clientWrites.matcher(text).find());
         assertTrue(text, text.contains("side=\"server\""));
         assertTrue(

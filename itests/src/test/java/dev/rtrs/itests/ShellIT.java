@@ -8,8 +8,10 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import dev.rtrs.block.BlockDevice;
+import dev.rtrs.test.support.Await;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -225,16 +227,19 @@ public class ShellIT extends ApplianceTestSupport {
 
         out = executeCommand("rnbd:close-session demo");
         assertTrue(out, out.contains("Closed session demo"));
-        long end = System.currentTimeMillis() + TIMEOUT_MS;
-        while (sum(clientPaths(), "Reconnects") < 2
-                || !"mapped"
-                        .equals(row(table(executeCommand("rnbd:devices"), "Name", "Device path"), "Name", "demo")
-                                .get("State"))) {
-            assertTrue(
-                    "the demo session did not reconnect both paths and remap within " + TIMEOUT_MS + " ms",
-                    System.currentTimeMillis() < end);
-            Thread.sleep(200);
-        }
+        Await.value(
+                () -> sum(clientPaths(), "Reconnects") >= 2
+                                && "mapped"
+                                        .equals(row(
+                                                        table(executeCommand("rnbd:devices"), "Name", "Device path"),
+                                                        "Name",
+                                                        "demo")
+                                                .get("State"))
+                        ? Boolean.TRUE
+                        : null,
+                Duration.ofMillis(TIMEOUT_MS),
+                Duration.ofMillis(200),
+                () -> "the demo session did not reconnect both paths and remap within " + TIMEOUT_MS + " ms");
         writeAndReadBack(demo, 5 << 20, 6);
         String open = executeCommand("rnbd:open-devices");
         assertEquals(
@@ -301,12 +306,15 @@ public class ShellIT extends ApplianceTestSupport {
         assertError("rtrs:close-server-session no-such-session", "no server session named 'no-such-session'");
         writeAndReadBack(demo, 10 << 20, 11);
         // the client reconnects the closed path by itself; the other tests expect the demo whole
-        long end = System.currentTimeMillis() + TIMEOUT_MS;
-        while (!json("rtrs:session --json demo").asJsonObject().getJsonArray("paths").stream()
-                .allMatch(p -> p.asJsonObject().getString("state").equals("CONNECTED"))) {
-            assertTrue("the closed path did not reconnect", System.currentTimeMillis() < end);
-            Thread.sleep(200);
-        }
+        Await.value(
+                () -> json("rtrs:session --json demo").asJsonObject().getJsonArray("paths").stream()
+                                .allMatch(
+                                        p -> p.asJsonObject().getString("state").equals("CONNECTED"))
+                        ? Boolean.TRUE
+                        : null,
+                Duration.ofMillis(TIMEOUT_MS),
+                Duration.ofMillis(200),
+                () -> "the closed path did not reconnect");
     }
 
     // ---- helpers ----
@@ -370,11 +378,11 @@ public class ShellIT extends ApplianceTestSupport {
     /** The demo device, once its IO works (a previous test may have closed its session). */
     private BlockDevice awaitDemoWorking() throws Exception {
         BlockDevice demo = awaitService(BlockDevice.class, "(rnbd.device=demo)");
-        long end = System.currentTimeMillis() + TIMEOUT_MS;
-        while (sync(f -> demo.read(0, ByteBuffer.allocate(4096), f::complete)) != 0) {
-            assertTrue("demo IO does not work", System.currentTimeMillis() < end);
-            Thread.sleep(100);
-        }
+        Await.value(
+                () -> sync(f -> demo.read(0, ByteBuffer.allocate(4096), f::complete)) == 0 ? Boolean.TRUE : null,
+                Duration.ofMillis(TIMEOUT_MS),
+                Duration.ofMillis(100),
+                () -> "demo IO does not work");
         return demo;
     }
 

@@ -8,10 +8,12 @@ import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
 import dev.rtrs.block.BlockDevice;
+import dev.rtrs.test.support.Await;
 import java.io.File;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -312,21 +314,25 @@ public class WebConsoleIT extends ApplianceTestSupport {
             + "<td>CONNECTED</td>.*<td>demo</td><td>[0-9.]+@127\\.0\\.0\\.[12]</td><td>CONNECTED</td>");
 
     private ConsoleHttp.Response awaitPage(ConsoleHttp console) throws Exception {
-        long end = System.currentTimeMillis() + 2 * TIMEOUT_MS;
-        ConsoleHttp.Response r;
-        do {
-            r = console.get(PAGE);
-            // the session is connected once its first path is; the page is read once both paths are
-            if (r.status() == 200
-                    && r.body().contains("<td>demo</td><td>CONNECTED</td>")
-                    && r.body().contains("id=\"rtrs-exports\"")
-                    && r.body().contains("<td>mapped</td>")
-                    && BOTH_PATHS.matcher(table(r.body(), "rtrs-client-paths")).find()) {
-                return r;
-            }
-            Thread.sleep(250);
-        } while (System.currentTimeMillis() < end);
-        throw new AssertionError("the page never showed the connected demo: " + r);
+        ConsoleHttp.Response[] last = {null};
+        // the session is connected once its first path is; the page is read once both paths are
+        return Await.value(
+                () -> {
+                    ConsoleHttp.Response r = console.get(PAGE);
+                    last[0] = r;
+                    return r.status() == 200
+                                    && r.body().contains("<td>demo</td><td>CONNECTED</td>")
+                                    && r.body().contains("id=\"rtrs-exports\"")
+                                    && r.body().contains("<td>mapped</td>")
+                                    && BOTH_PATHS
+                                            .matcher(table(r.body(), "rtrs-client-paths"))
+                                            .find()
+                            ? r
+                            : null;
+                },
+                Duration.ofMillis(2 * TIMEOUT_MS),
+                Duration.ofMillis(250),
+                () -> "the page never showed the connected demo: " + last[0]);
     }
 
     private JsonObject json(ConsoleHttp console) throws Exception {
@@ -343,16 +349,15 @@ public class WebConsoleIT extends ApplianceTestSupport {
     }
 
     private JsonObject awaitJson(ConsoleHttp console, JsonCondition condition) throws Exception {
-        long end = System.currentTimeMillis() + TIMEOUT_MS;
-        JsonObject json;
-        do {
-            json = json(console);
-            if (condition.holds(json)) {
-                return json;
-            }
-            Thread.sleep(250);
-        } while (System.currentTimeMillis() < end);
-        throw new AssertionError("data.json never met the condition: " + json);
+        JsonObject[] last = {null};
+        return Await.value(
+                () -> {
+                    last[0] = json(console);
+                    return condition.holds(last[0]) ? last[0] : null;
+                },
+                Duration.ofMillis(TIMEOUT_MS),
+                Duration.ofMillis(250),
+                () -> "data.json never met the condition: " + last[0]);
     }
 
     private static JsonObject clientSession(JsonObject json, String name) {
@@ -392,16 +397,15 @@ public class WebConsoleIT extends ApplianceTestSupport {
     }
 
     private void awaitSessionsPolicy(String policy) throws Exception {
-        long end = System.currentTimeMillis() + TIMEOUT_MS;
-        String shown;
-        do {
-            shown = sessionsPolicy();
-            if (shown.equals(policy)) {
-                return;
-            }
-            Thread.sleep(100);
-        } while (System.currentTimeMillis() < end);
-        throw new AssertionError("rtrs:sessions shows policy " + shown + ", not " + policy);
+        String[] shown = {""};
+        Await.value(
+                () -> {
+                    shown[0] = sessionsPolicy();
+                    return shown[0].equals(policy) ? shown[0] : null;
+                },
+                Duration.ofMillis(TIMEOUT_MS),
+                Duration.ofMillis(100),
+                () -> "rtrs:sessions shows policy " + shown[0] + ", not " + policy);
     }
 
     private static String token(String page) {
