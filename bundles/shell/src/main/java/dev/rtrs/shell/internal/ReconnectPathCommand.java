@@ -1,16 +1,8 @@
 package dev.rtrs.shell.internal;
 
-import dev.rtrs.shell.internal.completers.ClientPathCompleter;
-import dev.rtrs.shell.internal.completers.ClientSessionCompleter;
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.PathInfo;
-import dev.rtrs.transport.RtrsAdmin;
-import dev.rtrs.transport.TransportException;
-import org.apache.karaf.shell.api.action.Action;
-import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 @Service
@@ -19,29 +11,11 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
         name = "reconnect-path",
         description = "Connects a path of a client session again now, as the kernel's per-path reconnect: a connected"
                 + " path is torn down first, a closed or given-up one starts over; waits for the outcome")
-public class ReconnectPathCommand implements Action {
-
-    @Reference(optional = true)
-    RtrsAdmin admin;
-
-    @Argument(index = 0, name = "session", description = "Name of the client session", required = true)
-    @Completion(ClientSessionCompleter.class)
-    String session;
-
-    @Argument(
-            index = 1,
-            name = "path",
-            description = "The path: its name src@dst, its destination address or its uuid",
-            required = true)
-    @Completion(ClientPathCompleter.class)
-    String path;
+public class ReconnectPathCommand extends ClientPathCommand {
 
     @Override
-    public Object execute() throws TransportException, InterruptedException {
-        ClientSession s = Lookup.clientSession(Available.transport(admin), session);
-        PathInfo p = Lookup.path(session, s.paths(), path);
+    String act(ClientSession s, PathInfo p) throws Exception {
         s.reconnectPath(p.uuid());
-        System.out.println("Reconnected path " + p.name() + " of session " + session);
-        return null;
+        return "Reconnected path " + p.name() + " of session " + session;
     }
 }
