@@ -103,9 +103,9 @@ public final class ClientSessionImpl implements ClientSession {
 
     /** Connects every path; returns once one is connected, or throws when none could be. */
     public void open() throws TransportException {
-        for (ClientPath p : paths) {
-            p.connect();
-        }
+        List<ClientPath> all = List.copyOf(paths);
+        recovery.afterFirstPath(all.get(0), () -> all.subList(1, all.size()).forEach(ClientPath::connect));
+        all.get(0).connect();
         try {
             if (!recovery.firstOutcome().await(options.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 close();

@@ -38,6 +38,10 @@ final class PathRecovery {
     private final ScheduledExecutorService scheduler;
     private final Executor executor;
     private final CountDownLatch firstOutcome = new CountDownLatch(1);
+    /** The path a session's open starts alone, and what starts the others after it; executor thread after open. */
+    private volatile ClientPath firstPath;
+
+    private volatile Runnable afterFirstPath;
     private volatile List<ClientPath> connected = List.of();
     private volatile SessionState state = SessionState.CONNECTING;
     private volatile int lastErrno = Errno.ECONNREFUSED;
@@ -80,8 +84,28 @@ final class PathRecovery {
 
     // ---- path events (path lock held: hand everything to the executor) ----
 
+    /**
+     * Runs {@code next} once the first path's first attempt has an outcome, connected or failed: the session's other
+     * paths join the session that path creates on the server, as the kernel's client connects its paths one after
+     * the other when it opens a session.
+     */
+    void afterFirstPath(ClientPath first, Runnable next) {
+        firstPath = first;
+        afterFirstPath = next;
+    }
+
+    // executor thread
+    private void firstPathDone(ClientPath path) {
+        Runnable next = afterFirstPath;
+        if (path == firstPath && next != null) {
+            afterFirstPath = null;
+            next.run();
+        }
+    }
+
     void pathConnected(ClientPath path, PathLiveness liveness) {
         executor.execute(() -> {
+            firstPathDone(path);
             SessionState before = state;
             if (before == SessionState.CLOSED) {
                 return;
@@ -103,6 +127,7 @@ final class PathRecovery {
         lastErrno = errno;
         lastFailure = why;
         executor.execute(() -> {
+            firstPathDone(path);
             if (state == SessionState.CONNECTING && session.allPathsFailedOnce()) {
                 firstOutcome.countDown();
             }
