@@ -206,6 +206,18 @@ public final class MappedDevice implements BlockDevice {
             done.complete(e);
             return;
         }
+        long zeroesMax = geometry.maxWriteZeroesSectors() * RnbdCodec.SECTOR_SIZE;
+        if (zeroesMax > 0) {
+            // the server zeroes by itself (RNBD's WRITE_ZEROES, as the kernel's client sends it): no data travels
+            long step = zeroesMax - zeroesMax % logicalBlockSize();
+            split(
+                    offset,
+                    length,
+                    step,
+                    done,
+                    (at, len, d) -> submit(IoOperation.WRITE_ZEROES, 0, at, len, new ByteBuffer[0], d));
+            return;
+        }
         int step = maxPiece();
         ByteBuffer zero = zeroes;
         if (zero == null || zero.capacity() < step) {

@@ -112,6 +112,26 @@ class RnbdKernelBehaviourTest {
     }
 
     @Test
+    void theClientZeroesWithWriteZeroesWhenTheServerAdvertisesIt() throws Exception {
+        MappedDevice d = f.map("z", "zero-client", "mem", AccessMode.RW);
+        byte[] ones = new byte[256 * 1024];
+        Arrays.fill(ones, (byte) 0xFF);
+        assertEquals(0, RnbdFixture.write(d, 0, ByteBuffer.wrap(ones), 0));
+        long before = writeBytes("zero-client");
+        assertEquals(0, RnbdFixture.writeZeroes(d, 0, ones.length));
+        assertEquals(before, writeBytes("zero-client"), "no data travelled for the zeroes");
+        ByteBuffer back = ByteBuffer.allocate(ones.length);
+        assertEquals(0, RnbdFixture.read(d, 0, back));
+        assertArrayEquals(new byte[ones.length], back.array());
+    }
+
+    private long writeBytes(String session) {
+        return f.server.session(session).orElseThrow().paths().stream()
+                .mapToLong(p -> p.statistics().writeBytes())
+                .sum();
+    }
+
+    @Test
     void responsesCarryNoStaleChunkBytesInTheirReservedFields() throws Exception {
         try (RawRnbd raw = new RawRnbd(f, "stale")) {
             int id = raw.open("mem", AccessMode.RW);
