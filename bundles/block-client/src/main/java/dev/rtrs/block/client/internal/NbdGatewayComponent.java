@@ -5,6 +5,7 @@ import dev.rtrs.block.client.internal.nbd.NbdExports;
 import dev.rtrs.block.client.internal.nbd.NbdServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,7 +42,11 @@ public final class NbdGatewayComponent implements NbdExports {
 
     @Activate
     void activate(NbdGatewayConfig config) throws IOException {
-        server = new NbdServer(new InetSocketAddress(config.address(), config.port()), this);
+        NbdServer.Options options = new NbdServer.Options(
+                config.maxConnections(),
+                Duration.ofMillis(config.negotiationTimeoutMs()),
+                (long) config.connectionBufferMb() << 20);
+        server = new NbdServer(new InetSocketAddress(config.address(), config.port()), this, options);
     }
 
     @Deactivate

@@ -13,4 +13,26 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "NBD port")
     int port() default 10809;
+
+    @AttributeDefinition(
+            name = "Connections",
+            min = "1",
+            description = "Most NBD client connections at the same time; a further connection is closed at once"
+                    + " (with a rate-limited warning in the log)")
+    int maxConnections() default 64;
+
+    @AttributeDefinition(
+            name = "Negotiation timeout (ms)",
+            min = "1",
+            description =
+                    "A client that has not finished the NBD handshake this long after connecting is" + " disconnected")
+    int negotiationTimeoutMs() default 10_000;
+
+    @AttributeDefinition(
+            name = "Buffer memory per connection (MiB)",
+            min = "32",
+            description = "Direct memory for the data of requests in flight, per connection (at least 32: the"
+                    + " largest request the gateway accepts). A client with more data in flight waits. The"
+                    + " gateway holds at most Connections x this, plus about 70 KiB per connection")
+    int connectionBufferMb() default 64;
 }

@@ -213,7 +213,8 @@ public final class RnbdClient implements AutoCloseable {
             // as the kernel's client: the server would hand out the device the session has open already
             for (MappedDevice d : h.devices) {
                 if (d.devicePath.equals(spec.devicePath())) {
-                    throw new BlockException(
+                    // refused as the server would refuse it: asking again gets the same answer
+                    throw new OpenRefusedException(
                             Errno.EEXIST,
                             "session " + spec.sessionName() + " has " + spec.devicePath() + " mapped already, as "
                                     + d.name);

@@ -165,8 +165,8 @@ public final class RnbdClientAdminComponent implements RnbdClientAdmin {
                 delete(created);
                 throw new BlockException(
                         failure.errno(),
-                        "the server refused device " + request.devicePath() + " (" + request.accessMode() + ") for "
-                                + name + "; the mapping is removed");
+                        "refused device " + request.devicePath() + " (" + request.accessMode() + ") for " + name + ": "
+                                + failure.getMessage() + "; the mapping is removed");
             }
             if (System.nanoTime() - deadline >= 0) {
                 throw new BlockException(

@@ -66,10 +66,10 @@ class MappedDeviceStatisticsTest {
         assertEquals(1, s.errors());
         assertEquals(3, sum(s.latencyCounts()));
         assertTrue(s.latencySumNanos() >= 3_000_000, "the read waited 3 ms: " + s.latencySumNanos());
-        assertEquals(
-                1,
-                sum(s.latencyCounts().subList(5, s.latencyCounts().size())),
-                "one IO took more than 2.5 ms: " + s.latencyCounts());
+        // the read waited 3 ms: it lies beyond the 2.5 ms bound (the others may too, on a busy machine)
+        assertTrue(
+                sum(s.latencyCounts().subList(5, s.latencyCounts().size())) >= 1,
+                "the 3 ms read is counted beyond 2.5 ms: " + s.latencyCounts());
     }
 
     @Test

@@ -52,6 +52,9 @@ final class Nbd {
     static final int CMD_FLAG_FUA = 1;
     static final int CMD_FLAG_NO_HOLE = 1 << 1;
 
+    /** Bytes of a request header: magic, flags, type, handle, offset, length. */
+    static final int REQUEST_HEADER = 28;
+
     /** Largest option payload accepted during negotiation (the spec's limit for strings is 4096). */
     static final int MAX_OPTION_LENGTH = 64 * 1024;
     /** Largest READ or WRITE; advertised as the maximum block size. */
@@ -69,6 +72,15 @@ final class Nbd {
 
     private Nbd() {}
 
+    /**
+     * The command flags a request of {@code type} may carry: FUA on any command (the spec says so once
+     * NBD_FLAG_SEND_FUA is advertised), NO_HOLE on WRITE_ZEROES. The rest need options this gateway does not
+     * negotiate (DF, REQ_ONE, FAST_ZERO) or are unknown: EINVAL.
+     */
+    static int allowedFlags(int type) {
+        return type == CMD_WRITE_ZEROES ? CMD_FLAG_FUA | CMD_FLAG_NO_HOLE : CMD_FLAG_FUA;
+    }
+
     /** Maps a block-layer errno onto the few values NBD defines. */
     static int error(int errno) {
         return switch (errno) {
@@ -82,5 +94,14 @@ final class Nbd {
             case Errno.ESHUTDOWN -> ESHUTDOWN;
             default -> EIO;
         };
+    }
+
+    /** The client broke the protocol: its connection is closed, nothing else is affected. */
+    static final class ProtocolViolation extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ProtocolViolation(String message) {
+            super(message);
+        }
     }
 }

@@ -199,7 +199,7 @@ class NbdGatewayTest {
 
     @Test
     void flushAndMultiConnAreAdvertised() {
-        int flags = NbdConnection.transmissionFlags(demo);
+        int flags = NbdNegotiation.transmissionFlags(demo);
         assertTrue((flags & Nbd.TX_CAN_MULTI_CONN) != 0);
         assertTrue((flags & Nbd.TX_SEND_FLUSH) != 0);
         assertTrue((flags & Nbd.TX_SEND_TRIM) != 0);
