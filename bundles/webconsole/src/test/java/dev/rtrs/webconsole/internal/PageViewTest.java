@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -60,7 +61,7 @@ class PageViewTest {
     void whatServicesReportIsEscaped() {
         Fakes.Demo demo = new Fakes.Demo();
         demo.transport.clients.add(new Fakes.Client("<script>alert('x')</script>"));
-        demo.transport.policies.put("\"><b>bad", java.util.List.of());
+        demo.transport.policies.put("\"><b>bad", List.of());
         Map<String, String> vars = PageView.variables(ApplianceSnapshot.capture(demo.services(), 0), "t\"k", ROOT);
         String sessions = vars.get("rtrs.clientSessions");
         assertFalse(sessions.contains("<script>"), sessions);

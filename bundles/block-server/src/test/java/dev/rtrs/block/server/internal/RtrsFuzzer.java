@@ -14,6 +14,7 @@ import dev.rtrs.transport.core.internal.wire.RtrsCodec;
 import dev.rtrs.verbs.CmEventType;
 import dev.rtrs.verbs.VerbsException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -33,6 +34,8 @@ final class RtrsFuzzer {
 
     static final int CASE_TIMEOUT_MS = 10_000;
     private static final int CONNECT_TIMEOUT_MS = 5_000;
+    private static final int SETUP_ATTEMPTS = 3;
+    private static final long SETUP_PAUSE_MS = 200;
     private static final long SESSION_SALT = Mutator.salt("session");
     private static final int OPEN_RETRIES = 50;
     private static final int MAX_FAILED_HANDSHAKES = 20;
@@ -94,6 +97,21 @@ final class RtrsFuzzer {
 
     /** Connects a new session with a valid handshake; with {@code rnbd}, introduces it and opens the devices. */
     Session open(boolean rnbd) throws Exception {
+        // a valid session may be refused while the server is at its limits under the flood (sessions, handshakes),
+        // or time out on a loaded machine: a real client tries again, and so does this one, a few times
+        AssertionError last = null;
+        for (int attempt = 0; attempt < SETUP_ATTEMPTS; attempt++) {
+            try {
+                return openOnce(rnbd);
+            } catch (AssertionError e) {
+                last = e;
+                Thread.sleep(SETUP_PAUSE_MS);
+            }
+        }
+        throw last;
+    }
+
+    private Session openOnce(boolean rnbd) throws Exception {
         long n = sessions++;
         Mutator m = Mutator.forCase(settings.seed(), SESSION_SALT, n);
         Session s = new Session(client.link());
@@ -125,7 +143,7 @@ final class RtrsFuzzer {
         byte[] h = new byte[264];
         Mutator.put(h, 0, 2, 2);
         h[4] = (byte) mode;
-        System.arraycopy(name.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, h, 6, name.length());
+        System.arraycopy(name.getBytes(StandardCharsets.US_ASCII), 0, h, 6, name.length());
         for (int attempt = 0; attempt < OPEN_RETRIES; attempt++) {
             int errno = s.call(FuzzIo.read(s.env(0), RnbdOpenRsp.SIZE, h, false, "OPEN " + name));
             if (errno == 0) {
@@ -393,16 +411,28 @@ final class RtrsFuzzer {
         }
     }
 
+    /** A link whose valid connect request was accepted, tried again a few times as {@link #open} does. */
+    private HostileLink connectValid(Mutator m) throws Exception {
+        String outcome = "";
+        for (int attempt = 0; attempt < SETUP_ATTEMPTS; attempt++) {
+            HostileLink link = client.link();
+            if (link.connect(RtrsCases.conReq(m, 0, 1, true), CONNECT_TIMEOUT_MS) == CmEventType.ESTABLISHED) {
+                return link;
+            }
+            outcome = String.valueOf(link.outcome);
+            link.close();
+            Thread.sleep(SETUP_PAUSE_MS);
+        }
+        throw new AssertionError("a valid connect was refused " + SETUP_ATTEMPTS + " times: " + outcome);
+    }
+
     void runInfo(long cases, long deadline) throws Exception {
         long salt = Mutator.salt(Family.INFO_REQ.name());
         for (long i = 0; i < cases && System.nanoTime() < deadline; i++) {
             Mutator m = Mutator.forCase(settings.seed(), salt, i);
             RtrsCases.Info c = RtrsCases.info(m);
-            try (HostileLink link = client.link()) {
+            try (HostileLink link = connectValid(m)) {
                 stats.link(Family.INFO_REQ);
-                if (link.connect(RtrsCases.conReq(m, 0, 1, true), CONNECT_TIMEOUT_MS) != CmEventType.ESTABLISHED) {
-                    throw new AssertionError("a valid connect was refused: " + link.outcome);
-                }
                 if (!link.sendRaw(c.bytes())) {
                     stats.closed(Family.INFO_REQ);
                     continue;

@@ -7,6 +7,7 @@ import dev.rtrs.transport.core.internal.conn.WrIds;
 import dev.rtrs.transport.core.internal.wire.Imm;
 import dev.rtrs.transport.core.internal.wire.ReadMsg;
 import dev.rtrs.transport.core.internal.wire.RtrsCodec;
+import dev.rtrs.transport.core.internal.wire.RtrsProtocol;
 import dev.rtrs.transport.core.internal.wire.WriteMsg;
 import dev.rtrs.verbs.MemoryRegion;
 import dev.rtrs.verbs.SendOpcode;
@@ -23,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the data the server sends back ends, so the two never overlap, neither here nor in the chunk (where the server's
  * backend writes the data while the request may still be there).
  *
- * <p>States: FREE (in the pool), HELD (the caller has it), IN_FLIGHT (an IO is out). Completion and fail-over race
+ * <p>States: FREE (in the pool), HELD (the caller has it), IN_FLIGHT (an IO is out), INVALIDATING (a fenced READ
+ * was answered and waits for the client's LOCAL_INV of its key, see {@link ReadFence}). Completion and fail-over race
  * for the same IO; the state machine lets exactly one of them finish it. The IO's fields are
  * written by the submitting thread before the IO is posted, and read after that by the completion thread or the
  * session's executor.
@@ -33,6 +35,7 @@ final class ClientIo implements Permit {
     private static final int FREE = 0;
     private static final int HELD = 1;
     private static final int IN_FLIGHT = 2;
+    private static final int INVALIDATING = 3;
 
     private final int id;
     private final ByteBuffer userArea;
@@ -57,6 +60,10 @@ final class ClientIo implements Permit {
     private int messageOffset;
     /** The path carrying the IO. */
     private volatile ClientPath path;
+    /** The READ names a fast-registered region of its path that must be invalidated before the IO completes. */
+    private boolean fenced;
+    /** The response's errno while the IO waits for its LOCAL_INV. */
+    private int heldErrno;
 
     ClientIo(int id, int userAreaSize, int base, ByteBuffer buffer) {
         this.id = id;
@@ -90,13 +97,47 @@ final class ClientIo implements Permit {
         return state.compareAndSet(HELD, IN_FLIGHT);
     }
 
-    /** Ends the IO; false when someone else ended it first. */
+    /** Ends the IO on its response; false when someone else ended it first, or it waits for its LOCAL_INV. */
     boolean finishIo() {
         return state.compareAndSet(IN_FLIGHT, HELD);
     }
 
+    /** The response came but the READ's key must be invalidated first: holds {@code errno} until then. */
+    boolean startInvalidate(int errno) {
+        if (!state.compareAndSet(IN_FLIGHT, INVALIDATING)) {
+            return false;
+        }
+        // read after the LOCAL_INV completes, which the caller posts after this
+        heldErrno = errno;
+        return true;
+    }
+
+    /** Ends the IO once its LOCAL_INV completed; false when fail-over took it first. */
+    boolean finishInvalidated() {
+        return state.compareAndSet(INVALIDATING, HELD);
+    }
+
+    int heldErrno() {
+        return heldErrno;
+    }
+
+    /** Fail-over takes the IO, whether it waits for a response or for its LOCAL_INV; false when it has ended. */
+    boolean resumeAfterFailure() {
+        return state.compareAndSet(INVALIDATING, IN_FLIGHT) || state.get() == IN_FLIGHT;
+    }
+
+    /** Ends the IO whatever it waits for (the session is closing and its paths are gone). */
+    boolean abort() {
+        return finishIo() || finishInvalidated();
+    }
+
     boolean isInFlight() {
-        return state.get() == IN_FLIGHT;
+        int s = state.get();
+        return s == IN_FLIGHT || s == INVALIDATING;
+    }
+
+    boolean fenced() {
+        return fenced;
     }
 
     // ---- the request ----
@@ -134,17 +175,22 @@ final class ClientIo implements Permit {
 
     /**
      * The RDMA write with immediate data that puts this IO into its server chunk through one path's registration
-     * of the permit memory. A READ's message names where the data lands, which differs per path.
+     * of the permit memory. A READ's message names where the data lands, which differs per path: the permit's
+     * fast-registered {@code readRegion} with its fresh key and NEED_INVAL, or without one (no fast registration, or
+     * no data) the permit memory's own registration.
      */
-    SendWorkRequest request(MemoryRegion permitRegion, long chunkAddress, int chunkKey, int memBits) {
+    SendWorkRequest request(
+            MemoryRegion permitRegion, MemoryRegion readRegion, long chunkAddress, int chunkKey, int memBits) {
+        fenced = false;
         if (direction == Direction.READ) {
+            fenced = readRegion != null && dataLength > 0;
             RtrsCodec.putReadMsg(
                     buffer,
                     messageOffset,
                     headerLength,
-                    0,
-                    permitRegion.address() + base,
-                    permitRegion.rkey(),
+                    fenced ? RtrsProtocol.FLAG_NEED_INVAL : 0,
+                    fenced ? readRegion.address() : permitRegion.address() + base,
+                    fenced ? readRegion.rkey() : permitRegion.rkey(),
                     dataLength);
         }
         return wr.reset(WrIds.of(WrIds.IO_REQUEST, id), SendOpcode.RDMA_WRITE_WITH_IMM)

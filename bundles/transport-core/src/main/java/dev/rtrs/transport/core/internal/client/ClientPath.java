@@ -19,7 +19,6 @@ import dev.rtrs.transport.core.internal.wire.Imm;
 import dev.rtrs.transport.core.internal.wire.ImmType;
 import dev.rtrs.transport.core.internal.wire.InfoReq;
 import dev.rtrs.transport.core.internal.wire.InfoRsp;
-import dev.rtrs.transport.core.internal.wire.RkeyRsp;
 import dev.rtrs.transport.core.internal.wire.RtrsCodec;
 import dev.rtrs.transport.core.internal.wire.RtrsProtocol;
 import dev.rtrs.transport.core.internal.wire.WireFormatException;
@@ -72,6 +71,9 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
     private ProtectionDomain pd;
     private MemoryRegion infoRegion;
     private MemoryRegion permitRegion;
+    /** The attempt's fast-registered READ buffers; null without fast registration (READs then name permitRegion). */
+    private volatile ReadFence readFence;
+
     private ConRsp accepted;
     private boolean everConnected;
     private int failedAttempts;
@@ -336,8 +338,11 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
             return;
         }
         try {
-            ByteBuffer permitMemory = session.pathReady(this, accepted);
-            permitRegion = pd.register(permitMemory, Access.LOCAL_WRITE | Access.REMOTE_WRITE);
+            PermitMemory permits = session.pathReady(this, accepted);
+            boolean fenced = ReadFence.supported(pd.device().capabilities());
+            // with fenced READs nothing writes into the permit memory through this registration: no remote access
+            permitRegion = pd.register(permits.memory(), Access.LOCAL_WRITE | (fenced ? 0 : Access.REMOTE_WRITE));
+            readFence = fenced ? ReadFence.register(pd, permits, cidNum) : null;
         } catch (TransportException | VerbsException e) {
             attemptFailed(Errno.EINVAL, e.getMessage());
             return;
@@ -421,8 +426,10 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         MemoryRegion oldPermit = permitRegion;
         MemoryRegion oldInfo = infoRegion;
         ProtectionDomain oldPd = pd;
+        ReadFence oldFence = readFence;
         connections = new Connection[cidNum];
         permitRegion = null;
+        readFence = null;
         infoRegion = null;
         pd = null;
         waiting = true;
@@ -434,6 +441,9 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
             }
             if (oldPermit != null) {
                 oldPermit.close();
+            }
+            if (oldFence != null) {
+                oldFence.close();
             }
             if (oldInfo != null) {
                 oldInfo.close();
@@ -479,25 +489,18 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
     boolean post(ClientIo io) {
         Connection[] conns;
         MemoryRegion region;
+        ReadFence fence;
         synchronized (this) {
             if (state != PathState.CONNECTED) {
                 return false;
             }
             conns = connections;
             region = permitRegion;
+            fence = readFence;
         }
         Connection c = conns[cidNum == 1 ? 0 : 1 + io.id() % (cidNum - 1)];
-        if (c == null) {
-            return false;
-        }
         int bufId = io.id();
-        io.path(this);
-        counters.ioStarted();
-        if (!c.post(io.request(region, chunkAddress[bufId], chunkKey[bufId], memBits))) {
-            counters.ioLeft();
-            return false;
-        }
-        return true;
+        return PathIo.post(this, c, io, region, fence, chunkAddress[bufId], chunkKey[bufId], memBits);
     }
 
     // ---- completions ----
@@ -513,8 +516,11 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
             return;
         }
         if (!wc.hasImmediate()) {
+            ReadFence fence = readFence;
             if (wc.opcode() == WcOpcode.RECV && c.cid() == 0 && state != PathState.CONNECTED) {
                 onInfoResponse(slot);
+            } else if (wc.hasInvalidate() && fence != null) {
+                fence.peerInvalidated(c.cid(), wc.invalidatedRkey());
             } else if (!wc.hasInvalidate()) {
                 protocolError("message without immediate data on connection " + c.cid());
             }
@@ -529,7 +535,7 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
             return;
         }
         switch (type) {
-            case IO_RSP, IO_RSP_W_INV -> onIoResponse(wc, slot, Imm.payload(imm));
+            case IO_RSP, IO_RSP_W_INV -> onIoResponse(c, wc, slot, imm, type == ImmType.IO_RSP_W_INV);
             case HB_MSG ->
                 c.post(new SendWorkRequest(1)
                         .reset(WrIds.of(WrIds.HEARTBEAT, 0), SendOpcode.RDMA_WRITE_WITH_IMM)
@@ -544,31 +550,20 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         }
     }
 
-    private void onIoResponse(WorkCompletion wc, ByteBuffer slot, int payload) {
-        int msgId = Imm.responseMsgId(payload);
-        int errno = Imm.responseErrno(payload);
-        if (wc.opcode() == WcOpcode.RECV) {
-            // SEND_WITH_IMM: the response carries RKEY_RSP, the chunk's new key, to use before completing
-            try {
-                RkeyRsp rkey = RtrsCodec.decodeRkeyRsp(slot, 0, slot.remaining());
-                if (rkey.bufId() != msgId || msgId >= chunkKey.length) {
-                    protocolError("RKEY_RSP for chunk " + rkey.bufId() + " in the response of " + msgId);
-                    return;
-                }
-                chunkKey[msgId] = rkey.rkey();
-            } catch (WireFormatException e) {
-                protocolError(e.getMessage());
-                return;
-            }
-        }
-        if (!session.complete(this, msgId, errno)) {
-            protocolError("response for chunk " + msgId + " which has no IO in flight on this path");
+    private void onIoResponse(Connection c, WorkCompletion wc, ByteBuffer slot, int imm, boolean withInvalidate) {
+        String problem = PathIo.onResponse(session, this, chunkKey, readFence, c, wc, slot, imm, withInvalidate);
+        if (problem != null) {
+            protocolError(problem);
         }
     }
 
     @Override
     public void onSendCompleted(Connection c, WorkCompletion wc) {
-        // send-queue space is released by Connection; nothing else waits for send completions
+        // send-queue space is released by Connection; a READ's LOCAL_INV completes the IO it held back, unless it
+        // is of a torn-down attempt (fail-over has the IO then)
+        if (wc.opcode() == WcOpcode.LOCAL_INV && WrIds.kind(wc.wrId()) == WrIds.INVALIDATE && isCurrent(c)) {
+            session.completeInvalidated(this, WrIds.id(wc.wrId()));
+        }
     }
 
     @Override

@@ -171,13 +171,13 @@ public final class ClientSessionImpl implements ClientSession {
     }
 
     /** Sets up the permits on the first connected path; later paths must agree with it. Path lock held. */
-    synchronized ByteBuffer pathReady(ClientPath path, ConRsp rsp) throws TransportException {
+    synchronized PermitMemory pathReady(ClientPath path, ConRsp rsp) throws TransportException {
         if (permits == null) {
             permits = new PermitMemory(rsp, options.permitUserAreaSize());
         } else {
             permits.checkCompatible(rsp, path.address.toString());
         }
-        return permits.memory();
+        return permits;
     }
 
     synchronized PermitMemory permitsOrNull() {
@@ -222,13 +222,32 @@ public final class ClientSessionImpl implements ClientSession {
         return rest;
     }
 
-    /** Completes the IO of chunk {@code msgId} (completion thread); false when none is in flight on {@code path}. */
-    boolean complete(ClientPath path, int msgId, int errno) {
+    /** The IO of chunk {@code msgId} when it is in flight on {@code path}, else null. */
+    ClientIo inFlight(ClientPath path, int msgId) {
         PermitMemory p = permitsOrNull();
         ClientIo io = p == null ? null : p.io(msgId);
-        if (io == null || io.path() != path || !io.finishIo()) {
+        return io != null && io.path() == path && io.isInFlight() ? io : null;
+    }
+
+    /** Completes the IO of chunk {@code msgId} (completion thread); false when none is in flight on {@code path}. */
+    boolean complete(ClientPath path, int msgId, int errno) {
+        ClientIo io = inFlight(path, msgId);
+        if (io == null || !io.finishIo()) {
             return false;
         }
+        finish(path, io, errno);
+        return true;
+    }
+
+    /** Completes a READ whose LOCAL_INV on {@code path} completed (completion thread), unless fail-over took it. */
+    void completeInvalidated(ClientPath path, int msgId) {
+        ClientIo io = inFlight(path, msgId);
+        if (io != null && io.finishInvalidated()) {
+            finish(path, io, io.heldErrno());
+        }
+    }
+
+    private void finish(ClientPath path, ClientIo io, int errno) {
         if (io.direction() == Direction.READ) {
             if (errno == 0) {
                 io.scatterReadData();
@@ -242,7 +261,6 @@ public final class ClientSessionImpl implements ClientSession {
         } catch (RuntimeException e) {
             LOG.warn("session {}: IO callback failed", name(), e);
         }
-        return true;
     }
 
     // ---- ClientSession ----
@@ -481,7 +499,7 @@ public final class ClientSessionImpl implements ClientSession {
         }
         if (p != null) {
             for (ClientIo io : p.all()) {
-                if (io.isInFlight() && io.finishIo()) {
+                if (io.isInFlight() && io.abort()) {
                     io.callback().onComplete(Errno.ESHUTDOWN);
                 }
             }

@@ -225,7 +225,8 @@ final class PathRecovery {
             return;
         }
         for (ClientIo io : permits.all()) {
-            if (io.path() != lost || !io.isInFlight()) {
+            // an IO waiting for its LOCAL_INV is taken too: its key is fenced by closing the lost attempt's regions
+            if (io.path() != lost || !io.resumeAfterFailure()) {
                 continue;
             }
             lost.counters.ioLeft();

@@ -66,6 +66,7 @@ final class KernelServerDouble implements AutoCloseable {
 
     private MemoryRegion receive;
     private MemoryRegion tx;
+    private boolean closed;
 
     /**
      * @param chunksPerRegion chunks per memory region without always_invalidate ({@code chunks_per_mr}); with it,
@@ -288,6 +289,31 @@ final class KernelServerDouble implements AutoCloseable {
         }
     }
 
+    /**
+     * What a misbehaving server would do: RDMA-writes {@code data} (at most 2 KiB) into the client's buffer {@code desc} names, on the
+     * connection of {@code request}, and returns that write's completion (successful or not); completions of earlier
+     * requests on the way are skipped.
+     */
+    WorkCompletion writeInto(WorkCompletion request, Desc desc, byte[] data) throws Exception {
+        long wrId = 77;
+        tx.buffer().put(2048, data);
+        request.queuePair()
+                .postSend(new SendWorkRequest(1)
+                        .reset(wrId, SendOpcode.RDMA_WRITE)
+                        .addSge(tx, 2048, data.length)
+                        .remote(desc.addr(), desc.key()));
+        WorkCompletion[] one = {new WorkCompletion()};
+        while (true) {
+            WorkCompletion wc = Await.value(
+                    () -> cq.poll(one) == 1 ? new WorkCompletion().copyFrom(one[0]) : null,
+                    Duration.ofSeconds(10),
+                    "no completion of the late write within 10 s");
+            if (wc.wrId() == wrId && wc.queuePair() == request.queuePair()) {
+                return wc;
+            }
+        }
+    }
+
     /** The chunk's current rkey (after always_invalidate renewed it). */
     int rkey(int msgId) {
         return regionOf(msgId).rkey();
@@ -295,6 +321,10 @@ final class KernelServerDouble implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         listener.close();
         for (CmId id : ids) {
             id.disconnect();

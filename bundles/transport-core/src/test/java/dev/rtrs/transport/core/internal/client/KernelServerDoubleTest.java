@@ -19,6 +19,7 @@ import dev.rtrs.transport.ServerOptions;
 import dev.rtrs.transport.core.RtrsTransport;
 import dev.rtrs.transport.core.internal.wire.KernelLayouts;
 import dev.rtrs.verbs.WcOpcode;
+import dev.rtrs.verbs.WcStatus;
 import dev.rtrs.verbs.WorkCompletion;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
 import java.net.InetAddress;
@@ -30,7 +31,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -203,22 +203,119 @@ class KernelServerDoubleTest {
         assertEquals(0, read.get(10, TimeUnit.SECONDS));
     }
 
-    @Test
-    @Disabled("differs from the kernel: rtrs_clt_read_req fast-registers the READ's buffer for each IO and always "
-            + "sets RTRS_MSG_NEED_INVAL_F with sg_cnt 1, so the server fences it with SEND_WITH_INV; this project's "
-            + "client names its permanently registered permit memory and sends flags 0, so the buffer stays "
-            + "remotely writable by the server after the response (the kernel server accepts either)")
-    void aReadAsksForInvalidationOfItsBufferAsTheKernelClient() throws Exception {
+    // rtrs_clt_read_req fast-registers the READ's buffer for each IO and sets RTRS_MSG_NEED_INVAL_F with sg_cnt 1,
+    // so the server fences it with SEND_WITH_INV
+    @ParameterizedTest(name = "always_invalidate={0}")
+    @ValueSource(booleans = {false, true})
+    void aReadAsksForInvalidationOfItsBufferAsTheKernelClient(boolean alwaysInvalidate) throws Exception {
+        open(alwaysInvalidate);
+        int previousKey = 0;
+        for (int round = 0; round < QUEUE_DEPTH + 2; round++) {
+            CompletableFuture<Integer> read = submit(Direction.READ, pattern(24, 7), ByteBuffer.allocate(512));
+            WorkCompletion wc = server.nextReceive();
+            KernelServerDouble.Io io = server.takeIo(wc);
+            try {
+                assertEquals(KernelLayouts.RTRS_MSG_NEED_INVAL_F, io.flags());
+                assertNotNull(io.desc(), "one descriptor");
+                assertEquals(512, io.desc().len());
+                assertNotEquals(previousKey, io.desc().key(), "a fresh key for each READ");
+                previousKey = io.desc().key();
+            } finally {
+                server.respond(wc, io, pattern(512, round));
+                assertEquals(0, read.get(10, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    /**
+     * A server that writes into a READ's buffer after its response, through the key the READ named, gets a remote
+     * access error, and the client's memory stays as the response left it: whether the server invalidated the key
+     * (SEND_WITH_INV, IO_RSP_W_INV) or the client did (LOCAL_INV after a plain IO_RSP).
+     */
+    @ParameterizedTest(name = "server invalidates={0}")
+    @ValueSource(booleans = {true, false})
+    void aLateWriteIntoAReadsBufferFailsAndChangesNothing(boolean serverInvalidates) throws Exception {
         open(false);
-        CompletableFuture<Integer> read = submit(Direction.READ, pattern(24, 7), ByteBuffer.allocate(512));
+        ByteBuffer into = ByteBuffer.allocate(4096);
+        CompletableFuture<Integer> read = submit(Direction.READ, pattern(24, 8), into);
         WorkCompletion wc = server.nextReceive();
         KernelServerDouble.Io io = server.takeIo(wc);
+        assertEquals(KernelLayouts.RTRS_MSG_NEED_INVAL_F, io.flags());
+        byte[] answer = pattern(4096, 9);
+        // without invalidation the double answers a plain IO_RSP: the client must invalidate the key itself
+        KernelServerDouble.Io served = serverInvalidates ? io : withFlags(io, 0);
+        server.respond(wc, served, answer);
+        assertEquals(0, read.get(10, TimeUnit.SECONDS));
+        assertArrayEquals(answer, into.array());
+
+        ByteBuffer permitMemory = ((ClientSessionImpl) session).permitsOrNull().memory();
+        byte[] before = new byte[permitMemory.capacity()];
+        permitMemory.duplicate().clear().get(before);
+        WorkCompletion late = server.writeInto(wc, io.desc(), pattern(1024, 10));
+        assertEquals(WcStatus.REMOTE_ACCESS_ERROR, late.status(), "the late write " + late);
+        byte[] after = new byte[permitMemory.capacity()];
+        permitMemory.duplicate().clear().get(after);
+        assertArrayEquals(before, after, "the client's permit memory is unchanged");
+        assertArrayEquals(answer, into.array(), "the READ's data is unchanged");
+    }
+
+    /** A READ that fails over names the region its new path registered, with that path's fresh key. */
+    @Test
+    void aReadMovedToAnotherPathNamesThatPathsRegion() throws Exception {
+        KernelServerDouble first = new KernelServerDouble(provider, QUEUE_DEPTH, CHUNK, false, 4);
+        server = new KernelServerDouble(provider, QUEUE_DEPTH, CHUNK, false, 4);
         try {
-            assertEquals(KernelLayouts.RTRS_MSG_NEED_INVAL_F, io.flags());
+            int firstPort = first.listen();
+            int secondPort = server.listen();
+            CompletableFuture<ClientSession> opened = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return transport.open(
+                            ClientSessionOptions.builder(NAME)
+                                    .paths(
+                                            PathAddress.parse("127.0.0.1", firstPort),
+                                            PathAddress.parse("127.0.0.1", secondPort))
+                                    .connectionsPerPath(2)
+                                    .maxReconnectAttempts(0)
+                                    .connectTimeout(Duration.ofSeconds(10))
+                                    .build(),
+                            null);
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            });
+            first.sendInfoRsp(first.nextReceive());
+            session = opened.get(20, TimeUnit.SECONDS);
+            // the second path waits for its INFO_RSP: the READ can only go to the first
+            WorkCompletion secondInfo = server.nextReceive();
+            ByteBuffer into = ByteBuffer.allocate(2048);
+            CompletableFuture<Integer> read = submit(Direction.READ, pattern(24, 11), into);
+            KernelServerDouble.Io before = first.takeIo(first.nextReceive());
+            assertEquals(KernelLayouts.RTRS_MSG_NEED_INVAL_F, before.flags());
+            server.sendInfoRsp(secondInfo);
+            Await.until(
+                    () -> session.paths().stream().allMatch(p -> p.state() == PathState.CONNECTED),
+                    Duration.ofSeconds(10),
+                    "both paths connected");
+
+            first.close();
+            WorkCompletion wc = server.nextReceive();
+            KernelServerDouble.Io after = server.takeIo(wc);
+            assertEquals(before.msgId(), after.msgId(), "the same permit");
+            assertEquals(KernelLayouts.RTRS_MSG_NEED_INVAL_F, after.flags());
+            assertEquals(2048, after.desc().len());
+            assertNotEquals(before.desc().addr(), after.desc().addr(), "the second path's region");
+            byte[] answer = pattern(2048, 12);
+            server.respond(wc, after, answer);
+            assertEquals(0, read.get(10, TimeUnit.SECONDS));
+            assertArrayEquals(answer, into.array());
         } finally {
-            server.respond(wc, io, new byte[512]);
-            read.get(10, TimeUnit.SECONDS);
+            first.close();
         }
+    }
+
+    private static KernelServerDouble.Io withFlags(KernelServerDouble.Io io, int flags) {
+        return new KernelServerDouble.Io(
+                io.cid(), io.msgId(), io.off(), io.type(), io.usrLen(), io.usr(), io.data(), flags, io.desc());
     }
 
     @Test
