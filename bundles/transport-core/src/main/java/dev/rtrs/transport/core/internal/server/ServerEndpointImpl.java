@@ -32,10 +32,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -71,8 +68,7 @@ public final class ServerEndpointImpl implements ServerEndpoint {
     private final Object startLock = new Object();
 
     private volatile Runnable closeHook = () -> {};
-    /** Tells the listener of sessions and paths, in order, on a thread of its own that ends when idle. */
-    private final ThreadPoolExecutor linkEvents = linkEventExecutor();
+    private final LinkEvents linkEvents = new LinkEvents("rtrs-server-events-" + System.identityHashCode(this));
 
     public ServerEndpointImpl(
             ServerOptions options,
@@ -98,21 +94,6 @@ public final class ServerEndpointImpl implements ServerEndpoint {
         this.providers = providers;
         this.heartbeats = heartbeats;
         this.scheduler = scheduler;
-    }
-
-    private ThreadPoolExecutor linkEventExecutor() {
-        ThreadPoolExecutor executor =
-                new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, linkEventThreadName());
-                    t.setDaemon(true);
-                    return t;
-                });
-        executor.allowCoreThreadTimeOut(true);
-        return executor;
-    }
-
-    private String linkEventThreadName() {
-        return "rtrs-server-events-" + System.identityHashCode(this);
     }
 
     ChunkPool chunkPool() {
@@ -525,17 +506,7 @@ public final class ServerEndpointImpl implements ServerEndpoint {
     }
 
     private void tell(Runnable event) {
-        try {
-            linkEvents.execute(() -> {
-                try {
-                    event.run();
-                } catch (RuntimeException e) {
-                    LOG.error("RTRS server link listener failed", e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            LOG.debug("link event after the server closed: dropped");
-        }
+        linkEvents.tell(event);
     }
 
     /** True when a live session other than {@code session} goes by {@code name}: the kernel answers EPERM. */
@@ -597,15 +568,8 @@ public final class ServerEndpointImpl implements ServerEndpoint {
         }
         sessions.clear();
         // the listener hears of every session's end before close returns (unless it closes the server itself)
-        linkEvents.shutdown();
-        if (!Thread.currentThread().getName().equals(linkEventThreadName())) {
-            try {
-                if (!linkEvents.awaitTermination(10, TimeUnit.SECONDS)) {
-                    LOG.warn("RTRS server on {}: link listener still busy 10 s after close", bound);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (!linkEvents.close()) {
+            LOG.warn("RTRS server on {}: link listener still busy 10 s after close", bound);
         }
         closeHook.run();
         LOG.info("RTRS server on {} closed", bound);

@@ -12,10 +12,8 @@ import dev.rtrs.transport.core.internal.wire.Imm;
 import dev.rtrs.transport.core.internal.wire.ImmType;
 import dev.rtrs.transport.core.internal.wire.InfoReq;
 import dev.rtrs.transport.core.internal.wire.InfoRsp;
-import dev.rtrs.transport.core.internal.wire.ReadMsg;
 import dev.rtrs.transport.core.internal.wire.RkeyRsp;
 import dev.rtrs.transport.core.internal.wire.RtrsCodec;
-import dev.rtrs.transport.core.internal.wire.RtrsMessageType;
 import dev.rtrs.transport.core.internal.wire.SgDesc;
 import dev.rtrs.transport.core.internal.wire.WireFormatException;
 import dev.rtrs.transport.core.internal.wire.WriteMsg;
@@ -396,44 +394,9 @@ final class ServerPath implements Connection.Handler {
     /** Runs once the chunk is fenced: validates the message and hands the IO to the application. */
     private void process(ServerIo io, int offset) {
         int generation = io.generation();
-        ByteBuffer chunk = io.chunk;
         int available = session.chunkSize - offset;
         try {
-            RtrsMessageType type = RtrsCodec.ioMessageType(chunk, offset, available);
-            if (type == RtrsMessageType.WRITE) {
-                WriteMsg msg = RtrsCodec.decodeWriteMsg(chunk, offset, available);
-                int headerStart = offset - msg.usrLen();
-                if (headerStart > maxIoSize) {
-                    throw new WireFormatException(
-                            Errno.EINVAL, "WRITE of " + headerStart + " bytes above " + maxIoSize);
-                }
-                io.prepareWrite(headerStart, offset);
-            } else {
-                ReadMsg msg = RtrsCodec.decodeReadMsg(chunk, offset, available);
-                // as the kernel's server: the client's data arrives in one buffer, or none
-                if (msg.buffers().size() > 1) {
-                    throw new WireFormatException(
-                            Errno.EINVAL, "READ with " + msg.buffers().size() + " descriptors, one at most");
-                }
-                if (!msg.buffers().isEmpty() && msg.buffers().get(0).length() > session.chunkSize) {
-                    throw new WireFormatException(
-                            Errno.EINVAL,
-                            "READ descriptor of " + msg.buffers().get(0).length() + " bytes above the chunk size");
-                }
-                // the kernel's layout: user header and READ message sit at data_len, so data_len = offset - usr_len
-                int dataLength = offset - msg.usrLen();
-                if (dataLength > maxIoSize) {
-                    throw new WireFormatException(Errno.EINVAL, "READ of " + dataLength + " bytes above " + maxIoSize);
-                }
-                if (msg.totalLength() < dataLength) {
-                    throw new WireFormatException(
-                            Errno.EINVAL, "READ of " + dataLength + " bytes into buffers of " + msg.totalLength());
-                }
-                if (msg.needInvalidate() && msg.buffers().isEmpty()) {
-                    throw new WireFormatException(Errno.EINVAL, "READ asks to invalidate but names no buffer");
-                }
-                io.prepareRead(dataLength, offset, msg.buffers(), msg.needInvalidate());
-            }
+            IoLayout.prepare(io, offset, available, session.chunkSize, maxIoSize);
         } catch (WireFormatException e) {
             WARN.warn("bad-io-message", "{} path {}: chunk {}: {}", session.name(), uuid, io.bufId, e.getMessage());
             io.direction = Direction.WRITE;
