@@ -61,6 +61,15 @@ public class JmxIT extends ApplianceTestSupport {
         return null;
     }
 
+    private static Object attributeOf(MBeanServer mbeans, ObjectName name, String attribute) {
+        try {
+            return mbeans.getAttribute(name, attribute);
+        } catch (Exception e) {
+            // the MBean went between the query and the read: the path is being renamed or replaced
+            return null;
+        }
+    }
+
     private static Object attribute(MBeanServer mbeans, String uuid, String attribute) throws Exception {
         ObjectName n = path(mbeans, uuid);
         return n == null ? null : mbeans.getAttribute(n, attribute);
@@ -100,8 +109,14 @@ public class JmxIT extends ApplianceTestSupport {
         assertEquals(true, mbeans.getAttribute(export, "Available"));
 
         // IO on the demo device, checked block by block, while one path goes and comes back through its MBean
+        // by its destination: the name key is quoted while the path's source is not known yet
+        await(
+                "both client paths connected",
+                () -> names(mbeans, "dev.rtrs:type=ClientPath,session=demo,*").stream()
+                        .allMatch(n -> "CONNECTED".equals(attributeOf(mbeans, n, "State"))));
         ObjectName second = names(mbeans, "dev.rtrs:type=ClientPath,session=demo,*").stream()
-                .filter(n -> n.getKeyProperty("name").endsWith("@127.0.0.2"))
+                .filter(n ->
+                        String.valueOf(attributeOf(mbeans, n, "Destination")).startsWith("127.0.0.2:"))
                 .findFirst()
                 .orElseThrow();
         String uuid = (String) mbeans.getAttribute(second, "Uuid");
