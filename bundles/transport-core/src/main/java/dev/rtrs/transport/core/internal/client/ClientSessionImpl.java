@@ -422,13 +422,25 @@ public final class ClientSessionImpl implements ClientSession {
             throw new TransportException(Errno.EINVAL, permit + " is not held or already has an IO in flight");
         }
         io.layOut(direction, userHeader, data, (int) total, callback);
-        if (!post(io, recovery.connected())) {
+        // the list of connected paths follows their events on the recovery thread: a path that has just connected
+        // may not be in it yet, so its own state is asked before the IO is refused
+        if (!post(io, recovery.connected()) && !post(io, connectedNow())) {
             io.finishIo();
             throw new TransportException(
                     Errno.ENOTCONN,
                     "session " + name()
                             + (allPathsGivenUp() ? ": every path has been given up" : " has no connected path"));
         }
+    }
+
+    private List<ClientPath> connectedNow() {
+        List<ClientPath> list = new ArrayList<>();
+        for (ClientPath p : paths) {
+            if (p.isConnected()) {
+                list.add(p);
+            }
+        }
+        return list;
     }
 
     @Override
