@@ -2,13 +2,13 @@ package dev.rtrs.policy.mininflight.internal;
 
 import dev.rtrs.transport.MultipathPolicy;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.service.component.annotations.Component;
 
 /**
  * min-inflight (the kernel's {@code min-inflight}, alias {@code mi}, and the default): each IO on the connected path
- * with the fewest IOs in flight, so that a slow path gets less. Among paths with equally few, the search starts at
- * another path each time, so that an idle session spreads its IO instead of always using the first path.
+ * with the fewest IOs in flight, so that a slow path gets less. Among paths with equally few the first in the
+ * session's order wins, as in the kernel: an idle session keeps to one path, whose threads stay warm, and a busy one
+ * spreads its IO by the counts.
  */
 @Component(property = {MultipathPolicy.NAME + "=" + MinInflightPolicy.NAME, MultipathPolicy.ALIASES + "=mi"})
 public final class MinInflightPolicy implements MultipathPolicy {
@@ -21,16 +21,13 @@ public final class MinInflightPolicy implements MultipathPolicy {
     }
 
     static final class Selector implements PathSelector {
-        private final AtomicInteger start = new AtomicInteger();
 
         @Override
         public PathView select(List<? extends PathView> paths) {
-            int n = paths.size();
-            int first = Math.floorMod(start.getAndIncrement(), n);
-            PathView best = paths.get(first);
+            PathView best = paths.get(0);
             int fewest = best.inflight();
-            for (int k = 1; k < n && fewest > 0; k++) {
-                PathView p = paths.get((first + k) % n);
+            for (int k = 1; k < paths.size() && fewest > 0; k++) {
+                PathView p = paths.get(k);
                 int inflight = p.inflight();
                 if (inflight < fewest) {
                     best = p;

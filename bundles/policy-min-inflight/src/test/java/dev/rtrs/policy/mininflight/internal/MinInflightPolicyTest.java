@@ -23,15 +23,14 @@ class MinInflightPolicyTest {
     }
 
     @Test
-    void equallyLoadedPathsShareTheIo() {
+    void equallyLoadedPathsGoToTheFirstAsInTheKernel() {
         PathSelector s = new MinInflightPolicy().newSelector();
         List<FakePath> paths = List.of(new FakePath(0), new FakePath(1));
-        int[] chosen = new int[2];
-        for (int i = 0; i < 100; i++) {
-            chosen[s.select(paths).index()]++;
+        for (int i = 0; i < 10; i++) {
+            assertSame(paths.get(0), s.select(paths), "an idle session keeps to its first path");
         }
-        assertEquals(50, chosen[0]);
-        assertEquals(50, chosen[1]);
+        paths.get(0).inflight(1);
+        assertSame(paths.get(1), s.select(paths), "a busy first path sends the next IO to the second");
     }
 
     @Test
