@@ -24,7 +24,7 @@ final class ServerSessionImpl implements ServerSession {
     /** The block behind the chunks while the session has it; guarded by this. */
     private ByteBuffer memory;
 
-    private boolean closed;
+    private volatile boolean closed;
     final ConcurrentHashMap<UUID, ServerPath> paths = new ConcurrentHashMap<>();
     private volatile boolean announced;
 
@@ -61,6 +61,10 @@ final class ServerSessionImpl implements ServerSession {
 
     /** Called when a chunk became free: after the session closed, the last one gives the memory back. */
     void giveBackIfIdle() {
+        // called on every chunk's release: while the session lives, a volatile read and no lock
+        if (!closed) {
+            return;
+        }
         ByteBuffer block;
         synchronized (this) {
             if (!closed || memory == null) {
