@@ -135,7 +135,7 @@ final class KernelServerDouble implements AutoCloseable {
             regions[mri] = pd.register(ByteBuffer.allocateDirect(chunksPerRegion * chunkSize), CHUNK_ACCESS);
         }
         receive = pd.register(ByteBuffer.allocateDirect(8 * SLOTS_PER_CONNECTION * SLOT), Access.LOCAL_WRITE);
-        tx = pd.register(ByteBuffer.allocateDirect(4096), Access.LOCAL_WRITE);
+        tx = pd.register(ByteBuffer.allocateDirect(Math.max(4096, 8 + 16 * queueDepth)), Access.LOCAL_WRITE);
     }
 
     /** The INFO_RSP descriptors, {@code desc[mri]} = the region's iova, rkey and length. */

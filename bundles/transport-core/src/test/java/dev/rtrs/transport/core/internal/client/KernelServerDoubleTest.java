@@ -77,7 +77,11 @@ class KernelServerDoubleTest {
 
     /** Opens a session of one path with two connections against the double, answering its INFO_REQ. */
     private void open(boolean alwaysInvalidate) throws Exception {
-        server = new KernelServerDouble(provider, QUEUE_DEPTH, CHUNK, alwaysInvalidate, 4);
+        open(alwaysInvalidate, QUEUE_DEPTH, CHUNK);
+    }
+
+    private void open(boolean alwaysInvalidate, int queueDepth, int chunk) throws Exception {
+        server = new KernelServerDouble(provider, queueDepth, chunk, alwaysInvalidate, 4);
         int port = server.listen();
         CompletableFuture<ClientSession> opened = CompletableFuture.supplyAsync(() -> {
             try {
@@ -104,6 +108,13 @@ class KernelServerDoubleTest {
                 "INFO_REQ");
         server.sendInfoRsp(infoReq);
         session = opened.get(20, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aQueueDepthAboveTheClientsPermitsIsTakenFromAnInfoRspOfADescriptorPerChunk() throws Exception {
+        // 4096 chunks, one descriptor each: an INFO_RSP of 64 KiB, beyond a buffer sized for 1024 descriptors
+        open(true, 4096, 8192);
+        assertEquals(1024, session.queueDepth(), "the client uses at most 1024 permits of the 4096 chunks");
     }
 
     /** Submits an IO and returns its completion errno future. */
