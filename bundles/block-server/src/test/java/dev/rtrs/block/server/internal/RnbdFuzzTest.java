@@ -52,10 +52,7 @@ class RnbdFuzzTest {
      * Findings known today, by problem and family: reported, but failing the run only with {@code fuzz.strict}. See
      * FuzzRegressionTest for each one's own case.
      */
-    private static final Map<Problem, Set<Family>> KNOWN =
-            // a valid IO now and then finds its link closed right after invalid cases of other families used it:
-            // whether the server or the case's attribution is at fault is not settled yet
-            Map.of(Problem.REFUSED_VALID, Set.of(Family.RNBD_IO));
+    private static final Map<Problem, Set<Family>> KNOWN = Map.of();
     /** WARN/ERROR lines the whole run may cause. */
     private static final long MAX_LOG_LINES = 5_000;
 

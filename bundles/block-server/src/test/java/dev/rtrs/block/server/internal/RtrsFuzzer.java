@@ -219,13 +219,21 @@ final class RtrsFuzzer {
                     flight = new InFlight(s.queueDepth);
                 }
                 if (s.link.isBroken()) {
-                    flight.onClose(f, retry, retried, s.link.brokenWhy());
+                    flight.onClose(f, retry, s.link.brokenWhy());
                     s.close();
                     s = null;
                     continue;
                 }
-                int depth = retry.isEmpty() && f != Family.IMM ? s.queueDepth : 1;
-                while (flight.count < depth && !s.link.isBroken()) {
+                if (flight.devicesLost && flight.count == 0) {
+                    // a mutated case closed a device of the session: go on with a session that has them all
+                    s.close();
+                    s = null;
+                    continue;
+                }
+                // a case closed with others in flight is retried alone: nothing may join it until it is answered
+                boolean alone = !retry.isEmpty() || flight.holdsAny(retried) || f == Family.IMM;
+                int depth = alone ? 1 : s.queueDepth;
+                while (flight.count < depth && !s.link.isBroken() && !flight.devicesLost) {
                     long idx;
                     if (!retry.isEmpty()) {
                         if (flight.count > 0) {
@@ -280,6 +288,8 @@ final class RtrsFuzzer {
         final FuzzIo[] io;
         final long[] since;
         int count;
+        /** A valid IO was answered ENOTCONN: a mutated case closed one of the session's devices. */
+        boolean devicesLost;
 
         InFlight(int queueDepth) {
             index = new long[queueDepth];
@@ -326,17 +336,20 @@ final class RtrsFuzzer {
             stats.errno(f, errno);
             if (errno == 0 && Boolean.TRUE.equals(done.refuse())) {
                 stats.finding(f, index[chunk], Problem.ACCEPTED, done.what(), "errno 0");
+            } else if (errno == Errno.ENOTCONN && Boolean.FALSE.equals(done.refuse())) {
+                // the case names an open device and the session's answer no longer knows it
+                devicesLost = true;
             }
             io[chunk] = null;
             count--;
         }
 
-        void onClose(Family f, ArrayDeque<Long> retry, Set<Long> retried, String why) {
+        void onClose(Family f, ArrayDeque<Long> retry, String why) {
             for (int i = 0; i < io.length; i++) {
                 if (io[i] == null) {
                     continue;
                 }
-                if (count == 1 || retried.contains(index[i])) {
+                if (count == 1) {
                     stats.closed(f);
                     if (Boolean.FALSE.equals(io[i].refuse())) {
                         stats.finding(f, index[i], Problem.REFUSED_VALID, io[i].what(), "connection closed: " + why);
@@ -347,6 +360,16 @@ final class RtrsFuzzer {
                 io[i] = null;
             }
             count = 0;
+        }
+
+        /** Whether one of the cases in flight is one of {@code cases}. */
+        boolean holdsAny(Set<Long> cases) {
+            for (int i = 0; i < io.length; i++) {
+                if (io[i] != null && cases.contains(index[i])) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         long oldestAgeMs() {
