@@ -87,6 +87,7 @@ public abstract class ApplianceTestSupport {
                 "etc/dev.rtrs.block.client.MappedDevice-demo.cfg", "port", Integer.toString(rnbdPort)));
         o.add(editConfigurationFilePut("etc/dev.rtrs.block.client.NbdGateway.cfg", "port", Integer.toString(nbdPort)));
         o.add(systemProperty("it.nbdPort").value(Integer.toString(nbdPort)));
+        o.add(systemProperty("it.rnbdPort").value(Integer.toString(rnbdPort)));
         // the container resolves Pax Exam's own feature from Maven Central and the build's local repository only
         o.add(editConfigurationFilePut(
                 "etc/org.ops4j.pax.url.mvn.cfg",

@@ -107,6 +107,7 @@ public class JmxIT extends ApplianceTestSupport {
         ObjectName export = new ObjectName("dev.rtrs:type=Export,name=demo");
         assertEquals("memory", mbeans.getAttribute(export, "Backend"));
         assertEquals(true, mbeans.getAttribute(export, "Available"));
+        assertEquals(256L << 20, mbeans.getAttribute(export, "Size"));
 
         // IO on the demo device, checked block by block, while one path goes and comes back through its MBean
         // by its destination: the name key is quoted while the path's source is not known yet

@@ -25,7 +25,9 @@ import javax.json.Json;
 import javax.json.JsonArray;
 import javax.json.JsonObject;
 import javax.json.JsonReader;
+import javax.json.JsonString;
 import javax.json.JsonStructure;
+import javax.json.JsonValue;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -317,7 +319,82 @@ public class ShellIT extends ApplianceTestSupport {
                 () -> "the closed path did not reconnect");
     }
 
+    @Test
+    public void anExportAddedWithAllowedClientsIsListedWithThemAndEnforced() throws Exception {
+        BlockDevice demo = awaitDemoWorking();
+        executeCommandWithRetry("rnbd:exports");
+        String out = executeCommand("rnbd:add-export --parameter size=8M --allowed-clients 127.0.0.1/32,::1/128"
+                + " --allowed-clients 10.0.0.0/24 lan");
+        assertTrue(out, out.contains("Added export lan (memory, allowed clients 127.0.0.1/32,::1/128,10.0.0.0/24)"));
+        List<String> ranges = List.of("127.0.0.1/32", "::1/128", "10.0.0.0/24");
+        JsonObject lan = byName(json("rnbd:exports --json").asJsonObject().getJsonArray("exports"), "lan");
+        assertEquals(ranges, strings(lan.getJsonArray("allowedClients")));
+        assertEquals("nobody opened it yet: its size is not known", JsonValue.NULL, lan.get("size"));
+        assertArrayEquals("kept in its configuration", ranges.toArray(), (String[])
+                exportConfiguration("lan").getProperties().get("allowedClients"));
+        String table = executeCommand("rnbd:exports");
+        Map<String, String> row = row(table(table, "Name", "Backend"), "Name", "lan");
+        assertEquals(table, "127.0.0.1/32,::1/128,10.0.0.0/24", row.get("Allowed clients"));
+        assertEquals(table, "-", row.get("Size"));
+        Map<String, String> demoRow = row(table(table, "Name", "Backend"), "Name", "demo");
+        assertEquals(table, "256.0 MiB", demoRow.get("Size"));
+        assertEquals(table, "any", demoRow.get("Allowed clients"));
+
+        // a session from 127.0.0.1 opens it; the export then has the size of its open storage
+        out = executeCommand("rnbd:map --session lan --path 127.0.0.1 --port " + rnbdPort() + " lan lan");
+        assertTrue(out, out.contains("Mapped lan"));
+        lan = byName(json("rnbd:exports --json").asJsonObject().getJsonArray("exports"), "lan");
+        assertEquals(8L << 20, lan.getJsonNumber("size").longValue());
+        executeCommand("rnbd:unmap lan");
+
+        executeCommand("rnbd:add-export --parameter size=1M --allowed-clients 10.0.0.0/24 lan-only");
+        assertError(
+                "rnbd:map --session lan2 --path 127.0.0.1 --port " + rnbdPort() + " lan2 lan-only",
+                "lan-only",
+                "EACCES");
+
+        assertError(
+                "rnbd:add-export --allowed-clients 127.0.0.1/32 --allowed-clients 10.0.0.0/33 bad",
+                "'10.0.0.0/33'",
+                "EINVAL");
+        assertError("rnbd:add-export --allowed-clients intranet bad", "'intranet'", "EINVAL");
+        JsonArray exports = json("rnbd:exports --json").asJsonObject().getJsonArray("exports");
+        assertTrue(
+                exports.toString(),
+                exports.stream().noneMatch(e -> "bad".equals(e.asJsonObject().getString("name"))));
+        assertNull("a refused export leaves no configuration", exportConfiguration("bad"));
+
+        for (String name : new String[] {"lan", "lan-only"}) {
+            // the unmapped session's close reaches the server a moment later
+            Await.value(
+                    () -> {
+                        try {
+                            return executeCommand("rnbd:remove-export " + name);
+                        } catch (Exception e) {
+                            return null;
+                        }
+                    },
+                    Duration.ofMillis(TIMEOUT_MS),
+                    Duration.ofMillis(200),
+                    () -> "export " + name + " cannot be removed");
+        }
+        writeAndReadBack(demo, 11 << 20, 12);
+    }
+
     // ---- helpers ----
+
+    private static List<String> strings(JsonArray array) {
+        return array.getValuesAs(JsonString.class).stream()
+                .map(JsonString::getString)
+                .toList();
+    }
+
+    /** The configuration of the export of that name, or null. */
+    private Configuration exportConfiguration(String name) throws Exception {
+        Configuration[] found = configurationAdmin.listConfigurations(
+                "(&(service.factoryPid=dev.rtrs.block.server.Export)(name=" + name + "))");
+        return found == null ? null : found[0];
+    }
 
     /** A command's output, which must be one JSON document. */
     private JsonStructure json(String command) throws Exception {

@@ -87,7 +87,8 @@ public class WebConsoleIT extends ApplianceTestSupport {
         assertEquals(serverPaths, 2, count(serverPaths, "value=\"close-path\""));
         assertTrue(table(page, "rtrs-devices")
                 .contains("<td>demo</td><td>demo</td><td>demo</td><td>RW</td>" + "<td>256.0 MiB</td><td>mapped</td>"));
-        assertTrue(table(page, "rtrs-exports").contains("<td>demo</td><td>memory</td><td>size=256M</td>"));
+        assertTrue(table(page, "rtrs-exports")
+                .contains("<td>demo</td><td>memory</td><td>size=256M</td><td>256.0 MiB</td>"));
         assertTrue(table(page, "rtrs-open-devices").contains("<td>demo</td><td>0</td><td>demo</td><td>RW</td>"));
         assertFalse("every service is present", page.contains("rtrs-missing"));
 

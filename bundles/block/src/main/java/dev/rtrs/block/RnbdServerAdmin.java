@@ -11,13 +11,17 @@ public interface RnbdServerAdmin {
     /**
      * An export.
      *
-     * @param name       the name clients open it by (a configured export, or a file under the search path)
-     * @param backend    backend type
-     * @param parameters backend parameters
-     * @param readOnly   clients may only open it RO
-     * @param configured configured by an operator (otherwise a file under the search path, listed while open)
-     * @param openCount  sessions that have it open
-     * @param available  its backend is present and its storage open
+     * @param name           the name clients open it by (a configured export, or a file under the search path)
+     * @param backend        backend type
+     * @param parameters     backend parameters
+     * @param readOnly       clients may only open it RO
+     * @param configured     configured by an operator (otherwise a file under the search path, listed while open)
+     * @param openCount      sessions that have it open
+     * @param available      its backend is present and its storage open
+     * @param sizeBytes      its size in bytes: its open storage's, else a {@code file} export's file length; -1 when
+     *                       not known (storage not open and no regular file: a memory export nobody opened yet or
+     *                       whose backend is gone, a file not created yet, a block device not open)
+     * @param allowedClients the client addresses and CIDR ranges whose sessions may open it; empty for any
      */
     record ExportInfo(
             String name,
@@ -26,7 +30,14 @@ public interface RnbdServerAdmin {
             boolean readOnly,
             boolean configured,
             int openCount,
-            boolean available) {}
+            boolean available,
+            long sizeBytes,
+            List<String> allowedClients) {
+
+        public ExportInfo {
+            allowedClients = allowedClients == null ? List.of() : List.copyOf(allowedClients);
+        }
+    }
 
     /** A device a client session opened. */
     record OpenDeviceInfo(String session, int deviceId, String deviceName, String accessMode) {}
@@ -39,13 +50,21 @@ public interface RnbdServerAdmin {
      * @param parameters      backend parameters as {@code key=value}
      * @param readOnly        clients may only open it RO
      * @param allowedSessions session names that may open it; empty for any
+     * @param allowedClients  client addresses or CIDR ranges ({@code 10.0.0.0/24}, {@code ::1/128}) whose sessions
+     *                        may open it, each entry one or several comma-separated; empty for any
      */
     record ExportRequest(
-            String name, String backend, List<String> parameters, boolean readOnly, List<String> allowedSessions) {
+            String name,
+            String backend,
+            List<String> parameters,
+            boolean readOnly,
+            List<String> allowedSessions,
+            List<String> allowedClients) {
 
         public ExportRequest {
             parameters = parameters == null ? List.of() : List.copyOf(parameters);
             allowedSessions = allowedSessions == null ? List.of() : List.copyOf(allowedSessions);
+            allowedClients = allowedClients == null ? List.of() : List.copyOf(allowedClients);
         }
     }
 
@@ -67,9 +86,9 @@ public interface RnbdServerAdmin {
      * Adds an export as a factory configuration, so that it survives restarts as one configured in an etc/ file
      * does. Blocks until the server has it (at most {@code timeoutMs}); its backend may come later.
      *
-     * @throws BlockException EINVAL for a bad name or parameter, EEXIST when an export of that name is configured,
-     *                        ETIMEDOUT when the server has not picked it up in time (the configuration stays), EIO
-     *                        when the configuration cannot be stored
+     * @throws BlockException EINVAL for a bad name, parameter or client range, EEXIST when an export of that name is
+     *                        configured, ETIMEDOUT when the server has not picked it up in time (the configuration
+     *                        stays), EIO when the configuration cannot be stored
      */
     ExportInfo addExport(ExportRequest request, long timeoutMs) throws BlockException;
 

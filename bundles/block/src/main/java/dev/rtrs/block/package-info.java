@@ -8,7 +8,10 @@
  * <p>2.1: {@link dev.rtrs.block.RnbdClientAdmin} unmaps normally or by force, remaps, resizes, tells a device's NBD URI
  * and users, and changes the paths and reconnect attempts of its sessions, as the kernel's rnbd-client and
  * rtrs-client sysfs do.
+ *
+ * <p>3.0: {@link dev.rtrs.block.RnbdServerAdmin.ExportInfo} tells an export's size and allowed clients, and
+ * {@link dev.rtrs.block.RnbdServerAdmin.ExportRequest} sets the allowed clients (record components: new constructors).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.2.0")
+@org.osgi.annotation.versioning.Version("3.0.0")
 package dev.rtrs.block;

@@ -28,6 +28,7 @@ final class ExportBean implements ExportMXBean {
                 Map.of(
                         "OpenCount", "client sessions that have the export open",
                         "Available", "its backend is present and its storage open",
+                        "Size", "its size in bytes; -1 while not known (its storage not open yet)",
                         "Opens", "OPENs that succeeded since the server started",
                         "RefusedOpens", "OPENs refused since the server started",
                         "IoErrors", "IOs its storage answered with an error",
@@ -80,6 +81,11 @@ final class ExportBean implements ExportMXBean {
     @Override
     public boolean isAvailable() {
         return info().available();
+    }
+
+    @Override
+    public long getSize() {
+        return info().sizeBytes();
     }
 
     @Override

@@ -24,6 +24,9 @@ public interface ExportMXBean {
     /** Its backend is present and its storage open. */
     boolean isAvailable();
 
+    /** Its size in bytes; -1 while not known (storage not open and no regular file, e.g. a memory export not opened). */
+    long getSize();
+
     long getOpens();
 
     long getRefusedOpens();

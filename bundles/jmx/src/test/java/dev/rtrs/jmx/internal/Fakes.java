@@ -395,7 +395,8 @@ final class Fakes {
         }
 
         void add(String name) {
-            exports.add(new ExportInfo(name, "memory", Map.of("size", "1M"), false, true, 1, true));
+            exports.add(
+                    new ExportInfo(name, "memory", Map.of("size", "1M"), false, true, 1, true, 1L << 20, List.of()));
         }
     }
 }

@@ -284,6 +284,7 @@ class MBeanPublisherTest {
         assertEquals("memory", export.getBackend());
         assertArrayEquals(new String[] {"size=1M"}, export.getParameters());
         assertTrue(export.isAvailable());
+        assertEquals(1L << 20, export.getSize());
         export.remove();
         assertTrue(blockServer.exports.isEmpty());
     }

@@ -127,7 +127,7 @@ class RnbdMetricsTest {
 
         @Override
         public List<ExportInfo> exports() {
-            return List.of(new ExportInfo("demo", "memory", Map.of(), false, true, 1, true));
+            return List.of(new ExportInfo("demo", "memory", Map.of(), false, true, 1, true, 256L << 20, List.of()));
         }
 
         @Override

@@ -41,6 +41,13 @@ public class AddExportCommand implements Action {
             multiValued = true)
     List<String> allowedSessions = List.of();
 
+    @Option(
+            name = "--allowed-clients",
+            description = "Client addresses or CIDR ranges whose sessions may open the export, e.g. 10.0.0.0/24 or"
+                    + " ::1/128 (default: any); repeat or comma-separate for more",
+            multiValued = true)
+    List<String> allowedClients = List.of();
+
     @Option(name = "--timeout", description = "Milliseconds to wait for the server to take the export")
     long timeoutMs = 10_000;
 
@@ -50,8 +57,12 @@ public class AddExportCommand implements Action {
     @Override
     public Object execute() throws BlockException {
         ExportInfo added = Available.server(server)
-                .addExport(new ExportRequest(name, backend, parameters, readOnly, allowedSessions), timeoutMs);
-        System.out.println("Added export " + added.name() + " (" + added.backend()
+                .addExport(
+                        new ExportRequest(name, backend, parameters, readOnly, allowedSessions, allowedClients),
+                        timeoutMs);
+        String clients =
+                added.allowedClients().isEmpty() ? "" : ", allowed clients " + String.join(",", added.allowedClients());
+        System.out.println("Added export " + added.name() + " (" + added.backend() + clients
                 + (added.available() ? ")" : ", waiting for its backend to be installed)"));
         return null;
     }

@@ -20,8 +20,9 @@ final class BlockTables {
 
     static void printExports(List<ExportInfo> exports, String devSearchPath, PrintStream out) {
         ShellTable table = new ShellTable().emptyTableText("No exports.");
-        for (String header :
-                new String[] {"Name", "Backend", "Parameters", "Read-only", "Configured", "Open", "Available"}) {
+        for (String header : new String[] {
+            "Name", "Backend", "Parameters", "Size", "Read-only", "Configured", "Open", "Available", "Allowed clients"
+        }) {
             table.column(header);
         }
         for (ExportInfo e : exports) {
@@ -30,10 +31,12 @@ final class BlockTables {
                             e.name(),
                             e.backend(),
                             parameters(e.parameters()),
+                            e.sizeBytes() < 0 ? "-" : bytes(e.sizeBytes()),
                             yesNo(e.readOnly()),
                             yesNo(e.configured()),
                             e.openCount(),
-                            yesNo(e.available()));
+                            yesNo(e.available()),
+                            e.allowedClients().isEmpty() ? "any" : String.join(",", e.allowedClients()));
         }
         table.print(out);
         out.println("Other device names are files under dev_search_path " + devSearchPath);
@@ -80,6 +83,21 @@ final class BlockTables {
     private static String parameters(Map<String, String> parameters) {
         return new TreeMap<>(parameters)
                 .entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
+    }
+
+    /** Bytes in binary units, as the web console shows them: {@code 512 B}, {@code 256.0 MiB}. */
+    static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
     private static String yesNo(boolean value) {

@@ -195,8 +195,15 @@ final class JsonViews {
                     .write("accessMode", e.readOnly() ? "ro" : "rw")
                     .write("configured", e.configured())
                     .write("available", e.available())
-                    .write("openCount", e.openCount())
-                    .writeStartArray("sessions");
+                    .write("openCount", e.openCount());
+            if (e.sizeBytes() < 0) {
+                json.writeNull("size");
+            } else {
+                json.write("size", e.sizeBytes());
+            }
+            json.writeStartArray("allowedClients");
+            e.allowedClients().forEach(json::write);
+            json.writeEnd().writeStartArray("sessions");
             open.stream()
                     .filter(o -> o.deviceName().equals(e.name()))
                     .map(OpenDeviceInfo::session)

@@ -7,13 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.RnbdClientAdmin;
 import dev.rtrs.block.RnbdServerAdmin;
+import dev.rtrs.block.RnbdServerAdmin.ExportInfo;
+import dev.rtrs.block.RnbdServerAdmin.ExportRequest;
 import dev.rtrs.block.protocol.AccessMode;
 import dev.rtrs.errno.Errno;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import javax.json.JsonArray;
 import javax.json.JsonObject;
+import javax.json.JsonString;
 import javax.json.JsonValue;
 import org.junit.jupiter.api.Test;
 
@@ -93,7 +97,16 @@ class BlockCommandsTest {
         assertEquals("memory", demo.getString("backend"));
         assertEquals("256M", demo.getJsonObject("parameters").getString("size"));
         assertEquals("rw", demo.getString("accessMode"));
+        assertEquals(268435456L, demo.getJsonNumber("size").longValue());
+        assertEquals(0, demo.getJsonArray("allowedClients").size(), "empty: any client");
         assertEquals("client1", demo.getJsonArray("sessions").getString(0));
+        JsonObject disk = doc.getJsonArray("exports").getJsonObject(1);
+        assertEquals(JsonValue.NULL, disk.get("size"), "not known");
+        assertEquals(
+                List.of("10.0.0.0/24", "::1/128"),
+                disk.getJsonArray("allowedClients").getValuesAs(JsonString.class).stream()
+                        .map(JsonString::getString)
+                        .toList());
 
         ListOpenDevicesCommand open = new ListOpenDevicesCommand();
         open.server = server;
@@ -101,6 +114,64 @@ class BlockCommandsTest {
         JsonObject first = ((JsonArray) Shell.json(open)).getJsonObject(0);
         assertEquals("client1", first.getString("session"));
         assertEquals(0, first.getInt("deviceId"));
+    }
+
+    @Test
+    void exportsTableShowsSizesAndAllowedClients() throws Exception {
+        ListExportsCommand exports = new ListExportsCommand();
+        exports.server = new FakeServer();
+        String table = Shell.run(exports);
+        List<String> header = cells(table.lines().findFirst().orElseThrow());
+        assertEquals("Size", header.get(3), table);
+        assertEquals("Allowed clients", header.get(8), table);
+        List<String> demo = row(table, "demo");
+        assertEquals("256.0 MiB", demo.get(3), table);
+        assertEquals("any", demo.get(8), table);
+        List<String> disk = row(table, "disk");
+        assertEquals("-", disk.get(3), table);
+        assertEquals("10.0.0.0/24,::1/128", disk.get(8), table);
+    }
+
+    @Test
+    void addExportPassesAllowedClientsAndAMalformedRangeChangesNothing() throws Exception {
+        FakeServer server = new FakeServer();
+        AddExportCommand add = new AddExportCommand();
+        add.server = server;
+        add.name = "lan";
+        add.parameters = List.of("size=1G");
+        add.allowedClients = List.of("10.0.0.0/24,127.0.0.1/32", "::1/128");
+        assertEquals("Added export lan (memory, allowed clients 10.0.0.0/24,127.0.0.1/32,::1/128)\n", Shell.run(add));
+        assertEquals(
+                List.of("10.0.0.0/24,127.0.0.1/32", "::1/128"),
+                server.requests.get(0).allowedClients());
+        assertEquals(List.of("size=1G"), server.requests.get(0).parameters());
+
+        add.name = "wan";
+        add.allowedClients = List.of("10.0.0.0/24", "10.0.0.0/33");
+        BlockException bad = assertThrows(BlockException.class, () -> Shell.run(add));
+        assertEquals(Errno.EINVAL, bad.errno());
+        assertTrue(bad.getMessage().contains("'10.0.0.0/33'"), bad.getMessage());
+        assertEquals(
+                List.of("demo", "disk", "lan"),
+                server.exports().stream().map(ExportInfo::name).toList());
+
+        add.name = "any";
+        add.allowedClients = List.of();
+        assertEquals("Added export any (memory)\n", Shell.run(add));
+        assertEquals(List.of(), server.requests.get(1).allowedClients());
+    }
+
+    /** The cells of the first table row whose first cell is {@code name}. */
+    private static List<String> row(String table, String name) {
+        return table.lines()
+                .map(BlockCommandsTest::cells)
+                .filter(c -> c.get(0).equals(name))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no row " + name + " in\n" + table));
+    }
+
+    private static List<String> cells(String line) {
+        return Arrays.stream(line.split("[│|]", -1)).map(String::trim).toList();
     }
 
     /** A mapped device "demo" that two NBD connections use, and one still being mapped. */
@@ -169,12 +240,39 @@ class BlockCommandsTest {
         }
     }
 
-    /** One memory export that session client1 has open. */
+    /**
+     * A memory export that session client1 has open, and a file export only some clients may open; added exports
+     * follow, refused as the real server refuses a malformed client range.
+     */
     static final class FakeServer implements RnbdServerAdmin {
+        final List<ExportRequest> requests = new ArrayList<>();
 
         @Override
         public List<ExportInfo> exports() {
-            return List.of(new ExportInfo("demo", "memory", Map.of("size", "256M"), false, true, 1, true));
+            List<ExportInfo> list = new ArrayList<>();
+            list.add(new ExportInfo(
+                    "demo", "memory", Map.of("size", "256M"), false, true, 1, true, 268435456L, List.of()));
+            list.add(new ExportInfo(
+                    "disk",
+                    "file",
+                    Map.of("path", "/srv/disk.img"),
+                    true,
+                    true,
+                    0,
+                    false,
+                    -1,
+                    List.of("10.0.0.0/24", "::1/128")));
+            for (ExportRequest r : requests) {
+                list.add(new ExportInfo(r.name(), r.backend(), Map.of(), r.readOnly(), true, 0, true, -1, ranges(r)));
+            }
+            return list;
+        }
+
+        private static List<String> ranges(ExportRequest r) {
+            return r.allowedClients().stream()
+                    .flatMap(c -> Arrays.stream(c.split(",")))
+                    .map(String::trim)
+                    .toList();
         }
 
         @Override
@@ -189,7 +287,14 @@ class BlockCommandsTest {
 
         @Override
         public ExportInfo addExport(ExportRequest request, long timeoutMs) throws BlockException {
-            throw new BlockException(Errno.EINVAL, "not in this test");
+            for (String range : ranges(request)) {
+                if (!range.matches("[0-9.]+/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:]+/[0-9]{1,3}")) {
+                    throw new BlockException(
+                            Errno.EINVAL, "export " + request.name() + ": client range '" + range + "' is wrong");
+                }
+            }
+            requests.add(request);
+            return exports().get(exports().size() - 1);
         }
 
         @Override

@@ -185,8 +185,13 @@ final class DataJson {
             json.write("readOnly", e.readOnly())
                     .write("configured", e.configured())
                     .write("openCount", e.openCount())
-                    .write("available", e.available())
-                    .writeEnd();
+                    .write("available", e.available());
+            if (e.sizeBytes() < 0) {
+                json.writeNull("size");
+            } else {
+                json.write("size", e.sizeBytes());
+            }
+            json.writeEnd();
         }
         json.writeEnd();
         json.writeStartArray("openDevices");

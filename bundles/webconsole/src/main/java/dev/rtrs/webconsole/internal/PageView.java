@@ -170,7 +170,15 @@ final class PageView {
             return paragraph("rtrs-empty", "No exports.");
         }
         HtmlTable table = new HtmlTable(
-                "rtrs-exports", "Name", "Backend", "Parameters", "Read-only", "Configured", "Open", "Available");
+                "rtrs-exports",
+                "Name",
+                "Backend",
+                "Parameters",
+                "Size",
+                "Read-only",
+                "Configured",
+                "Open",
+                "Available");
         for (ExportInfo e : exports) {
             String parameters = e.parameters().entrySet().stream()
                     .sorted(Map.Entry.comparingByKey())
@@ -180,6 +188,7 @@ final class PageView {
                     e.name(),
                     e.backend(),
                     parameters.isEmpty() ? "-" : parameters,
+                    e.sizeBytes() < 0 ? "-" : bytes(e.sizeBytes()),
                     yes(e.readOnly()),
                     yes(e.configured()),
                     e.openCount(),

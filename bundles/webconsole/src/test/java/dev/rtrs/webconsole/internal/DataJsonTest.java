@@ -115,6 +115,7 @@ class DataJsonTest {
         assertEquals("demo", export.getString("name"));
         assertEquals("256M", export.getJsonObject("parameters").getString("size"));
         assertEquals(1, export.getInt("openCount"));
+        assertEquals(256L << 20, export.getJsonNumber("size").longValue());
         assertEquals(
                 "RW", rnbdServer.getJsonArray("openDevices").getJsonObject(0).getString("accessMode"));
     }

@@ -388,8 +388,8 @@ final class Fakes {
             transport.servers.add(server);
             blockClient.devices.add(new RnbdClientAdmin.MappedDeviceInfo(
                     "demo", "demo", "demo", AccessMode.RW, 256L << 20, RnbdClientAdmin.MappedDeviceState.MAPPED));
-            blockServer.exports.add(
-                    new RnbdServerAdmin.ExportInfo("demo", "memory", Map.of("size", "256M"), false, true, 1, true));
+            blockServer.exports.add(new RnbdServerAdmin.ExportInfo(
+                    "demo", "memory", Map.of("size", "256M"), false, true, 1, true, 256L << 20, List.of()));
             blockServer.open.add(new RnbdServerAdmin.OpenDeviceInfo("demo", 0, "demo", "RW"));
         }
 

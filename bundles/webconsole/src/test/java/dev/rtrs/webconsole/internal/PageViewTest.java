@@ -51,7 +51,7 @@ class PageViewTest {
                                 + "<td>256.0 MiB</td><td>mapped</td>"),
                 vars.get("rtrs.devices"));
         assertTrue(
-                vars.get("rtrs.exports").contains("<td>demo</td><td>memory</td><td>size=256M</td>"),
+                vars.get("rtrs.exports").contains("<td>demo</td><td>memory</td><td>size=256M</td><td>256.0 MiB</td>"),
                 vars.get("rtrs.exports"));
         assertTrue(vars.get("rtrs.openDevices").contains("<td>demo</td><td>0</td><td>demo</td><td>RW</td>"));
         assertTrue(vars.get("rtrs.time").startsWith("Read at 2001-09-0"), vars.get("rtrs.time"));

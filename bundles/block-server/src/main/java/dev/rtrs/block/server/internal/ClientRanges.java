@@ -65,7 +65,8 @@ final class ClientRanges {
     private static Range range(String spec) {
         int slash = spec.indexOf('/');
         String address = slash < 0 ? spec : spec.substring(0, slash);
-        if (!address.matches("[0-9a-fA-F:.]+") || address.isEmpty()) {
+        // literals only: InetAddress would look up anything else ("beef", "10.0.0.300") in the name service
+        if (!isIpv4(address) && !(address.contains(":") && address.matches("[0-9a-fA-F:.]+"))) {
             throw new IllegalArgumentException("client range '" + spec + "' is not an IP address or CIDR range");
         }
         byte[] network;
@@ -90,8 +91,26 @@ final class ClientRanges {
         return new Range(network, prefix, spec);
     }
 
+    /** Four dotted decimal numbers of 0 to 255 (not the short forms {@code 10.1} that InetAddress also takes). */
+    private static boolean isIpv4(String address) {
+        if (!address.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            return false;
+        }
+        for (String part : address.split("\\.")) {
+            if (Integer.parseInt(part) > 255) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     boolean isAny() {
         return ranges.isEmpty();
+    }
+
+    /** The ranges as given, one entry each; empty for {@link #ANY}. */
+    List<String> texts() {
+        return ranges.stream().map(Range::text).toList();
     }
 
     /** True when every address lies in one of the ranges (always, for {@link #ANY}). */
@@ -109,8 +128,6 @@ final class ClientRanges {
 
     @Override
     public String toString() {
-        return ranges.isEmpty()
-                ? "any"
-                : String.join(",", ranges.stream().map(Range::text).toList());
+        return ranges.isEmpty() ? "any" : String.join(",", texts());
     }
 }

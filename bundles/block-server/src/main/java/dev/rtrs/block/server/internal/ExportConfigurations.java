@@ -65,6 +65,15 @@ final class ExportConfigurations {
         } catch (IllegalArgumentException e) {
             throw new BlockException(Errno.EINVAL, e.getMessage());
         }
+        String[] clients;
+        try {
+            // stored one range an entry, as written: what rnbd:exports and the configuration show
+            clients = ClientRanges.parse(request.allowedClients().toArray(new String[0]))
+                    .texts()
+                    .toArray(new String[0]);
+        } catch (IllegalArgumentException e) {
+            throw new BlockException(Errno.EINVAL, "export " + name + ": " + e.getMessage());
+        }
         Configuration created;
         synchronized (this) {
             if (find(name).isPresent()) {
@@ -76,6 +85,7 @@ final class ExportConfigurations {
             properties.put("parameters", parameters);
             properties.put("readOnly", request.readOnly());
             properties.put("allowedSessions", allowed);
+            properties.put("allowedClients", clients);
             try {
                 created = configurationAdmin.createFactoryConfiguration(ExportComponent.PID, "?");
                 created.update(properties);

@@ -1,13 +1,16 @@
 package dev.rtrs.block.server.internal;
 
 import dev.rtrs.block.BlockBackend;
+import dev.rtrs.block.BlockDevice;
 import dev.rtrs.block.BlockException;
 import dev.rtrs.block.ExportStatistics;
 import dev.rtrs.block.RnbdServerAdmin.ExportInfo;
 import dev.rtrs.block.protocol.AccessMode;
 import dev.rtrs.errno.Errno;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,6 +31,8 @@ final class ExportRegistry {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExportRegistry.class);
     static final String FILE_BACKEND = "file";
+    /** The file backend's parameter that names its file. */
+    static final String FILE_PATH = "path";
 
     private final Map<String, ExportDefinition> configured = new ConcurrentHashMap<>();
     private final Map<String, BlockBackend> backends = new ConcurrentHashMap<>();
@@ -128,7 +133,7 @@ final class ExportRegistry {
             d = new ExportDefinition(
                     path.toString(),
                     FILE_BACKEND,
-                    Map.of("path", path.toString()),
+                    Map.of(FILE_PATH, path.toString()),
                     !Files.isWritable(path),
                     Set.of(),
                     searchPathClients);
@@ -166,26 +171,55 @@ final class ExportRegistry {
      * yet is available when its backend is present (its storage opens with the first client).
      */
     List<ExportInfo> exportInfos() {
-        List<ExportInfo> list = new ArrayList<>();
+        List<Listed> listed = new ArrayList<>();
         synchronized (this) {
             for (ExportDefinition d : configured.values()) {
                 Export e = active.get(d.name());
                 boolean live = e != null && e.definition == d;
                 boolean available = live ? e.device() != null : backends.containsKey(d.backend());
-                list.add(info(d, true, live ? e.openCount() : 0, available));
+                listed.add(new Listed(d, true, live ? e.openCount() : 0, available, live ? e.device() : null));
             }
             for (Export e : active.values()) {
                 if (configured.get(e.definition.name()) != e.definition) {
-                    list.add(info(e.definition, false, e.openCount(), e.device() != null));
+                    listed.add(new Listed(e.definition, false, e.openCount(), e.device() != null, e.device()));
                 }
             }
+        }
+        // sizes outside the lock: a file's length is a file system call
+        List<ExportInfo> list = new ArrayList<>();
+        for (Listed l : listed) {
+            ExportDefinition d = l.definition;
+            list.add(new ExportInfo(
+                    d.name(),
+                    d.backend(),
+                    d.parameters(),
+                    d.readOnly(),
+                    l.configured,
+                    l.openCount,
+                    l.available,
+                    l.device != null ? l.device.size() : fileLength(d),
+                    d.allowedClients().texts()));
         }
         list.sort(Comparator.comparing(ExportInfo::name));
         return list;
     }
 
-    private static ExportInfo info(ExportDefinition d, boolean configured, int openCount, boolean available) {
-        return new ExportInfo(d.name(), d.backend(), d.parameters(), d.readOnly(), configured, openCount, available);
+    /** What {@link #exportInfos()} reads of an export under the lock. */
+    private record Listed(
+            ExportDefinition definition, boolean configured, int openCount, boolean available, BlockDevice device) {}
+
+    /** The length of a file export's regular file, without opening it; -1 for anything else or when unreadable. */
+    private static long fileLength(ExportDefinition d) {
+        String path = d.parameters().get(FILE_PATH);
+        if (!FILE_BACKEND.equals(d.backend()) || path == null) {
+            return -1;
+        }
+        try {
+            Path file = Path.of(path);
+            return Files.isRegularFile(file) ? Files.size(file) : -1;
+        } catch (IOException | InvalidPathException | SecurityException e) {
+            return -1;
+        }
     }
 
     /** Names of configured exports, for listings. */

@@ -61,7 +61,17 @@ class ExportAccessTest {
 
     @Test
     void badRangesAreRefusedWithTheirText() {
-        for (String bad : List.of("10.0.0.0/33", "fd00::/129", "10.0.0.0/x", "example.com", "10.0.0.0/-1")) {
+        // host names and what only a name service could make of ("beef", "10.0.0.300") are never looked up
+        for (String bad : List.of(
+                "10.0.0.0/33",
+                "fd00::/129",
+                "10.0.0.0/x",
+                "example.com",
+                "10.0.0.0/-1",
+                "beef",
+                "10.0.0.300/24",
+                "10.0.0/24",
+                "1::2::3")) {
             IllegalArgumentException e =
                     assertThrows(IllegalArgumentException.class, () -> ClientRanges.parse(bad), bad);
             assertTrue(e.getMessage().contains(bad), e.getMessage());

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,7 +50,10 @@ class RnbdServerAdminTest {
         assertEquals(
                 List.of("mem", "mem-ro", "private"),
                 exports.stream().map(ExportInfo::name).toList());
-        assertEquals(new ExportInfo("mem-ro", "memory", Map.of("size", "1M"), true, true, 0, true), export("mem-ro"));
+        assertEquals(
+                new ExportInfo("mem-ro", "memory", Map.of("size", "1M"), true, true, 0, true, -1, List.of()),
+                export("mem-ro"),
+                "nobody opened it yet: its size is not known");
         assertTrue(f.core.openDevices().isEmpty());
     }
 
@@ -80,6 +84,44 @@ class RnbdServerAdminTest {
                 f.registry.exportInfos().stream().noneMatch(e -> e.name().equals(onFile.name())),
                 "the search-path export leaves the list with its last opener");
         assertEquals(List.of(new OpenDeviceInfo("s1", 0, "mem", "RW")), f.core.openDevices());
+    }
+
+    @Test
+    void sizesComeFromTheOpenStorageOrAFileExportsFile() throws Exception {
+        Path file = dir.resolve("sized.img");
+        Files.write(file, new byte[3 * 4096]);
+        f.registry.addDefinition(
+                new ExportDefinition("on-file", "file", Map.of("path", file.toString()), false, Set.of()));
+        f.registry.addDefinition(new ExportDefinition(
+                "no-file", "file", Map.of("path", dir.resolve("absent.img").toString()), false, Set.of()));
+        assertEquals(3 * 4096, export("on-file").sizeBytes(), "the file's length before anyone opens it");
+        assertEquals(-1, export("no-file").sizeBytes());
+        assertEquals(-1, export("mem").sizeBytes());
+
+        f.map("a", "s1", "mem", AccessMode.RW);
+        f.map("b", "s1", "on-file", AccessMode.RO);
+        Files.write(dir.resolve("search.img"), new byte[5 * 4096]);
+        f.map("c", "s1", "search.img", AccessMode.RO);
+        assertEquals(16L << 20, export("mem").sizeBytes());
+        assertEquals(3 * 4096, export("on-file").sizeBytes());
+        assertEquals(
+                5 * 4096,
+                export(dir.resolve("search.img").toRealPath().toString()).sizeBytes());
+
+        // the memory storage stays open while configured, so its size stays known without its opener
+        f.client.unmap("a");
+        assertEquals(16L << 20, export("mem").sizeBytes());
+        f.registry.removeBackend(f.memory);
+        assertEquals(-1, export("mem").sizeBytes(), "no size while its backend is gone");
+    }
+
+    @Test
+    void allowedClientsAreListedAsConfigured() {
+        f.registry.addDefinition(new ExportDefinition("lan", "memory", Map.of("size", "1M"), false, Set.of())
+                .withAllowedClients(ClientRanges.parse("10.0.0.0/24, ::1/128", "127.0.0.1/32")));
+        assertEquals(
+                List.of("10.0.0.0/24", "::1/128", "127.0.0.1/32"), export("lan").allowedClients());
+        assertEquals(List.of(), export("mem").allowedClients(), "empty: any client");
     }
 
     @Test
