@@ -24,6 +24,7 @@ import javax.inject.Inject;
 import org.apache.karaf.features.FeaturesService;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
+import org.junit.Assert;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
@@ -150,6 +151,23 @@ public abstract class ApplianceTestSupport {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Runs a command that must fail; its one-line message must name every {@code expected} part. */
+    protected String assertError(String command, String... expected) {
+        String out;
+        try {
+            out = executeCommand(command);
+        } catch (Exception e) {
+            String message = String.valueOf(e.getMessage());
+            for (String part : expected) {
+                Assert.assertTrue(command + " -> " + message, message.contains(part));
+            }
+            Assert.assertFalse(command + " -> " + message, message.contains("\n"));
+            return message;
+        }
+        Assert.fail(command + " should fail, but printed: " + out);
+        return null;
     }
 
     /** Runs a shell command in a fresh session; returns what it printed (and its result, if any). */

@@ -131,21 +131,4 @@ public class NbdUnmapIT extends ApplianceTestSupport {
     private interface Check {
         boolean holds() throws Exception;
     }
-
-    /** Runs a command that must fail with a one-line message naming every {@code expected} part; returns it. */
-    private String assertError(String command, String... expected) {
-        String out;
-        try {
-            out = executeCommand(command);
-        } catch (Exception e) {
-            String message = String.valueOf(e.getMessage());
-            for (String part : expected) {
-                assertTrue(command + " -> " + message, message.contains(part));
-            }
-            assertFalse(command + " -> " + message, message.contains("\n"));
-            return message;
-        }
-        fail(command + " should fail, but printed: " + out);
-        return null;
-    }
 }

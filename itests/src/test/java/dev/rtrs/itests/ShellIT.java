@@ -2,10 +2,8 @@ package dev.rtrs.itests;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 
 import dev.rtrs.block.BlockDevice;
 import dev.rtrs.test.support.Await;
@@ -433,23 +431,6 @@ public class ShellIT extends ApplianceTestSupport {
 
     private static long sum(List<Map<String, String>> rows, String column) {
         return rows.stream().mapToLong(r -> Long.parseLong(r.get(column))).sum();
-    }
-
-    /** Runs a command that must fail; its one-line message must name every {@code expected} part. */
-    private String assertError(String command, String... expected) {
-        String out;
-        try {
-            out = executeCommand(command);
-        } catch (Exception e) {
-            String message = String.valueOf(e.getMessage());
-            for (String part : expected) {
-                assertTrue(command + " -> " + message, message.contains(part));
-            }
-            assertFalse(command + " -> " + message, message.contains("\n"));
-            return message;
-        }
-        fail(command + " should fail, but printed: " + out);
-        return null;
     }
 
     /** The demo device, once its IO works (a previous test may have closed its session). */
