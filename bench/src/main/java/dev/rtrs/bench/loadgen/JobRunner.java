@@ -37,7 +37,8 @@ final class JobRunner {
             String firstError,
             long checked,
             long mismatches,
-            String firstMismatch) {
+            String firstMismatch,
+            long allocatedBytes) {
 
         Histogram all() {
             Histogram h = new Histogram(HIGHEST_NS, DIGITS);
@@ -52,6 +53,11 @@ final class JobRunner {
 
         double iops() {
             return seconds > 0 ? ios() / seconds : 0;
+        }
+
+        /** Heap bytes all threads allocated per IO in the measured time (the load generator's own included). */
+        double allocatedPerIo() {
+            return ios() > 0 ? (double) allocatedBytes / ios() : 0;
         }
 
         double mibPerSecond() {
@@ -125,6 +131,7 @@ final class JobRunner {
         long nextTick = start + tick;
         long measuredStart = start;
         boolean measuring = rampSeconds == 0;
+        long allocatedAtStart = HeapAllocation.allThreads();
         Histogram reads = new Histogram(HIGHEST_NS, DIGITS);
         Histogram writes = new Histogram(HIGHEST_NS, DIGITS);
         Histogram readInterval = null;
@@ -166,10 +173,12 @@ final class JobRunner {
                     writes.reset();
                     measuring = true;
                     measuredStart = now;
+                    allocatedAtStart = HeapAllocation.allThreads();
                 }
             }
         }
         long end = System.nanoTime();
+        long allocated = HeapAllocation.allThreads() - allocatedAtStart;
         // a job that ended before its ramp did (by its IO count) is reported whole: measuredStart is still start
         reads.add(readLatency.getIntervalHistogram(readInterval));
         writes.add(writeLatency.getIntervalHistogram(writeInterval));
@@ -182,7 +191,8 @@ final class JobRunner {
                 firstError.get(),
                 verifier == null ? 0 : verifier.checked(),
                 verifier == null ? 0 : verifier.mismatches(),
-                verifier == null ? null : verifier.firstMismatch());
+                verifier == null ? null : verifier.firstMismatch(),
+                allocated);
     }
 
     private void fail(String message) {

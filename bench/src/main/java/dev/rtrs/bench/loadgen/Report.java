@@ -80,6 +80,7 @@ final class Report {
                 micros(all.getValueAtPercentile(99.9)),
                 micros(all.getMaxValue()),
                 micros((long) all.getMean()));
+        out.printf(Locale.ROOT, "  heap: %,.0f bytes allocated per IO (all threads)%n", r.allocatedPerIo());
         if (r.errors() > 0) {
             out.printf(Locale.ROOT, "  errors: %d, the first: %s%n", r.errors(), r.firstError());
         }

@@ -204,9 +204,7 @@ final class ClientIo implements Permit {
         int offset = 0;
         for (ByteBuffer b : data) {
             int n = b.remaining();
-            ByteBuffer src = buffer.duplicate();
-            src.limit(offset + n).position(offset);
-            b.duplicate().put(src);
+            b.put(b.position(), buffer, offset, n);
             offset += n;
         }
     }

@@ -3,7 +3,6 @@ package dev.rtrs.transport.core.internal.client;
 import dev.rtrs.transport.Direction;
 import dev.rtrs.transport.core.internal.conn.Connection;
 import dev.rtrs.transport.core.internal.wire.Imm;
-import dev.rtrs.transport.core.internal.wire.RkeyRsp;
 import dev.rtrs.transport.core.internal.wire.RtrsCodec;
 import dev.rtrs.transport.core.internal.wire.WireFormatException;
 import dev.rtrs.verbs.MemoryRegion;
@@ -74,16 +73,16 @@ final class PathIo {
         int errno = Imm.responseErrno(payload);
         if (wc.opcode() == WcOpcode.RECV) {
             // SEND_WITH_IMM: the response carries RKEY_RSP, the chunk's new key, to use before completing
-            RkeyRsp rkey;
             try {
-                rkey = RtrsCodec.decodeRkeyRsp(slot, 0, slot.remaining());
+                RtrsCodec.checkRkeyRsp(slot, 0, slot.remaining());
             } catch (WireFormatException e) {
                 return e.getMessage();
             }
-            if (rkey.bufId() != msgId || msgId >= chunkKey.length) {
-                return "RKEY_RSP for chunk " + rkey.bufId() + " in the response of " + msgId;
+            int bufId = RtrsCodec.rkeyRspBufId(slot, 0);
+            if (bufId != msgId || msgId >= chunkKey.length) {
+                return "RKEY_RSP for chunk " + bufId + " in the response of " + msgId;
             }
-            chunkKey[msgId] = rkey.rkey();
+            chunkKey[msgId] = RtrsCodec.rkeyRspKey(slot, 0);
         }
         ClientIo io = session.inFlight(path, msgId);
         if (io != null && io.fenced() && fence != null && fence.holdBack(c, io, errno, withInvalidate)) {

@@ -41,7 +41,10 @@ public final class Connection implements AutoCloseable {
     /** What the owner of a connection does with its completions. */
     public interface Handler {
 
-        /** A receive completed successfully; {@code slot} views the received bytes (position 0, limit = length). */
+        /**
+         * A receive completed successfully; {@code slot} views the received bytes (position 0, limit = length). The
+         * view is the slot's own and is reused for its next receive: read it during the call, do not keep it.
+         */
         void onReceive(Connection connection, WorkCompletion wc, ByteBuffer slot);
 
         /** A send-queue request completed successfully. */
@@ -58,6 +61,9 @@ public final class Connection implements AutoCloseable {
     private CompletionQueue cq;
     private QueuePair qp;
     private MemoryRegion receiveRegion;
+    /** One view per receive slot, made once: a receive is handed on without a buffer allocated for it. */
+    private ByteBuffer[] slotViews;
+
     private int slotSize;
     private int firstSlotSize;
     private int sendSlots;
@@ -102,6 +108,14 @@ public final class Connection implements AutoCloseable {
         qp = cmId.createQueuePair(pd, new QueuePairAttributes(cq, cq, sendDepth, receiveDepth, 4, 1));
         ByteBuffer memory = ByteBuffer.allocateDirect(firstSlotSize + (receiveDepth - 1) * slot);
         receiveRegion = pd.register(memory, Access.LOCAL_WRITE);
+        slotViews = new ByteBuffer[receiveDepth];
+        for (int i = 0; i < receiveDepth; i++) {
+            int offset = i == 0 ? 0 : firstSlotSize + (i - 1) * slot;
+            slotViews[i] = memory.duplicate()
+                    .limit(offset + (i == 0 ? firstSlotSize : slot))
+                    .position(offset)
+                    .slice();
+        }
         for (int i = 0; i < receiveDepth; i++) {
             postReceive(i);
         }
@@ -245,12 +259,11 @@ public final class Connection implements AutoCloseable {
         if (receive) {
             lastReceiveNanos = System.nanoTime();
             int slot = (int) wc.wrId();
-            int offset = slot == 0 ? 0 : firstSlotSize + (slot - 1) * slotSize;
             // an RDMA_WRITE_WITH_IMM placed its data elsewhere: the slot itself received nothing
             if (wc.opcode() == WcOpcode.RECV && wc.byteLength() > 0) {
-                ByteBuffer view = receiveRegion.buffer().duplicate();
-                view.limit(offset + wc.byteLength()).position(offset);
-                handler.onReceive(this, wc, view.slice());
+                ByteBuffer view = slotViews[slot];
+                view.limit(wc.byteLength()).position(0);
+                handler.onReceive(this, wc, view);
             } else {
                 handler.onReceive(this, wc, EMPTY);
             }

@@ -1,11 +1,10 @@
 package dev.rtrs.transport.core.internal.server;
 
 import dev.rtrs.errno.Errno;
-import dev.rtrs.transport.core.internal.wire.ReadMsg;
 import dev.rtrs.transport.core.internal.wire.RtrsCodec;
 import dev.rtrs.transport.core.internal.wire.RtrsMessageType;
+import dev.rtrs.transport.core.internal.wire.RtrsProtocol;
 import dev.rtrs.transport.core.internal.wire.WireFormatException;
-import dev.rtrs.transport.core.internal.wire.WriteMsg;
 import java.nio.ByteBuffer;
 
 /**
@@ -27,36 +26,40 @@ final class IoLayout {
         ByteBuffer chunk = io.chunk;
         RtrsMessageType type = RtrsCodec.ioMessageType(chunk, offset, available);
         if (type == RtrsMessageType.WRITE) {
-            WriteMsg msg = RtrsCodec.decodeWriteMsg(chunk, offset, available);
-            int headerStart = offset - msg.usrLen();
+            int headerStart = offset - RtrsCodec.checkWriteMsg(chunk, offset, available);
             if (headerStart > maxIoSize) {
                 throw new WireFormatException(Errno.EINVAL, "WRITE of " + headerStart + " bytes above " + maxIoSize);
             }
             io.prepareWrite(headerStart, offset);
             return;
         }
-        ReadMsg msg = RtrsCodec.decodeReadMsg(chunk, offset, available);
+        // read field by field: the IO path builds no message object
+        int descriptors = RtrsCodec.checkReadMsg(chunk, offset, available);
         // as the kernel's server: the client's data arrives in one buffer, or none
-        if (msg.buffers().size() > 1) {
-            throw new WireFormatException(
-                    Errno.EINVAL, "READ with " + msg.buffers().size() + " descriptors, one at most");
+        if (descriptors > 1) {
+            throw new WireFormatException(Errno.EINVAL, "READ with " + descriptors + " descriptors, one at most");
         }
-        if (!msg.buffers().isEmpty() && msg.buffers().get(0).length() > chunkSize) {
+        long bufferLength = descriptors == 0 ? 0 : RtrsCodec.readDescLength(chunk, offset, 0);
+        if (bufferLength > chunkSize) {
             throw new WireFormatException(
-                    Errno.EINVAL,
-                    "READ descriptor of " + msg.buffers().get(0).length() + " bytes above the chunk size");
+                    Errno.EINVAL, "READ descriptor of " + bufferLength + " bytes above the chunk size");
         }
-        int dataLength = offset - msg.usrLen();
+        int dataLength = offset - RtrsCodec.readMsgUsrLen(chunk, offset);
         if (dataLength > maxIoSize) {
             throw new WireFormatException(Errno.EINVAL, "READ of " + dataLength + " bytes above " + maxIoSize);
         }
-        if (msg.totalLength() < dataLength) {
+        if (bufferLength < dataLength) {
             throw new WireFormatException(
-                    Errno.EINVAL, "READ of " + dataLength + " bytes into buffers of " + msg.totalLength());
+                    Errno.EINVAL, "READ of " + dataLength + " bytes into buffers of " + bufferLength);
         }
-        if (msg.needInvalidate() && msg.buffers().isEmpty()) {
+        boolean needInvalidate = (RtrsCodec.readMsgFlags(chunk, offset) & RtrsProtocol.FLAG_NEED_INVAL) != 0;
+        if (needInvalidate && descriptors == 0) {
             throw new WireFormatException(Errno.EINVAL, "READ asks to invalidate but names no buffer");
         }
-        io.prepareRead(dataLength, offset, msg.buffers(), msg.needInvalidate());
+        io.prepareRead(dataLength, offset, needInvalidate);
+        if (descriptors == 1) {
+            io.readBuffer(RtrsCodec.readDescAddress(chunk, offset, 0), RtrsCodec.readDescKey(chunk, offset, 0), (int)
+                    bufferLength);
+        }
     }
 }

@@ -3,9 +3,7 @@ package dev.rtrs.transport.core.internal.server;
 import dev.rtrs.transport.Direction;
 import dev.rtrs.transport.ServerRequest;
 import dev.rtrs.transport.ServerSession;
-import dev.rtrs.transport.core.internal.wire.SgDesc;
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -19,7 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a write that reached the backend on a dead path lands before its resubmission, never after newer data.
  *
  * <p>The handler gets a {@link Request} of its own per IO: an answer that comes late, after the IO's path died
- * and the chunk went to another IO, is recognised by its generation and dropped.
+ * and the chunk went to another IO, is recognised by its generation and dropped. That small object is the IO path's
+ * only allocation here: the views of the chunk are made once and re-pointed per IO, and the user header is copied
+ * into a buffer of the chunk's own, so that what the handler parsed cannot change under it whatever the client
+ * writes into the chunk meanwhile.
  */
 final class ServerIo {
 
@@ -44,6 +45,14 @@ final class ServerIo {
     final int bufId;
     /** The chunk's memory (position 0, limit = chunk size), shared with the device. */
     final ByteBuffer chunk;
+    /** The data of a WRITE, re-pointed per IO. */
+    private final ByteBuffer writeData;
+    /** The buffer a READ's handler fills, re-pointed per IO. */
+    private final ByteBuffer readData;
+    /** The user header's copy; grows to the longest header seen, at most the chunk. */
+    private ByteBuffer userHeader = ByteBuffer.allocate(64);
+    /** What the handler sees of the copy: read-only. */
+    private ByteBuffer userHeaderView = userHeader.asReadOnlyBuffer();
 
     private final ServerSessionImpl session;
     private final AtomicInteger state = new AtomicInteger(FREE);
@@ -56,16 +65,24 @@ final class ServerIo {
     ServerPath path;
     int connectionIndex;
     Direction direction;
-    private ByteBuffer userHeader;
     private ByteBuffer data;
-    List<SgDesc> readBuffers;
+    /** A READ's buffer at the client (the kernel's server takes one at most), when it names one. */
+    boolean hasReadBuffer;
+
+    long readAddress;
+    int readKey;
+    int readLength;
     boolean needInvalidate;
     long dataLength;
+    /** Where the IO's message lies in the chunk (the immediate's offset), kept while the chunk is fenced. */
+    int messageOffset;
 
     ServerIo(ServerSessionImpl session, int bufId, ByteBuffer chunk) {
         this.session = session;
         this.bufId = bufId;
         this.chunk = chunk;
+        this.writeData = chunk.asReadOnlyBuffer();
+        this.readData = chunk.duplicate();
     }
 
     /**
@@ -91,7 +108,7 @@ final class ServerIo {
         this.path = owner;
         this.connectionIndex = connection;
         this.generation++;
-        this.readBuffers = List.of();
+        this.hasReadBuffer = false;
         this.needInvalidate = false;
     }
 
@@ -103,8 +120,9 @@ final class ServerIo {
     /** A WRITE: data at [0, headerStart), user header at [headerStart, messageOffset). */
     void prepareWrite(int headerStart, int messageOffset) {
         direction = Direction.WRITE;
-        userHeader = slice(headerStart, messageOffset).asReadOnlyBuffer();
-        data = slice(0, headerStart).asReadOnlyBuffer();
+        copyUserHeader(headerStart, messageOffset);
+        data = writeData;
+        data.limit(headerStart).position(0);
         dataLength = headerStart;
     }
 
@@ -112,19 +130,31 @@ final class ServerIo {
      * A READ: the handler fills [0, dataLength) with the data to send back; the user header sits after it, at
      * [dataLength, messageOffset), where the handler's data never reaches.
      */
-    void prepareRead(int dataLength, int messageOffset, List<SgDesc> buffers, boolean invalidate) {
+    void prepareRead(int dataLength, int messageOffset, boolean invalidate) {
         direction = Direction.READ;
-        userHeader = slice(dataLength, messageOffset).asReadOnlyBuffer();
-        readBuffers = buffers;
+        copyUserHeader(dataLength, messageOffset);
         needInvalidate = invalidate;
         this.dataLength = dataLength;
-        data = slice(0, dataLength);
+        data = readData;
+        data.limit(dataLength).position(0);
     }
 
-    private ByteBuffer slice(int from, int to) {
-        ByteBuffer b = chunk.duplicate();
-        b.limit(to).position(from);
-        return b.slice();
+    /** The READ's one buffer at the client. */
+    void readBuffer(long address, int key, int length) {
+        hasReadBuffer = true;
+        readAddress = address;
+        readKey = key;
+        readLength = length;
+    }
+
+    private void copyUserHeader(int from, int to) {
+        int length = to - from;
+        if (userHeader.capacity() < length) {
+            userHeader = ByteBuffer.allocate(Integer.highestOneBit(Math.max(1, length - 1)) << 1);
+            userHeaderView = userHeader.asReadOnlyBuffer();
+        }
+        userHeader.put(0, chunk, from, length);
+        userHeaderView.limit(length).position(0);
     }
 
     int generation() {
@@ -218,7 +248,9 @@ final class ServerIo {
 
         @Override
         public ByteBuffer userHeader() {
-            return io.userHeader.duplicate();
+            // the same buffer on each call while the IO is current; re-pointed in case the handler moved it
+            io.userHeaderView.position(0);
+            return io.userHeaderView;
         }
 
         @Override

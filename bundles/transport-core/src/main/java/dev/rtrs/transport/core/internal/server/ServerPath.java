@@ -66,6 +66,9 @@ final class ServerPath implements Connection.Handler {
     private final ProtectionDomain pd;
     private final MemoryRegion[] chunkRegions;
     private final MemoryRegion responseRegion;
+    /** The response region's memory, taken once: the IO path writes each RKEY_RSP into it. */
+    private final ByteBuffer responses;
+
     private final MemoryRegion infoRegion;
     private final boolean alwaysInvalidate;
     private final boolean fastInvalidate;
@@ -76,7 +79,7 @@ final class ServerPath implements Connection.Handler {
     private final SendWorkRequest[] registerWr;
     private final SendWorkRequest[] responseWr;
     private final SendWorkRequest[] invalidateSendWr;
-    private final List<List<SendWorkRequest>> dataWr;
+    private final SendWorkRequest[] readDataWr;
     private final int[] pendingOffset;
     private volatile PathState state = PathState.CONNECTING;
     private volatile InetSocketAddress clientAddress;
@@ -107,19 +110,20 @@ final class ServerPath implements Connection.Handler {
         this.clientAddress = firstId.remoteAddress();
         this.serverAddress = firstId.localAddress();
         this.responseRegion = pd.register(ByteBuffer.allocateDirect(qd * RkeyRsp.SIZE), Access.LOCAL_WRITE);
+        this.responses = responseRegion.buffer();
         this.infoRegion = pd.register(ByteBuffer.allocateDirect(InfoRsp.size(qd)), Access.LOCAL_WRITE);
         this.invalidateWr = new SendWorkRequest[qd];
         this.registerWr = new SendWorkRequest[qd];
         this.responseWr = new SendWorkRequest[qd];
         this.invalidateSendWr = new SendWorkRequest[qd];
-        this.dataWr = new ArrayList<>(qd);
+        this.readDataWr = new SendWorkRequest[qd];
         this.pendingOffset = new int[qd];
         for (int i = 0; i < qd; i++) {
             invalidateWr[i] = new SendWorkRequest(1);
             registerWr[i] = new SendWorkRequest(1);
             responseWr[i] = new SendWorkRequest(1);
             invalidateSendWr[i] = new SendWorkRequest(1);
-            dataWr.add(new ArrayList<>(1));
+            readDataWr[i] = new SendWorkRequest(1);
         }
     }
 
@@ -455,12 +459,12 @@ final class ServerPath implements Connection.Handler {
         if (withInvalidate) {
             c.post(invalidateSendWr[bufId]
                     .reset(WrIds.of(WrIds.RESPONSE, bufId), SendOpcode.SEND_WITH_INV)
-                    .invalidate(io.readBuffers.get(0).key()));
+                    .invalidate(io.readKey));
         }
         int imm = Imm.ioResponse(bufId, errno, withInvalidate);
         SendWorkRequest rsp = responseWr[bufId];
         if (alwaysInvalidate) {
-            RtrsCodec.putRkeyRsp(responseRegion.buffer(), bufId * RkeyRsp.SIZE, bufId, rkey);
+            RtrsCodec.putRkeyRsp(responses, bufId * RkeyRsp.SIZE, bufId, rkey);
             rsp.reset(WrIds.of(WrIds.RESPONSE, bufId), SendOpcode.SEND_WITH_IMM)
                     .addSge(responseRegion, bufId * RkeyRsp.SIZE, RkeyRsp.SIZE)
                     .immediate(imm);
@@ -493,23 +497,14 @@ final class ServerPath implements Connection.Handler {
     }
 
     private void postReadData(Connection c, ServerIo io) {
-        List<SendWorkRequest> wrs = dataWr.get(io.bufId);
-        int offset = 0;
-        for (int i = 0; i < io.readBuffers.size(); i++) {
-            SgDesc d = io.readBuffers.get(i);
-            if (d.length() == 0) {
-                continue;
-            }
-            while (wrs.size() <= i) {
-                wrs.add(new SendWorkRequest(1));
-            }
-            SendWorkRequest wr = wrs.get(i)
-                    .reset(WrIds.of(WrIds.READ_DATA, io.bufId), SendOpcode.RDMA_WRITE)
-                    .addSge(chunkRegions[io.bufId], offset, d.length())
-                    .remote(d.address(), d.key());
-            c.post(wr);
-            offset += d.length();
+        if (!io.hasReadBuffer || io.readLength == 0) {
+            return;
         }
+        SendWorkRequest wr = readDataWr[io.bufId]
+                .reset(WrIds.of(WrIds.READ_DATA, io.bufId), SendOpcode.RDMA_WRITE)
+                .addSge(chunkRegions[io.bufId], 0, io.readLength)
+                .remote(io.readAddress, io.readKey);
+        c.post(wr);
     }
 
     /**

@@ -160,7 +160,20 @@ public final class RtrsCodec {
 
     public static RkeyRsp decodeRkeyRsp(ByteBuffer src, int offset, int length) throws WireFormatException {
         expect(src, offset, length, RkeyRsp.SIZE, RtrsMessageType.RKEY_RSP);
-        return new RkeyRsp(get16(src, offset + 2), get32(src, offset + 4));
+        return new RkeyRsp(rkeyRspBufId(src, offset), rkeyRspKey(src, offset));
+    }
+
+    /** Checks an RKEY_RSP as {@link #decodeRkeyRsp} does, without building it (the client's IO path). */
+    public static void checkRkeyRsp(ByteBuffer src, int offset, int length) throws WireFormatException {
+        expect(src, offset, length, RkeyRsp.SIZE, RtrsMessageType.RKEY_RSP);
+    }
+
+    public static int rkeyRspBufId(ByteBuffer src, int offset) {
+        return get16(src, offset + 2);
+    }
+
+    public static int rkeyRspKey(ByteBuffer src, int offset) {
+        return get32(src, offset + 4);
     }
 
     public static int encode(WriteMsg m, ByteBuffer dst, int offset) {
@@ -225,17 +238,36 @@ public final class RtrsCodec {
      * start and the message.
      */
     public static WriteMsg decodeWriteMsg(ByteBuffer src, int offset, int length) throws WireFormatException {
+        return new WriteMsg(checkWriteMsg(src, offset, length));
+    }
+
+    /** Checks the WRITE message at {@code offset} as {@link #decodeWriteMsg} does; returns its usr_len. */
+    public static int checkWriteMsg(ByteBuffer src, int offset, int length) throws WireFormatException {
         expect(src, offset, length, WriteMsg.SIZE, RtrsMessageType.WRITE);
         int usrLen = get16(src, offset + 2);
         if (usrLen > offset) {
             throw new WireFormatException(
                     Errno.EINVAL, "WRITE user header of " + usrLen + " bytes before offset " + offset);
         }
-        return new WriteMsg(usrLen);
+        return usrLen;
     }
 
     /** Decodes the READ message at {@code offset}: the user header lies at [offset - usrLen, offset). */
     public static ReadMsg decodeReadMsg(ByteBuffer src, int offset, int length) throws WireFormatException {
+        int n = checkReadMsg(src, offset, length);
+        List<SgDesc> list = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            list.add(new SgDesc(
+                    readDescAddress(src, offset, i), readDescKey(src, offset, i), readDescLength(src, offset, i)));
+        }
+        return new ReadMsg(readMsgUsrLen(src, offset), readMsgFlags(src, offset), list);
+    }
+
+    /**
+     * Checks the READ message at {@code offset} as {@link #decodeReadMsg} does, without building it (the server's IO
+     * path reads the fields with {@link #readMsgUsrLen} and the descriptor getters); returns its descriptor count.
+     */
+    public static int checkReadMsg(ByteBuffer src, int offset, int length) throws WireFormatException {
         expect(src, offset, length, ReadMsg.HEADER_SIZE, RtrsMessageType.READ);
         int usrLen = get16(src, offset + 2);
         int flags = get16(src, offset + 4);
@@ -250,7 +282,35 @@ public final class RtrsCodec {
         if (ReadMsg.size(n) > length) {
             throw new WireFormatException(Errno.EINVAL, "READ with " + n + " descriptors in " + length + " bytes");
         }
-        return new ReadMsg(usrLen, flags, descs(src, offset + ReadMsg.HEADER_SIZE, n));
+        for (int i = 0; i < n; i++) {
+            if (readDescLength(src, offset, i) < 0) {
+                throw new WireFormatException(Errno.EINVAL, "descriptor " + i + " length above 2 GiB");
+            }
+        }
+        return n;
+    }
+
+    /** usr_len of a READ message that {@link #checkReadMsg} accepted. */
+    public static int readMsgUsrLen(ByteBuffer src, int offset) {
+        return get16(src, offset + 2);
+    }
+
+    /** flags of a READ message that {@link #checkReadMsg} accepted. */
+    public static int readMsgFlags(ByteBuffer src, int offset) {
+        return get16(src, offset + 4);
+    }
+
+    /** Descriptor {@code i}'s address of a READ message that {@link #checkReadMsg} accepted. */
+    public static long readDescAddress(ByteBuffer src, int offset, int i) {
+        return get64(src, offset + ReadMsg.HEADER_SIZE + i * SgDesc.SIZE);
+    }
+
+    public static int readDescKey(ByteBuffer src, int offset, int i) {
+        return get32(src, offset + ReadMsg.HEADER_SIZE + i * SgDesc.SIZE + 8);
+    }
+
+    public static int readDescLength(ByteBuffer src, int offset, int i) {
+        return get32(src, offset + ReadMsg.HEADER_SIZE + i * SgDesc.SIZE + 12);
     }
 
     // ---- helpers ----

@@ -8,6 +8,8 @@ public enum RtrsMessageType {
     READ(3),
     RKEY_RSP(4);
 
+    private static final RtrsMessageType[] ALL = values();
+
     private final int wireValue;
 
     RtrsMessageType(int wireValue) {
@@ -19,7 +21,7 @@ public enum RtrsMessageType {
     }
 
     public static RtrsMessageType fromWire(int value) throws WireFormatException {
-        for (RtrsMessageType t : values()) {
+        for (RtrsMessageType t : ALL) {
             if (t.wireValue == value) {
                 return t;
             }

@@ -13,6 +13,7 @@ import dev.rtrs.transport.PathAddress;
 import dev.rtrs.transport.Permit;
 import dev.rtrs.transport.RequestHandler;
 import dev.rtrs.transport.ServerOptions;
+import dev.rtrs.transport.ServerRequest;
 import dev.rtrs.transport.core.RtrsTransport;
 import dev.rtrs.transport.core.internal.wire.ConReq;
 import dev.rtrs.transport.core.internal.wire.ConRsp;
@@ -33,6 +34,7 @@ import dev.rtrs.verbs.WorkCompletion;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -142,6 +144,55 @@ class InvalidateTest {
             assertEquals(1, handled.get(), "the server saw no second request");
         }
     }
+
+    @Test
+    void theUserHeaderTheHandlerParsesIsACopyThatLaterWritesIntoTheChunkCannotChange() throws Exception {
+        // without always_invalidate the chunk stays writable while the handler has it (as it stays through the keys
+        // of a session's other paths): what the handler parsed must not change under it
+        CompletableFuture<ServerRequestHolder> seen = new CompletableFuture<>();
+        ServerEndpointImpl server = server(false, 2, r -> {
+            ByteBuffer header = r.userHeader();
+            seen.complete(new ServerRequestHolder(r, header));
+        });
+        ConRsp[] rsp = new ConRsp[1];
+        InfoRsp[] info = new InfoRsp[1];
+        UUID session = UUID.randomUUID();
+        try (RawClient c = handshake(server, session, rsp, info)) {
+            long address = info[0].chunks().get(0).address();
+            int key = info[0].chunks().get(0).key();
+            ByteBuffer out = c.memory.buffer();
+            // 64 bytes of data, an 8-byte user header "HEADER-1", the WRITE message naming it
+            for (int i = 0; i < 64; i++) {
+                out.put(i, (byte) 'D');
+            }
+            out.put(64, "HEADER-1".getBytes(StandardCharsets.US_ASCII));
+            RtrsCodec.encode(new WriteMsg(8), out, 72);
+            c.write(address, key, 72 + WriteMsg.SIZE, Imm.ioRequest(0, 72, Imm.memBits(2)));
+            assertTrue(c.completion().isSuccess(), "the IO request was sent");
+            ServerRequestHolder held = seen.get(10, TimeUnit.SECONDS);
+
+            // the client overwrites the header in the chunk while the handler has the IO
+            out.put(0, "SPOILED!".getBytes(StandardCharsets.US_ASCII));
+            c.write(address + 64, key, 8, null);
+            assertTrue(c.completion().isSuccess(), "the write landed in the chunk");
+            byte[] inChunk = new byte[8];
+            server.findSession(session).ios()[0].chunk.get(64, inChunk);
+            assertEquals("SPOILED!", new String(inChunk, StandardCharsets.US_ASCII));
+
+            byte[] parsed = new byte[8];
+            held.header().duplicate().get(parsed);
+            assertEquals("HEADER-1", new String(parsed, StandardCharsets.US_ASCII));
+            byte[] again = new byte[8];
+            held.request().userHeader().get(again);
+            assertEquals("HEADER-1", new String(again, StandardCharsets.US_ASCII));
+            assertTrue(held.header().isReadOnly(), "the handler cannot write the header");
+            held.request().respond(0);
+            WorkCompletion response = c.receive();
+            assertEquals(0, Imm.responseErrno(Imm.payload(response.immediateData())));
+        }
+    }
+
+    private record ServerRequestHolder(ServerRequest request, ByteBuffer header) {}
 
     @Test
     void aReadAskingForInvalidationGetsItsBufferInvalidatedBeforeTheResponse() throws Exception {
