@@ -30,6 +30,14 @@ final class Fields {
         return value;
     }
 
+    /** The flag bits of an IO's {@code rw}: {@link IoOperation#FLAGS} only. */
+    static int ioFlags(int flags) {
+        if ((flags & ~IoOperation.FLAGS) != 0) {
+            throw new IllegalArgumentException("unknown IO flag bits 0x" + Integer.toHexString(flags));
+        }
+        return flags;
+    }
+
     static long sector(String name, long value) {
         if (value < 0 || value > MAX_SECTOR) {
             throw new IllegalArgumentException(name + " must be in [0, 2^54): " + value);

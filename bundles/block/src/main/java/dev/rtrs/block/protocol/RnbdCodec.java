@@ -114,12 +114,31 @@ public final class RnbdCodec {
 
     /** IO: header, device_id u32 at 4, sector u64 at 8, rw u32 at 16, bi_size u32 at 20, prio u16 at 24, padding. */
     public static int encode(RnbdIo m, ByteBuffer dst, int offset) {
-        begin(m, dst, offset);
-        U32.set(dst, offset + 4, m.deviceId());
-        U64.set(dst, offset + 8, m.sector());
-        U32.set(dst, offset + 16, m.rw());
-        U32.set(dst, offset + 20, (int) m.length());
-        U16.set(dst, offset + 24, (short) m.prio());
+        return putIo(dst, offset, m.deviceId(), m.sector(), m.rw(), m.length(), m.prio());
+    }
+
+    /**
+     * IO from its fields, with prio 0: the bytes of {@code encode(new RnbdIo(deviceId, sector, operation, flags,
+     * length, 0), dst, offset)} without the record, for a client that sends one per request from a reused buffer.
+     *
+     * @throws IllegalArgumentException for a field out of range, as {@link RnbdIo}'s constructor
+     */
+    public static int encodeIo(
+            int deviceId, long sector, IoOperation operation, int flags, long length, ByteBuffer dst, int offset) {
+        Fields.sector("sector", sector);
+        Objects.requireNonNull(operation, "operation");
+        Fields.ioFlags(flags);
+        Fields.u32("length", length);
+        return putIo(dst, offset, deviceId, sector, operation.wireValue() | flags, length, 0);
+    }
+
+    private static int putIo(ByteBuffer dst, int offset, int deviceId, long sector, int rw, long length, int prio) {
+        begin(RnbdMessageType.IO, RnbdIo.SIZE, dst, offset);
+        U32.set(dst, offset + 4, deviceId);
+        U64.set(dst, offset + 8, sector);
+        U32.set(dst, offset + 16, rw);
+        U32.set(dst, offset + 20, (int) length);
+        U16.set(dst, offset + 24, (short) prio);
         return RnbdIo.SIZE;
     }
 
@@ -260,7 +279,10 @@ public final class RnbdCodec {
     // ---- helpers ----
 
     private static void begin(RnbdMessage m, ByteBuffer dst, int offset) {
-        int size = m.wireSize();
+        begin(m.type(), m.wireSize(), dst, offset);
+    }
+
+    private static void begin(RnbdMessageType type, int size, ByteBuffer dst, int offset) {
         Objects.checkFromIndexSize(offset, size, dst.limit());
         if (dst.isReadOnly()) {
             throw new ReadOnlyBufferException();
@@ -273,7 +295,7 @@ public final class RnbdCodec {
         for (; at < end; at++) {
             dst.put(at, (byte) 0);
         }
-        U16.set(dst, offset, (short) m.type().wireValue());
+        U16.set(dst, offset, (short) type.wireValue());
     }
 
     private static void available(ByteBuffer src, int offset, int length, int size, String what)

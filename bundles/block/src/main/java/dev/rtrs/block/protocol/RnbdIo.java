@@ -21,9 +21,7 @@ public record RnbdIo(int deviceId, long sector, IoOperation operation, int flags
     public RnbdIo {
         Fields.sector("sector", sector);
         Objects.requireNonNull(operation, "operation");
-        if ((flags & ~IoOperation.FLAGS) != 0) {
-            throw new IllegalArgumentException("unknown IO flag bits 0x" + Integer.toHexString(flags));
-        }
+        Fields.ioFlags(flags);
         Fields.u32("length", length);
         Fields.u16("prio", prio);
     }

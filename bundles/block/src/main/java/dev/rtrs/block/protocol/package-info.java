@@ -4,5 +4,5 @@
  * offsets of the Linux kernel's {@code rnbd-proto.h}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package dev.rtrs.block.protocol;

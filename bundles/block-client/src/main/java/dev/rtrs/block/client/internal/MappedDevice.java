@@ -6,12 +6,10 @@ import dev.rtrs.block.DeviceStatistics;
 import dev.rtrs.block.protocol.AccessMode;
 import dev.rtrs.block.protocol.IoOperation;
 import dev.rtrs.block.protocol.RnbdCodec;
-import dev.rtrs.block.protocol.RnbdIo;
 import dev.rtrs.block.protocol.RnbdOpenRsp;
 import dev.rtrs.errno.Errno;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A mapped RNBD device: a {@link BlockDevice} whose operations become RNBD IO messages on the session. Large
@@ -160,7 +158,7 @@ public final class MappedDevice implements BlockDevice {
             done.complete(e);
             return;
         }
-        pieces(IoOperation.READ, 0, offset, dst, dst.remaining(), done);
+        submit(IoOperation.READ, 0, offset, dst.remaining(), maxPiece(), dst, done);
     }
 
     @Override
@@ -171,7 +169,7 @@ public final class MappedDevice implements BlockDevice {
             return;
         }
         int rnbdFlags = (flags & FUA) != 0 ? IoOperation.FLAG_FUA : 0;
-        pieces(IoOperation.WRITE, rnbdFlags, offset, src, src.remaining(), done);
+        submit(IoOperation.WRITE, rnbdFlags, offset, src.remaining(), maxPiece(), src, done);
     }
 
     @Override
@@ -180,7 +178,9 @@ public final class MappedDevice implements BlockDevice {
             done.complete(Errno.EIO);
             return;
         }
-        submit(IoOperation.FLUSH, 0, 0, 0, new ByteBuffer[0], done::complete);
+        session.submit(session.idleTask(null)
+                .startRequest(this, IoOperation.FLUSH, 0, 1, done)
+                .range(0, 0));
     }
 
     @Override
@@ -191,12 +191,7 @@ public final class MappedDevice implements BlockDevice {
             return;
         }
         long step = Math.min(geometry.maxDiscardSectors() * RnbdCodec.SECTOR_SIZE, maxPiece());
-        split(
-                offset,
-                length,
-                step,
-                done,
-                (at, len, d) -> submit(IoOperation.DISCARD, 0, at, len, new ByteBuffer[0], d));
+        submit(IoOperation.DISCARD, 0, offset, length, step, null, done);
     }
 
     @Override
@@ -210,12 +205,7 @@ public final class MappedDevice implements BlockDevice {
         if (zeroesMax > 0) {
             // the server zeroes by itself (RNBD's WRITE_ZEROES, as the kernel's client sends it): no data travels
             long step = zeroesMax - zeroesMax % logicalBlockSize();
-            split(
-                    offset,
-                    length,
-                    step,
-                    done,
-                    (at, len, d) -> submit(IoOperation.WRITE_ZEROES, 0, at, len, new ByteBuffer[0], d));
+            submit(IoOperation.WRITE_ZEROES, 0, offset, length, step, null, done);
             return;
         }
         int step = maxPiece();
@@ -224,63 +214,45 @@ public final class MappedDevice implements BlockDevice {
             zero = ByteBuffer.allocate(step).asReadOnlyBuffer();
             zeroes = zero;
         }
-        ByteBuffer z = zero;
-        split(
-                offset,
-                length,
-                step,
-                done,
-                (at, len, d) -> submit(
-                        IoOperation.WRITE,
-                        0,
-                        at,
-                        len,
-                        new ByteBuffer[] {z.duplicate().position(0).limit((int) len)},
-                        d));
+        submit(IoOperation.WRITE, 0, offset, length, step, zero, done);
     }
 
-    /** One piece of work of a split operation. */
-    @FunctionalInterface
-    private interface Piece {
-        void run(long offset, long length, IoTask.Done done);
-    }
-
-    private void pieces(IoOperation op, int flags, long offset, ByteBuffer buffer, int length, BlockCompletion done) {
-        int step = maxPiece();
-        int base = buffer.position();
-        split(offset, length, step, done, (at, len, d) -> {
-            int from = base + (int) (at - offset);
-            ByteBuffer slice =
-                    buffer.duplicate().limit(from + (int) len).position(from).slice();
-            submit(op, flags, at, len, new ByteBuffer[] {slice}, d);
-        });
-    }
-
-    private static void split(long offset, long length, long step, BlockCompletion done, Piece piece) {
+    /**
+     * Sends a request as pieces of at most {@code step} bytes, in parallel; its completion comes when all did, with
+     * the first error. The pieces' data, if any, are {@code data}'s bytes from its position; a buffer shorter than
+     * the request (the zeroes of an emulated WRITE_ZEROES) is sent again from its position by every piece.
+     */
+    private void submit(
+            IoOperation op, int flags, long offset, long length, long step, ByteBuffer data, BlockCompletion done) {
         if (length == 0) {
             done.complete(0);
             return;
         }
         int count = (int) ((length + step - 1) / step);
-        AtomicInteger remaining = new AtomicInteger(count);
-        AtomicInteger firstError = new AtomicInteger();
-        IoTask.Done each = errno -> {
-            if (errno != 0) {
-                firstError.compareAndSet(0, errno);
-            }
-            if (remaining.decrementAndGet() == 0) {
-                done.complete(firstError.get());
-            }
-        };
+        // a request of one piece of all of the buffer sends the buffer itself; the others send views of it
+        ByteBuffer viewed = data != null && (count > 1 || data.remaining() != length) ? data : null;
+        boolean repeat = data != null && data.remaining() < length;
+        IoTask first = null;
         for (long at = offset; at < offset + length; at += step) {
-            piece.run(at, Math.min(step, offset + length - at), each);
+            long len = Math.min(step, offset + length - at);
+            IoTask t = session.idleTask(viewed);
+            if (first == null) {
+                first = t.startRequest(this, op, flags, count, done);
+            } else {
+                t.joinRequest(first);
+            }
+            if (data == null) {
+                t.range(at, len);
+            } else {
+                t.range(at, len, data, data.position() + (repeat ? 0 : (int) (at - offset)));
+            }
+            session.submit(t);
         }
     }
 
-    private void submit(IoOperation op, int flags, long offset, long length, ByteBuffer[] data, IoTask.Done done) {
-        RnbdIo io = new RnbdIo(deviceId, offset >>> RnbdCodec.SECTOR_SHIFT, op, flags, length, 0);
-        long now = System.nanoTime();
-        session.submit(new IoTask(data, done, now, now + ioTimeoutNanos, this, io));
+    /** How long an IO may wait for a broken link to come back before it fails. */
+    long ioTimeoutNanos() {
+        return ioTimeoutNanos;
     }
 
     /** Counts an RNBD IO of this device that completed; called by its {@link IoTask}, on any thread. */

@@ -471,6 +471,7 @@ public final class RnbdClient implements AutoCloseable {
         CompletableFuture<Integer> done = new CompletableFuture<>();
         ByteBuffer[] data = response == null ? new ByteBuffer[0] : new ByteBuffer[] {response};
         h.submit(new IoTask(
+                h,
                 direction,
                 message,
                 data,

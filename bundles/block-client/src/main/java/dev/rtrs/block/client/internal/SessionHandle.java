@@ -7,6 +7,7 @@ import dev.rtrs.transport.PathAddress;
 import dev.rtrs.transport.PathState;
 import dev.rtrs.transport.Permit;
 import dev.rtrs.transport.TransportException;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,8 @@ final class SessionHandle implements ClientLinkListener {
     private final Object lock = new Object();
     private final ArrayDeque<IoTask> pending = new ArrayDeque<>();
     private volatile ClientSession session;
+    /** The idle tasks of the devices' IO: at most as many as the session has permits. */
+    private volatile IoTaskPool pool;
     /** IO may flow: connected and, after a reconnect, remapped. */
     private volatile boolean ready;
 
@@ -48,6 +51,7 @@ final class SessionHandle implements ClientLinkListener {
 
     void attach(ClientSession s) {
         this.session = s;
+        this.pool = new IoTaskPool(this, s.queueDepth());
         this.ready = true;
     }
 
@@ -60,6 +64,20 @@ final class SessionHandle implements ClientLinkListener {
     }
 
     // ---- submission ----
+
+    /**
+     * An idle task for a piece of a device's request, never waiting for one: see {@link IoTaskPool#acquire}.
+     *
+     * @param data the request's buffer when the piece sends a view of it, else null
+     */
+    IoTask idleTask(ByteBuffer data) {
+        return pool.acquire(data);
+    }
+
+    /** The pool of the devices' IO tasks, for tests. */
+    IoTaskPool pool() {
+        return pool;
+    }
 
     void submit(IoTask task) {
         synchronized (lock) {
@@ -96,8 +114,9 @@ final class SessionHandle implements ClientLinkListener {
     }
 
     private void send(Permit p, IoTask task) {
+        task.permit = p;
         try {
-            session.submit(p, task.direction, task.header(), task.data, errno -> completed(p, task, errno));
+            session.submit(p, task.direction, task.header(), task.data, task);
         } catch (TransportException e) {
             session.releasePermit(p);
             if (e.errno() == Errno.ENOTCONN) {
@@ -109,8 +128,9 @@ final class SessionHandle implements ClientLinkListener {
         }
     }
 
-    private void completed(Permit p, IoTask task, int errno) {
-        session.releasePermit(p);
+    /** The transport's callback of a task's IO, on a transport thread. */
+    void completed(IoTask task, int errno) {
+        session.releasePermit(task.permit);
         if (retryable(errno) && !task.control) {
             retry(task, errno);
         } else {
