@@ -1,5 +1,6 @@
 package dev.rtrs.block;
 
+import dev.rtrs.errno.Errno;
 import java.nio.ByteBuffer;
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -61,6 +62,30 @@ public interface BlockDevice extends AutoCloseable {
 
     /** Makes the range read back as zeroes. */
     void writeZeroes(long offset, long length, BlockCompletion done);
+
+    /**
+     * Tells which parts of {@code length} bytes at {@code offset} are allocated and which read as zeroes: calls
+     * {@link BlockStatusReceiver#extent} for consecutive extents from {@code offset} until they cover the range
+     * (at least one extent for a range that is not empty) or the receiver wants no more, then
+     * {@link BlockStatusReceiver#complete} once; on an error without any extent (EINVAL for a misaligned or
+     * out-of-range request, EIO for a closed backend device). Any thread; does not block. The answer is a
+     * snapshot: a write or discard that runs at the same time may or may not be seen.
+     *
+     * <p>The default checks the range and reports it as one extent of allocated data, the answer that is never
+     * wrong for a device that cannot tell more. A mapped RNBD device answers so: RNBD 2.0 has no message that
+     * asks a server for the allocation of its export. Backends that know their holes (the memory backend) say
+     * more.
+     */
+    default void blockStatus(long offset, long length, BlockStatusReceiver receiver) {
+        boolean inRange = offset >= 0
+                && length >= 0
+                && ((offset | length) & (logicalBlockSize() - 1)) == 0
+                && offset <= size() - length;
+        if (inRange && length > 0) {
+            receiver.extent(length, 0);
+        }
+        receiver.complete(inRange ? 0 : Errno.EINVAL);
+    }
 
     /** Releases the device; operations in progress complete first or fail. */
     @Override

@@ -11,7 +11,10 @@
  *
  * <p>3.0: {@link dev.rtrs.block.RnbdServerAdmin.ExportInfo} tells an export's size and allowed clients, and
  * {@link dev.rtrs.block.RnbdServerAdmin.ExportRequest} sets the allowed clients (record components: new constructors).
+ *
+ * <p>3.1: {@link dev.rtrs.block.BlockDevice#blockStatus} tells allocated extents from holes and zeroes, through a
+ * {@link dev.rtrs.block.BlockStatusReceiver}; its default reports everything as allocated data.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("3.0.0")
+@org.osgi.annotation.versioning.Version("3.1.0")
 package dev.rtrs.block;

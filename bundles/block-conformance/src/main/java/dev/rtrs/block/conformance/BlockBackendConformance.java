@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.rtrs.block.BlockBackend;
 import dev.rtrs.block.BlockDevice;
 import dev.rtrs.block.BlockException;
+import dev.rtrs.block.BlockStatusReceiver;
 import dev.rtrs.block.ExportSpec;
 import dev.rtrs.errno.Errno;
 import java.io.IOException;
@@ -261,6 +262,40 @@ public abstract class BlockBackendConformance {
     }
 
     @Test
+    void blockStatusCoversTheRangeInWholeBlocksAndWhatItCallsZeroReadsAsZeroes() throws Exception {
+        int size = 4 * MIB;
+        BlockDevice d = open("status", size, 4096, false);
+        assertEquals(0, write(d, 64 * KIB, ByteBuffer.wrap(filled(128 * KIB, 5)), 0));
+        assertEquals(0, write(d, 2 * MIB, ByteBuffer.wrap(filled(MIB, 6)), 0));
+        assertEquals(0, discard(d, 2 * MIB + 256 * KIB, 256 * KIB));
+        assertEquals(0, writeZeroes(d, 2 * MIB + 768 * KIB, 64 * KIB));
+        for (long[] range : new long[][] {{0, size}, {64 * KIB, 4096}, {2 * MIB - 4096, MIB}}) {
+            List<long[]> extents = new ArrayList<>();
+            assertEquals(0, blockStatus(d, range[0], range[1], extents, Integer.MAX_VALUE));
+            long at = range[0];
+            for (long[] e : extents) {
+                assertTrue(e[0] > 0 && e[0] % 4096 == 0, "extent of " + e[0] + " bytes at " + at);
+                if ((e[1] & BlockStatusReceiver.ZERO) != 0) {
+                    ByteBuffer back = ByteBuffer.allocate((int) e[0]);
+                    assertEquals(0, read(d, at, back));
+                    assertArrayEquals(new byte[(int) e[0]], back.array(), "ZERO extent at " + at);
+                }
+                at += e[0];
+            }
+            assertEquals(range[0] + range[1], at, "the extents cover the range and no more");
+        }
+        List<long[]> one = new ArrayList<>();
+        assertEquals(0, blockStatus(d, 0, size, one, 1));
+        assertEquals(1, one.size(), "a receiver that wants no more gets no more");
+        assertEquals(Errno.EINVAL, blockStatus(d, 512, 4096, new ArrayList<>(), 1));
+        assertEquals(Errno.EINVAL, blockStatus(d, size - 4096, 8192, new ArrayList<>(), 1));
+        d.close();
+        List<long[]> none = new ArrayList<>();
+        assertEquals(Errno.EIO, blockStatus(d, 0, 4096, none, 1));
+        assertEquals(0, none.size());
+    }
+
+    @Test
     void aClosedDeviceFailsEveryOperationWithEioAndNeverThrows() throws Exception {
         BlockDevice d = open("closed", 64 * KIB, 512, false);
         assertEquals(0, write(d, 0, ByteBuffer.allocate(512), 0));
@@ -438,6 +473,26 @@ public abstract class BlockBackendConformance {
     protected final int writeZeroes(BlockDevice d, long offset, long length) throws InterruptedException {
         Completion c = track(new Completion());
         d.writeZeroes(offset, length, c);
+        return c.await();
+    }
+
+    /** Adds each extent as {length, flags} to {@code extents}, asking for at most {@code max}; returns the errno. */
+    protected final int blockStatus(BlockDevice d, long offset, long length, List<long[]> extents, int max)
+            throws InterruptedException {
+        Completion c = track(new Completion());
+        d.blockStatus(offset, length, new BlockStatusReceiver() {
+            @Override
+            public boolean extent(long n, int flags) {
+                assertFalse(c.isDone(), "an extent after the completion");
+                extents.add(new long[] {n, flags});
+                return extents.size() < max;
+            }
+
+            @Override
+            public void complete(int errno) {
+                c.complete(errno);
+            }
+        });
         return c.await();
     }
 

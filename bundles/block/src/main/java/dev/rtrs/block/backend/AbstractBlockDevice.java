@@ -2,6 +2,7 @@ package dev.rtrs.block.backend;
 
 import dev.rtrs.block.BlockCompletion;
 import dev.rtrs.block.BlockDevice;
+import dev.rtrs.block.BlockStatusReceiver;
 import dev.rtrs.errno.Errno;
 import java.nio.ByteBuffer;
 import java.util.Objects;
@@ -145,6 +146,18 @@ public abstract class AbstractBlockDevice implements BlockDevice {
         }
     }
 
+    /** Checks closed and range as the other operations do; an empty range completes at once without extents. */
+    @Override
+    public final void blockStatus(long offset, long length, BlockStatusReceiver receiver) {
+        Objects.requireNonNull(receiver, "receiver");
+        int errno = closed.get() ? Errno.EIO : checkRange(offset, length);
+        if (errno != 0 || length == 0) {
+            receiver.complete(errno);
+        } else {
+            doBlockStatus(offset, length, receiver);
+        }
+    }
+
     /** Marks the device closed, then calls {@link #doClose()}; only the first call does anything. */
     @Override
     public final void close() {
@@ -174,6 +187,15 @@ public abstract class AbstractBlockDevice implements BlockDevice {
 
     /** Called only when {@link #supportsWriteZeroes()}. */
     protected abstract void doWriteZeroes(long offset, long length, BlockCompletion done);
+
+    /**
+     * Reports the allocation of a range that is not empty, as {@link BlockDevice#blockStatus} says. By default
+     * one extent of allocated data: right for storage that cannot tell its holes.
+     */
+    protected void doBlockStatus(long offset, long length, BlockStatusReceiver receiver) {
+        receiver.extent(length, 0);
+        receiver.complete(0);
+    }
 
     /**
      * Releases the storage, once. Operations submitted afterwards never reach the subclass; those already in

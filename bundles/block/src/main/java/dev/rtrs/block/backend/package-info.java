@@ -5,7 +5,10 @@
  * parameters every backend shares.
  *
  * <p>1.1: {@link dev.rtrs.block.backend.AbstractBlockBackend}.
+ *
+ * <p>1.2: {@link dev.rtrs.block.backend.AbstractBlockDevice} checks {@code blockStatus} like the other operations
+ * and leaves the answer to {@code doBlockStatus}, by default allocated data.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package dev.rtrs.block.backend;

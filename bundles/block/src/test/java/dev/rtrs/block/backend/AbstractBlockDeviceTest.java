@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.rtrs.block.BlockCompletion;
 import dev.rtrs.block.BlockDevice;
+import dev.rtrs.block.BlockStatusReceiver;
 import dev.rtrs.errno.Errno;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -139,6 +140,118 @@ class AbstractBlockDeviceTest {
         assertEquals(Errno.EIO, result(c -> d.discard(0, 512, c)));
         assertEquals(Errno.EIO, result(c -> d.writeZeroes(0, 512, c)));
         assertEquals(List.of("close"), d.calls);
+    }
+
+    /** Collects extents as "length/flags" and the errno of the completion. */
+    private static final class Extents implements BlockStatusReceiver {
+        final List<String> extents = new ArrayList<>();
+        int errno = -1;
+        int calls;
+
+        @Override
+        public boolean extent(long length, int flags) {
+            extents.add(length + "/" + flags);
+            return true;
+        }
+
+        @Override
+        public void complete(int e) {
+            errno = e;
+            calls++;
+        }
+    }
+
+    private static Extents status(BlockDevice d, long offset, long length) {
+        Extents x = new Extents();
+        d.blockStatus(offset, length, x);
+        assertEquals(1, x.calls, "completed once");
+        return x;
+    }
+
+    @Test
+    void blockStatusIsCheckedAndByDefaultReportsOneExtentOfData() {
+        Recorder d = new Recorder(1 << 20, 512, false, true);
+        Extents all = status(d, 512, (1 << 20) - 512);
+        assertEquals(0, all.errno);
+        assertEquals(List.of("1048064/0"), all.extents);
+        Extents empty = status(d, 1 << 20, 0);
+        assertEquals(0, empty.errno);
+        assertEquals(List.of(), empty.extents, "an empty range has no extent");
+        for (long[] bad : new long[][] {{256, 512}, {0, 100}, {(1 << 20) - 512, 1024}, {-512, 512}, {0, -512}}) {
+            Extents refused = status(d, bad[0], bad[1]);
+            assertEquals(Errno.EINVAL, refused.errno, bad[0] + "+" + bad[1]);
+            assertEquals(List.of(), refused.extents);
+        }
+        d.close();
+        assertEquals(Errno.EIO, status(d, 0, 512).errno);
+        // a device that does not extend the base class (a mapped device) gets the same answer from the default
+        BlockDevice plain = new BlockDevice() {
+            @Override
+            public String name() {
+                return "plain";
+            }
+
+            @Override
+            public long size() {
+                return 8192;
+            }
+
+            @Override
+            public int logicalBlockSize() {
+                return 4096;
+            }
+
+            @Override
+            public int physicalBlockSize() {
+                return 4096;
+            }
+
+            @Override
+            public boolean isReadOnly() {
+                return false;
+            }
+
+            @Override
+            public boolean hasWriteCache() {
+                return false;
+            }
+
+            @Override
+            public boolean supportsFua() {
+                return false;
+            }
+
+            @Override
+            public boolean supportsDiscard() {
+                return false;
+            }
+
+            @Override
+            public boolean supportsWriteZeroes() {
+                return false;
+            }
+
+            @Override
+            public void read(long offset, ByteBuffer dst, BlockCompletion done) {}
+
+            @Override
+            public void write(long offset, ByteBuffer src, int flags, BlockCompletion done) {}
+
+            @Override
+            public void flush(BlockCompletion done) {}
+
+            @Override
+            public void discard(long offset, long length, BlockCompletion done) {}
+
+            @Override
+            public void writeZeroes(long offset, long length, BlockCompletion done) {}
+
+            @Override
+            public void close() {}
+        };
+        assertEquals(List.of("8192/0"), status(plain, 0, 8192).extents);
+        assertEquals(Errno.EINVAL, status(plain, 4096, 8192).errno);
+        assertEquals(Errno.EINVAL, status(plain, 512, 512).errno);
     }
 
     @Test

@@ -125,7 +125,8 @@ public final class MappedDevice implements BlockDevice {
 
     @Override
     public boolean supportsWriteZeroes() {
-        return true;
+        // only a server that zeroes by itself makes it cheap; otherwise writeZeroes sends written zeroes
+        return geometry.maxWriteZeroesSectors() > 0;
     }
 
     /** Largest piece of one request: the session's and the device's limits, in whole blocks. */

@@ -31,7 +31,24 @@ final class NbdTools {
     /** Runs a command (bounded to 120 s); returns its output, failing the test on a non-zero exit. */
     static String run(List<String> command) throws IOException, InterruptedException {
         require(command.get(0));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return run(new ProcessBuilder(command), command);
+    }
+
+    /**
+     * Runs a Python script in nbdsh (Debian: python3-libnbd) connected to {@code uri} with base:allocation asked
+     * for, with the handle {@code h}; returns what it prints. nbdsh is a program of Debian's python3, where its nbd module lives: /usr/bin goes
+     * first on the PATH, so that another python3 (pyenv, a virtualenv) does not run it without that module.
+     */
+    static String nbdsh(String uri, String script) throws IOException, InterruptedException {
+        require("nbdsh");
+        List<String> command = List.of("nbdsh", "--base-allocation", "-u", uri, "-c", script);
+        ProcessBuilder b = new ProcessBuilder(command);
+        b.environment().put("PATH", "/usr/bin:/bin:" + b.environment().getOrDefault("PATH", ""));
+        return run(b, command);
+    }
+
+    private static String run(ProcessBuilder builder, List<String> command) throws IOException, InterruptedException {
+        Process p = builder.redirectErrorStream(true).start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             fail(command + " did not finish within 120 s");

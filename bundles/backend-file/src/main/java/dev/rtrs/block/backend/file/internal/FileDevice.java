@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * An export stored in a regular file or a block device. Every operation runs on the backend's IO threads with
  * positional FileChannel calls, so the caller never waits, and completes there. Data goes through the page cache
  * (a volatile write cache): {@code force} makes it durable, after a FUA write and on flush. Discard writes zeroes,
- * as write-zeroes does: Java can neither punch a hole in a file nor issue BLKDISCARD.
+ * as write-zeroes does: Java can neither punch a hole in a file nor issue BLKDISCARD. For the same reason (no
+ * SEEK_HOLE) block status reports allocated data everywhere, the base class's answer.
  *
  * <p>The IO threads are never interrupted while a device is open: an interrupt in a channel operation would
  * close the channel for every operation of the export.

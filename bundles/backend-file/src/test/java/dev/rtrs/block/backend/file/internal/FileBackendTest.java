@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.rtrs.block.BlockDevice;
 import dev.rtrs.block.BlockException;
+import dev.rtrs.block.BlockStatusReceiver;
 import dev.rtrs.block.ExportSpec;
 import dev.rtrs.block.conformance.Completion;
 import dev.rtrs.errno.Errno;
@@ -120,6 +121,28 @@ class FileBackendTest {
         Arrays.fill(expected, 4096, 4096 + 8192, (byte) 0);
         Arrays.fill(expected, 64 * 1024, 192 * 1024, (byte) 0);
         assertArrayEquals(expected, readBack(p, 0, 256 * 1024), "zeroes there, the old data around them");
+    }
+
+    @Test
+    void aSparseFileReportsAllocatedDataEverywhere() throws Exception {
+        Path p = file("sparse.img", 1 << 20); // one hole on disk
+        BlockDevice d = backend.open(spec(p, false));
+        List<String> extents = new ArrayList<>();
+        Completion c = new Completion();
+        d.blockStatus(4096, (1 << 20) - 4096, new BlockStatusReceiver() {
+            @Override
+            public boolean extent(long length, int flags) {
+                extents.add(length + "/" + flags);
+                return true;
+            }
+
+            @Override
+            public void complete(int errno) {
+                c.complete(errno);
+            }
+        });
+        assertEquals(0, c.await());
+        assertEquals(List.of(((1 << 20) - 4096) + "/0"), extents, "Java cannot see a file's holes");
     }
 
     @Test

@@ -12,11 +12,14 @@ import dev.rtrs.block.BlockBackend;
 import dev.rtrs.block.BlockCompletion;
 import dev.rtrs.block.BlockDevice;
 import dev.rtrs.block.BlockException;
+import dev.rtrs.block.BlockStatusReceiver;
 import dev.rtrs.block.ExportSpec;
 import dev.rtrs.errno.Errno;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -166,6 +169,116 @@ class MemoryBackendTest {
         }
         assertEquals(0, r.errno);
         assertEquals(200_000, r.calls);
+        backend.deactivate();
+    }
+
+    /** Extents as "length:hole" or "length:data"; stops after {@code max} extents. */
+    private static List<String> status(BlockDevice d, long offset, long length, int max) {
+        List<String> extents = new ArrayList<>();
+        Result done = new Result();
+        d.blockStatus(offset, length, new BlockStatusReceiver() {
+            @Override
+            public boolean extent(long n, int flags) {
+                assertTrue(flags == 0 || flags == (HOLE | ZERO), "flags " + flags);
+                extents.add(n + (flags == 0 ? ":data" : ":hole"));
+                return extents.size() < max;
+            }
+
+            @Override
+            public void complete(int errno) {
+                done.complete(errno);
+            }
+        });
+        assertEquals(1, done.calls);
+        assertEquals(0, done.errno);
+        return extents;
+    }
+
+    private static List<String> status(BlockDevice d) {
+        return status(d, 0, d.size(), Integer.MAX_VALUE);
+    }
+
+    private static void write(BlockDevice d, long offset, int length) {
+        byte[] data = new byte[length];
+        Arrays.fill(data, (byte) 0x5A);
+        Result r = new Result();
+        d.write(offset, ByteBuffer.wrap(data), 0, r);
+        assertEquals(0, r.errno);
+    }
+
+    private static byte[] readAll(BlockDevice d) {
+        ByteBuffer all = ByteBuffer.allocate((int) d.size());
+        Result r = new Result();
+        d.read(0, all, r);
+        assertEquals(0, r.errno);
+        return all.array();
+    }
+
+    @Test
+    void neverWrittenAndZeroedGranulesAreHolesThatReadAsZeroes() throws Exception {
+        // 1 MiB in 16 KiB slabs, 4 KiB granules
+        MemoryBackend backend = new MemoryBackend(MemoryConfigs.capacity("0"), 14);
+        MemoryDevice d = (MemoryDevice) backend.open(spec("1M"));
+        assertEquals(List.of("1048576:hole"), status(d), "new memory is one hole");
+
+        write(d, 8192, 512); // one sector: its whole granule holds data
+        write(d, 64 * 1024, 40 * 1024); // across slabs
+        assertEquals(List.of("8192:hole", "4096:data", "53248:hole", "40960:data", "942080:hole"), status(d));
+        assertEquals(List.of("4096:hole", "4096:data"), status(d, 4096, 8192, 10), "a range inside the device");
+        assertEquals(List.of("512:data"), status(d, 8192 + 1024, 512, 10), "a range inside one granule");
+        assertEquals(List.of("8192:hole"), status(d, 0, d.size(), 1), "the receiver stops it");
+
+        Result r = new Result();
+        d.discard(64 * 1024 + 4096, 8192, r); // two whole granules in the middle of the data
+        assertEquals(0, r.errno);
+        d.writeZeroes(96 * 1024 + 512, 1024, r); // part of a granule: zeroed, still data
+        assertEquals(0, r.errno);
+        assertEquals(
+                List.of("8192:hole", "4096:data", "53248:hole", "4096:data", "8192:hole", "28672:data", "942080:hole"),
+                status(d));
+        assertFalse(d.isAllocated(64 * 1024 + 4096));
+        assertTrue(d.isAllocated(96 * 1024));
+        byte[] expected = new byte[1 << 20];
+        Arrays.fill(expected, 8192, 8192 + 512, (byte) 0x5A);
+        Arrays.fill(expected, 64 * 1024, 104 * 1024, (byte) 0x5A);
+        Arrays.fill(expected, 68 * 1024, 76 * 1024, (byte) 0);
+        Arrays.fill(expected, 96 * 1024 + 512, 96 * 1024 + 1536, (byte) 0);
+        assertArrayEquals(expected, readAll(d), "holes read as zeroes, data around them stays");
+
+        d.writeZeroes(0, d.size(), r);
+        assertEquals(0, r.errno);
+        assertEquals(List.of("1048576:hole"), status(d), "zeroing everything leaves one hole");
+        assertArrayEquals(new byte[1 << 20], readAll(d));
+        backend.deactivate();
+    }
+
+    @Test
+    void aLastGranuleCutShortByTheSizeBecomesAHoleToo() throws Exception {
+        MemoryBackend backend = new MemoryBackend(MemoryConfigs.capacity("0"), 12);
+        MemoryDevice d = (MemoryDevice) backend.open(spec(Integer.toString(2 * 4096 + 512)));
+        write(d, 0, 2 * 4096 + 512);
+        assertEquals(List.of("8704:data"), status(d));
+        Result r = new Result();
+        d.discard(4096, 4096 + 512, r);
+        assertEquals(0, r.errno);
+        assertEquals(List.of("4096:data", "4608:hole"), status(d));
+        byte[] expected = new byte[2 * 4096 + 512];
+        Arrays.fill(expected, 0, 4096, (byte) 0x5A);
+        assertArrayEquals(expected, readAll(d));
+        d.close();
+        Result closed = new Result();
+        d.blockStatus(0, 512, new BlockStatusReceiver() {
+            @Override
+            public boolean extent(long length, int flags) {
+                throw new AssertionError("no extent from a closed device");
+            }
+
+            @Override
+            public void complete(int errno) {
+                closed.complete(errno);
+            }
+        });
+        assertEquals(Errno.EIO, closed.errno);
         backend.deactivate();
     }
 

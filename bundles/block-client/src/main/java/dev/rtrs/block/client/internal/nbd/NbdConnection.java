@@ -8,15 +8,17 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SocketChannel;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One NBD client connection on one thread: negotiation ({@link NbdNegotiation}), then the transmission phase
- * with simple replies. The thread reads and parses requests and submits them to the device; WRITE payloads land
- * in pooled direct buffers ({@link NbdBufferPool}) that the device takes as they are. Replies, possibly out of
- * order and matched by handle, are written by the thread that completes them ({@link NbdReplies}).
+ * with the headers agreed there ({@link NbdTransmission}). The thread reads and parses requests, checks them and
+ * submits them to the device; WRITE payloads land in pooled direct buffers ({@link NbdBufferPool}) that the device
+ * takes as they are. Replies, possibly out of order and matched by cookie, are written by the thread that
+ * completes them ({@link NbdReplies}), each as one simple reply or one chunk ({@link NbdRequest#finish}).
  *
  * <p>In steady state a request allocates nothing and takes no lock of ours. Memory per connection is bounded
  * whatever the client sends: {@link NbdServer.Options#bufferBytes()} of data buffers, a
@@ -57,12 +59,17 @@ final class NbdConnection implements Runnable {
     public void run() {
         try {
             socket.deadline(options.negotiationTimeout().toNanos());
-            BlockDevice device = new NbdNegotiation(socket, exports, peer).run();
+            NbdTransmission agreed = new NbdNegotiation(socket, exports, peer).run();
             socket.deadline(-1);
-            if (device != null) {
-                LOG.info("NBD client {} uses export {}", peer, device.name());
-                export = device.name();
-                transmit(device);
+            if (agreed != null) {
+                LOG.info(
+                        "NBD client {} uses export {} ({} replies{})",
+                        peer,
+                        agreed.device().name(),
+                        agreed.mode().name().toLowerCase(Locale.ROOT),
+                        agreed.allocationContext() ? ", base:allocation" : "");
+                export = agreed.device().name();
+                transmit(agreed);
             }
         } catch (EOFException | ClosedSelectorException e) {
             LOG.debug("NBD client {} went away", peer);
@@ -84,20 +91,23 @@ final class NbdConnection implements Runnable {
 
     // ---- transmission (reader thread) ----
 
-    private void transmit(BlockDevice device) throws IOException, Nbd.ProtocolViolation {
+    private void transmit(NbdTransmission t) throws IOException, Nbd.ProtocolViolation {
         ByteBuffer in = socket.input();
+        NbdHeaderMode mode = t.mode();
+        boolean extended = mode == NbdHeaderMode.EXTENDED;
+        int headerBytes = mode.requestHeaderBytes();
         while (true) {
-            socket.ensure(Nbd.REQUEST_HEADER);
+            socket.ensure(headerBytes);
             int p = in.position();
             int magic = in.getInt(p);
             int flags = in.getShort(p + 4) & 0xFFFF;
             int type = in.getShort(p + 6) & 0xFFFF;
-            long handle = in.getLong(p + 8);
+            long cookie = in.getLong(p + 8);
             long offset = in.getLong(p + 16);
-            long length = Integer.toUnsignedLong(in.getInt(p + 24));
-            socket.consume(Nbd.REQUEST_HEADER);
-            if (magic != Nbd.REQUEST_MAGIC) {
-                throw new Nbd.ProtocolViolation("request without magic");
+            long length = extended ? in.getLong(p + 24) : Integer.toUnsignedLong(in.getInt(p + 24));
+            socket.consume(headerBytes);
+            if (magic != mode.requestMagic()) {
+                throw new Nbd.ProtocolViolation("request without magic 0x" + Integer.toHexString(mode.requestMagic()));
             }
             if (type == Nbd.CMD_DISC) {
                 if (!pool.awaitIdle(DISCONNECT_WAIT)) {
@@ -105,59 +115,46 @@ final class NbdConnection implements Runnable {
                 }
                 return;
             }
-            if (type == Nbd.CMD_WRITE && length > Nbd.MAX_REQUEST) {
-                // its payload cannot be skipped at a bounded cost: the stream is lost
-                throw new Nbd.ProtocolViolation("write of " + length + " bytes");
+            // the payload that follows the header: a compact WRITE's data, or what an extended header announces
+            long payload = extended
+                    ? ((flags & Nbd.CMD_FLAG_PAYLOAD_LEN) != 0 ? length : 0)
+                    : (type == Nbd.CMD_WRITE ? length : 0);
+            if (payload < 0 || payload > Nbd.MAX_REQUEST) {
+                // a payload that large cannot be skipped at a bounded cost: the stream is lost
+                throw new Nbd.ProtocolViolation(
+                        "request " + type + " with a payload of " + Long.toUnsignedString(payload) + " bytes");
             }
             NbdRequest r = pool.takeSlot();
-            r.start(device, handle);
-            int error = check(device, type, flags, offset, length);
+            r.start(t, type, cookie, offset, length);
+            int error = t.check(type, flags, offset, length);
             if (error != 0) {
-                if (type == Nbd.CMD_WRITE) {
-                    socket.skip(length);
-                }
+                socket.skip(payload);
                 r.finish(error);
                 continue;
             }
-            submit(device, r, type, flags, offset, (int) Math.min(length, Integer.MAX_VALUE), length);
+            submit(t, r, type, flags, offset, length);
         }
     }
 
-    /** The NBD error a request fails with before it reaches the device, or 0. */
-    private static int check(BlockDevice device, int type, int flags, long offset, long length) {
-        boolean known = type == Nbd.CMD_READ
-                || type == Nbd.CMD_WRITE
-                || type == Nbd.CMD_FLUSH
-                || type == Nbd.CMD_TRIM
-                || type == Nbd.CMD_WRITE_ZEROES;
-        if (!known || (flags & ~Nbd.allowedFlags(type)) != 0 || offset < 0) {
-            return Nbd.EINVAL;
-        }
-        boolean data = type == Nbd.CMD_READ || type == Nbd.CMD_WRITE;
-        if (data && (length > Nbd.MAX_REQUEST || offset > device.size() - length)) {
-            // refused before a buffer is taken for it; the device would refuse it the same way
-            return Nbd.EINVAL;
-        }
-        if (type != Nbd.CMD_READ && type != Nbd.CMD_FLUSH && device.isReadOnly()) {
-            return Nbd.EPERM;
-        }
-        return 0;
-    }
-
-    private void submit(BlockDevice device, NbdRequest r, int type, int flags, long offset, int size, long length)
+    /** Submits a request that passed the checks; a zero length is answered here, as success. */
+    private void submit(NbdTransmission t, NbdRequest r, int type, int flags, long offset, long length)
             throws IOException {
+        BlockDevice device = t.device();
         boolean fua = (flags & Nbd.CMD_FLAG_FUA) != 0;
+        if (length == 0 && type != Nbd.CMD_FLUSH) {
+            r.finish(0);
+            return;
+        }
         switch (type) {
             case Nbd.CMD_READ -> {
-                if (!pool.takeBuffer(r, size)) {
+                if (!pool.takeBuffer(r, (int) length)) {
                     r.finish(Nbd.ENOMEM);
                     return;
                 }
-                r.replyWithData();
                 device.read(offset, r.buffer, r);
             }
             case Nbd.CMD_WRITE -> {
-                if (!pool.takeBuffer(r, size)) {
+                if (!pool.takeBuffer(r, (int) length)) {
                     socket.skip(length);
                     r.finish(Nbd.ENOMEM);
                     return;
@@ -166,14 +163,46 @@ final class NbdConnection implements Runnable {
                 device.write(offset, r.buffer.flip(), fua ? BlockDevice.FUA : 0, r);
             }
             case Nbd.CMD_FLUSH -> device.flush(r);
-            case Nbd.CMD_TRIM -> device.discard(offset, length, r);
-            default -> {
+            case Nbd.CMD_TRIM -> {
                 if (fua) {
                     r.flushAfter();
                 }
-                device.writeZeroes(offset, length, r);
+                device.discard(offset, length, r);
             }
+            // a hint; neither a mapped device nor a backend has a cache the gateway could warm
+            case Nbd.CMD_CACHE -> r.finish(0);
+            case Nbd.CMD_WRITE_ZEROES -> {
+                if (fua) {
+                    r.flushAfter();
+                }
+                if (device.supportsWriteZeroes()) {
+                    device.writeZeroes(offset, length, r);
+                } else if (pool.takeBuffer(r, (int) Math.min(length, NbdRequest.ZERO_WRITE))) {
+                    r.writeZeroesByWrites();
+                } else {
+                    r.finish(Nbd.ENOMEM);
+                }
+            }
+            case Nbd.CMD_BLOCK_STATUS -> blockStatus(t, r, (flags & Nbd.CMD_FLAG_REQ_ONE) != 0, offset, length);
+            default -> throw new IllegalStateException("command " + type + " passed the checks");
         }
+    }
+
+    /**
+     * NBD_CMD_BLOCK_STATUS: the descriptors go into a pooled buffer as large as the reply can need, one descriptor
+     * per logical block of the range at the most, and never more than {@link NbdRequest#MAX_EXTENTS}.
+     */
+    private void blockStatus(NbdTransmission t, NbdRequest r, boolean one, long offset, long length)
+            throws IOException {
+        int max = one
+                ? 1
+                : (int) Math.min(NbdRequest.MAX_EXTENTS, length / t.device().logicalBlockSize());
+        if (!pool.takeBuffer(r, max * NbdRequest.descriptorBytes(t.mode()))) {
+            r.finish(Nbd.ENOMEM);
+            return;
+        }
+        r.receiveExtents(max);
+        t.device().blockStatus(offset, length, r);
     }
 
     /** The export this connection uses; null while it negotiates. */

@@ -107,7 +107,7 @@ class NbdFuzzTest {
         try (NbdFuzzClient c = new NbdFuzzClient(server.localAddress(), 5_000)) {
             int flags = m.chance(80) ? Nbd.CLIENT_FLAG_FIXED_NEWSTYLE | Nbd.CLIENT_FLAG_NO_ZEROES : (int) m.boundary(4);
             long magic = m.chance(90) ? Nbd.OPTION_MAGIC : m.nextLong();
-            int option = m.chance(50) ? m.pickInt(1, 2, 3, 6, 7) : (int) m.boundary(4);
+            int option = m.chance(50) ? m.pickInt(1, 2, 3, 6, 7, 8, 9, 10, 11) : (int) m.boundary(4);
             byte[] data =
                     m.chance(50) ? NbdFuzzClient.go(m.pick("demo", "ro", "nope", "", "../x")) : m.bytes(m.nextInt(64));
             if (m.chance(30)) {
@@ -162,7 +162,7 @@ class NbdFuzzTest {
                 for (long i = first; i < last && !mustClose; i++) {
                     Mutator m = Mutator.forCase(settings.seed(), REQUEST_SALT, i);
                     int magic = m.chance(97) ? Nbd.REQUEST_MAGIC : m.nextInt();
-                    int type = m.chance(85) ? m.pickInt(0, 1, 3, 4, 6) : (int) m.boundary(2) & 0xFFFF;
+                    int type = m.chance(85) ? m.pickInt(0, 1, 3, 4, 5, 6, 7) : (int) m.boundary(2) & 0xFFFF;
                     int flags = m.chance(85) ? m.pickInt(0, Nbd.CMD_FLAG_FUA) : (int) m.boundary(2) & 0xFFFF;
                     long offset = m.chance(70) ? 4096L * m.nextInt(SIZE / 4096) : m.boundary(8);
                     int length = m.chance(70) ? 4096 * m.nextInt(0, 33) : (int) m.boundary(4);
@@ -180,16 +180,21 @@ class NbdFuzzTest {
                         mustClose = true;
                         continue;
                     }
-                    boolean ranged =
-                            type == Nbd.CMD_READ || write || type == Nbd.CMD_TRIM || type == Nbd.CMD_WRITE_ZEROES;
+                    boolean ranged = type == Nbd.CMD_READ
+                            || write
+                            || type == Nbd.CMD_TRIM
+                            || type == Nbd.CMD_CACHE
+                            || type == Nbd.CMD_WRITE_ZEROES;
                     boolean outside = offset < 0
                             || offset + Integer.toUnsignedLong(length) > SIZE
                             || offset % 512 != 0
                             || Integer.toUnsignedLong(length) % 512 != 0;
+                    // BLOCK_STATUS too: simple replies select no metadata context
                     boolean unknown = type != Nbd.CMD_READ
                             && !write
                             && type != Nbd.CMD_FLUSH
                             && type != Nbd.CMD_TRIM
+                            && type != Nbd.CMD_CACHE
                             && type != Nbd.CMD_WRITE_ZEROES;
                     mustFail.put(i, unknown || ranged && outside);
                     if (type == Nbd.CMD_READ) {

@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -22,6 +23,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The gateway's limits (negotiation timeout, connections, flags, request length, buffers) and its allocations. */
 @Timeout(120)
@@ -182,35 +185,48 @@ class NbdGatewayLimitsTest {
         }
     }
 
-    @Test
-    void steadyStateRequestsAllocateNothingOnTheConnectionThread() throws Exception {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void steadyStateRequestsAllocateNothingOnTheConnectionThread(boolean structured) throws Exception {
         start(NbdServer.Options.defaults());
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (NbdFuzzClient c = client(10_000)) {
-            assertTrue(c.open("demo"));
+            if (structured) {
+                c.greet(Nbd.CLIENT_FLAG_FIXED_NEWSTYLE | Nbd.CLIENT_FLAG_NO_ZEROES);
+                c.option(Nbd.OPTION_MAGIC, Nbd.OPT_STRUCTURED_REPLY, 0, new byte[0]);
+                assertEquals(Nbd.REP_ACK, c.finalReply());
+                byte[] go = NbdFuzzClient.go("demo");
+                c.option(Nbd.OPTION_MAGIC, Nbd.OPT_GO, go.length, go);
+                assertEquals(Nbd.REP_ACK, c.finalReply());
+            } else {
+                assertTrue(c.open("demo"));
+            }
             String name = "nbd-client-/127.0.0.1:" + c.socket.getLocalPort();
             Thread reader = Thread.getAllStackTraces().keySet().stream()
                     .filter(t -> t.getName().equals(name))
                     .findFirst()
                     .orElseThrow();
             byte[] data = new byte[4096];
+            // data that is not zero: a structured READ of zeroes would answer with a hole
+            Arrays.fill(data, 0, 2048, (byte) 1);
             byte[] back = new byte[4096];
-            rounds(c, 2_000, data, back); // warm-up: pools filled, code compiled
+            rounds(c, 2_000, data, back, structured); // warm-up: pools filled, code compiled
             long before = threads.getThreadAllocatedBytes(reader.getId());
             int rounds = 5_000;
-            rounds(c, rounds, data, back);
+            rounds(c, rounds, data, back, structured);
             long bytes = threads.getThreadAllocatedBytes(reader.getId()) - before;
             double perRequest = bytes / (rounds * 16.0);
             System.out.printf(
-                    "NBD gateway: %d bytes allocated for %d requests (%.3f per request)%n",
-                    bytes, rounds * 16, perRequest);
+                    "NBD gateway (%s replies): %d bytes allocated for %d requests (%.3f per request)%n",
+                    structured ? "structured" : "simple", bytes, rounds * 16, perRequest);
             // measured 0; the margin covers a rare growth of a JDK-internal per-thread cache
             assertTrue(perRequest < 1.0, bytes + " bytes for " + rounds * 16 + " requests");
         }
     }
 
-    /** {@code n} rounds of 8 WRITEs and 8 READs of 4 KiB, pipelined. */
-    private static void rounds(NbdFuzzClient c, int n, byte[] data, byte[] back) throws IOException {
+    /** {@code n} rounds of 8 WRITEs and 8 READs of 4 KiB, pipelined; structured replies are one chunk each. */
+    private static void rounds(NbdFuzzClient c, int n, byte[] data, byte[] back, boolean structured)
+            throws IOException {
         long handle = 0;
         for (int round = 0; round < n; round++) {
             for (int i = 0; i < 8; i++) {
@@ -219,12 +235,32 @@ class NbdGatewayLimitsTest {
             }
             c.flush();
             for (int i = 0; i < 16; i++) {
-                long[] r = c.reply();
-                if (r[0] != 0) {
-                    throw new IOException("request " + r[1] + " failed: " + r[0]);
+                long cookie;
+                if (structured) {
+                    int magic = c.in.readInt();
+                    int flagsAndType = c.in.readInt();
+                    cookie = c.in.readLong();
+                    int length = c.in.readInt();
+                    int type = flagsAndType & 0xFFFF;
+                    if (magic != Nbd.STRUCTURED_REPLY_MAGIC || (type != Nbd.REPLY_TYPE_NONE && length != 8 + 4096)) {
+                        throw new IOException("request " + cookie + ": chunk type " + type + " of " + length);
+                    }
+                    if (type == Nbd.REPLY_TYPE_OFFSET_DATA) {
+                        c.in.readLong();
+                        c.in.readFully(back);
+                    }
+                } else {
+                    long[] r = c.reply();
+                    if (r[0] != 0) {
+                        throw new IOException("request " + r[1] + " failed: " + r[0]);
+                    }
+                    cookie = r[1];
+                    if (cookie % 2 == 0) {
+                        c.in.readFully(back);
+                    }
                 }
-                if (r[1] % 2 == 0) {
-                    c.in.readFully(back);
+                if (cookie % 2 == 0 && !Arrays.equals(data, back)) {
+                    throw new IOException("request " + cookie + " read other data");
                 }
             }
         }

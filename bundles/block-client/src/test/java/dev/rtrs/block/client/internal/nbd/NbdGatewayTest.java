@@ -199,7 +199,7 @@ class NbdGatewayTest {
 
     @Test
     void flushAndMultiConnAreAdvertised() {
-        int flags = NbdNegotiation.transmissionFlags(demo);
+        int flags = NbdTransmission.transmissionFlags(demo, NbdHeaderMode.SIMPLE);
         assertTrue((flags & Nbd.TX_CAN_MULTI_CONN) != 0);
         assertTrue((flags & Nbd.TX_SEND_FLUSH) != 0);
         assertTrue((flags & Nbd.TX_SEND_TRIM) != 0);
