@@ -3,30 +3,41 @@ package dev.rtrs.transport.core.internal.client;
 import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.TransportException;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The permits of a session: one per server chunk. Waiting callers are served strictly in arrival order:
- * each waits on its own condition in a FIFO, only the head may take a free permit, and nobody takes one
- * past a waiting caller.
+ * The permits of a session: one per server chunk. As the kernel's client, a bitmap says which are out: taking one
+ * sets the first clear bit, giving it back clears it, both with one compare-and-set and no lock. The lock is only
+ * for callers that must wait: they are served strictly in arrival order (each waits on its own condition in a FIFO,
+ * only the head may take a free permit), and nobody takes one on the lock-free path while someone waits.
+ *
+ * <p>No wake-up is lost: a waiter announces itself ({@link #waiting}) before it looks at the bitmap, and a release
+ * clears its bit before it looks at {@link #waiting}, so at least one of them sees the other.
  */
 final class PermitPool {
 
     private final ClientIo[] permits;
-    private final int[] free;
-    private int freeCount;
-    private boolean closed;
+    /** One bit per permit, set while it is out; the bits past the last permit stay set. */
+    private final AtomicLongArray taken;
+
     private final ReentrantLock lock = new ReentrantLock();
+    /** The waiting callers' conditions, first in line first; guarded by lock. */
     private final ArrayDeque<Condition> waiters = new ArrayDeque<>();
+    /** How many wait; written under lock, read by the lock-free paths. */
+    private volatile int waiting;
+
+    private volatile boolean closed;
 
     PermitPool(ClientIo[] permits) {
         this.permits = permits;
-        this.free = new int[permits.length];
-        for (int i = 0; i < permits.length; i++) {
-            free[i] = permits.length - 1 - i;
+        int words = (permits.length + 63) / 64;
+        this.taken = new AtomicLongArray(Math.max(1, words));
+        int tail = permits.length % 64;
+        if (tail != 0) {
+            taken.set(words - 1, -1L << tail);
         }
-        this.freeCount = permits.length;
     }
 
     int size() {
@@ -40,19 +51,28 @@ final class PermitPool {
      * @return the permit, or {@code null} when the time ran out
      */
     ClientIo acquire(long timeoutNanos) throws InterruptedException, TransportException {
+        checkOpen();
+        if (waiting == 0) {
+            ClientIo io = take();
+            if (io != null) {
+                return io;
+            }
+        }
         lock.lockInterruptibly();
         try {
-            checkOpen();
-            if (waiters.isEmpty() && freeCount > 0) {
-                return take();
-            }
             Condition me = lock.newCondition();
             waiters.addLast(me);
-            boolean served = false;
+            waiting = waiters.size();
             try {
                 long left = timeoutNanos;
-                while (waiters.peekFirst() != me || freeCount == 0) {
+                while (true) {
                     checkOpen();
+                    if (waiters.peekFirst() == me) {
+                        ClientIo io = take();
+                        if (io != null) {
+                            return io;
+                        }
+                    }
                     if (timeoutNanos < 0) {
                         me.await();
                     } else {
@@ -62,14 +82,11 @@ final class PermitPool {
                         left = me.awaitNanos(left);
                     }
                 }
-                checkOpen();
-                served = true;
-                return take();
             } finally {
                 waiters.remove(me);
-                if (served || !waiters.isEmpty()) {
-                    signalHead();
-                }
+                waiting = waiters.size();
+                // the next in line looks again: a permit may be free, or have been given back meanwhile
+                signalHead();
             }
         } finally {
             lock.unlock();
@@ -77,30 +94,33 @@ final class PermitPool {
     }
 
     ClientIo tryAcquire() throws TransportException {
-        lock.lock();
-        try {
-            checkOpen();
-            return waiters.isEmpty() && freeCount > 0 ? take() : null;
-        } finally {
-            lock.unlock();
-        }
+        checkOpen();
+        return waiting == 0 ? take() : null;
     }
 
     void release(ClientIo io) {
-        lock.lock();
-        try {
-            free[freeCount++] = io.id();
-            signalHead();
-        } finally {
-            lock.unlock();
+        int id = io.id();
+        long bit = 1L << id;
+        int word = id >>> 6;
+        long w;
+        do {
+            w = taken.get(word);
+        } while (!taken.compareAndSet(word, w, w & ~bit));
+        if (waiting > 0) {
+            lock.lock();
+            try {
+                signalHead();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
     /** Fails every waiter and every later acquire with ESHUTDOWN. */
     void close() {
+        closed = true;
         lock.lock();
         try {
-            closed = true;
             for (Condition c : waiters) {
                 c.signal();
             }
@@ -112,16 +132,26 @@ final class PermitPool {
     // lock held
     private void signalHead() {
         Condition head = waiters.peekFirst();
-        if (head != null && freeCount > 0) {
+        if (head != null) {
             head.signal();
         }
     }
 
-    // lock held
+    /** Sets the first clear bit and returns its permit; null when all are out. Lock-free. */
     private ClientIo take() {
-        ClientIo io = permits[free[--freeCount]];
-        io.markAcquired();
-        return io;
+        for (int word = 0; word < taken.length(); word++) {
+            long w = taken.get(word);
+            while (w != -1L) {
+                int bit = Long.numberOfTrailingZeros(~w);
+                if (taken.compareAndSet(word, w, w | 1L << bit)) {
+                    ClientIo io = permits[word * 64 + bit];
+                    io.markAcquired();
+                    return io;
+                }
+                w = taken.get(word);
+            }
+        }
+        return null;
     }
 
     private void checkOpen() throws TransportException {

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -40,6 +42,65 @@ class PermitPoolTest {
         assertEquals(Set.of(0, 1, 2), ids);
         assertNull(pool.tryAcquire());
         assertNull(pool.acquire(TimeUnit.MILLISECONDS.toNanos(50)));
+    }
+
+    @Test
+    void handsOutEveryPermitOfSeveralBitmapWordsOnce() throws Exception {
+        // 130 permits: two full 64-bit words and two bits of a third, whose other bits must never be handed out
+        PermitPool pool = pool(130);
+        Set<Integer> ids = new HashSet<>();
+        for (int i = 0; i < 130; i++) {
+            ClientIo io = pool.tryAcquire();
+            assertNotNull(io, "permit " + i);
+            assertTrue(ids.add(io.id()), "handed out twice: " + io.id());
+        }
+        assertEquals(130, ids.size());
+        assertNull(pool.tryAcquire());
+        ClientIo back = pool(130).tryAcquire();
+        assertEquals(0, back.id(), "the lowest free permit first, as the kernel's find_first_zero_bit");
+    }
+
+    @Test
+    void manyThreadsNeverHoldOnePermitTwice() throws Exception {
+        int permits = 70;
+        PermitPool pool = pool(permits);
+        AtomicIntegerArray holders = new AtomicIntegerArray(permits);
+        AtomicInteger clashes = new AtomicInteger();
+        AtomicInteger taken = new AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            Thread th = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 20_000; i++) {
+                        ClientIo io = i % 2 == 0 ? pool.tryAcquire() : pool.acquire(TimeUnit.SECONDS.toNanos(5));
+                        if (io == null) {
+                            continue;
+                        }
+                        if (!holders.compareAndSet(io.id(), 0, 1)) {
+                            clashes.incrementAndGet();
+                        }
+                        taken.incrementAndGet();
+                        holders.set(io.id(), 0);
+                        io.markReleased();
+                        pool.release(io);
+                    }
+                } catch (Exception e) {
+                    clashes.incrementAndGet();
+                }
+            });
+            th.start();
+            threads.add(th);
+        }
+        for (Thread th : threads) {
+            th.join();
+        }
+        assertEquals(0, clashes.get());
+        assertTrue(taken.get() > 0);
+        Set<Integer> ids = new HashSet<>();
+        for (int i = 0; i < permits; i++) {
+            ids.add(pool.tryAcquire().id());
+        }
+        assertEquals(permits, ids.size(), "every permit came back");
     }
 
     @Test
