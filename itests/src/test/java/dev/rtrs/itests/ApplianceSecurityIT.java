@@ -50,6 +50,12 @@ public class ApplianceSecurityIT {
             refused(a, "admin", "karaf");
             refused(a, "admin", password + "x");
             assertTrue(a.shellAs("admin", password, "jaas:realm-list").contains("karaf"));
+            // as the README runs it: bin/client logs in as admin without being told a user or a password
+            String plain =
+                    a.execWithInput(60, "jaas:realm-list\n", "bin/client", "-a", Integer.toString(a.sshPort), "-b");
+            assertTrue("bin/client -b as admin:\n" + plain, plain.contains("karaf"));
+            Path clientUsers = a.home.resolve("data/client-etc/users.properties");
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(clientUsers)));
 
             String console = awaitConsole(a, "RTRS appliance ready");
             assertTrue(console, console.contains("NBD export:     " + a.nbdUri("demo")));

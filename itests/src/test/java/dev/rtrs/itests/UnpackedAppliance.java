@@ -102,7 +102,8 @@ final class UnpackedAppliance implements AutoCloseable {
         return execWithInput(timeoutSeconds, "", command);
     }
 
-    private String execWithInput(long timeoutSeconds, String input, String... command) throws Exception {
+    /** Runs a program in the appliance's folder with {@code input} on its standard input; returns its output. */
+    String execWithInput(long timeoutSeconds, String input, String... command) throws Exception {
         List<String> full = new ArrayList<>();
         if (namespace != null) {
             full.addAll(List.of("ip", "netns", "exec", namespace));
