@@ -260,9 +260,24 @@ public final class RnbdCodec {
      *         offset overflows
      */
     public static RnbdIo decodeIo(ByteBuffer src, int offset, int length) throws RnbdProtocolException {
+        checkIo(src, offset, length);
+        return new RnbdIo(
+                ioDeviceId(src, offset),
+                ioSector(src, offset),
+                ioOperation(src, offset),
+                ioFlags(src, offset),
+                ioLength(src, offset),
+                u16(src, offset + 24));
+    }
+
+    /**
+     * Checks the IO at {@code offset} as {@link #decodeIo} does, without building it: the server's IO path reads the
+     * fields with the {@code io*} getters, which are defined only for a message this accepted.
+     */
+    public static void checkIo(ByteBuffer src, int offset, int length) throws RnbdProtocolException {
         expect(src, offset, length, RnbdMessageType.IO, RnbdIo.SIZE);
         int rw = u32(src, offset + 16);
-        IoOperation op = IoOperation.fromWire(rw & IoOperation.OPERATION_MASK);
+        IoOperation.fromWire(rw & IoOperation.OPERATION_MASK);
         int flags = rw & ~IoOperation.OPERATION_MASK;
         if ((flags & ~IoOperation.FLAGS) != 0) {
             throw new RnbdProtocolException(
@@ -273,7 +288,32 @@ public final class RnbdCodec {
             throw new RnbdProtocolException(
                     Errno.EINVAL, "IO sector " + Long.toUnsignedString(sector) + " out of range");
         }
-        return new RnbdIo(u32(src, offset + 4), sector, op, flags, unsigned32(src, offset + 20), u16(src, offset + 24));
+    }
+
+    public static int ioDeviceId(ByteBuffer src, int offset) {
+        return u32(src, offset + 4);
+    }
+
+    public static long ioSector(ByteBuffer src, int offset) {
+        return u64(src, offset + 8);
+    }
+
+    /** The operation of an IO that {@link #checkIo} accepted. */
+    public static IoOperation ioOperation(ByteBuffer src, int offset) {
+        try {
+            return IoOperation.fromWire(u32(src, offset + 16) & IoOperation.OPERATION_MASK);
+        } catch (RnbdProtocolException e) {
+            throw new IllegalArgumentException("an IO that checkIo did not accept", e);
+        }
+    }
+
+    public static int ioFlags(ByteBuffer src, int offset) {
+        return u32(src, offset + 16) & ~IoOperation.OPERATION_MASK;
+    }
+
+    /** bi_size, unsigned. */
+    public static long ioLength(ByteBuffer src, int offset) {
+        return unsigned32(src, offset + 20);
     }
 
     // ---- helpers ----

@@ -8,8 +8,8 @@ import dev.rtrs.block.protocol.AccessMode;
 import dev.rtrs.block.protocol.IoOperation;
 import dev.rtrs.block.protocol.RnbdClose;
 import dev.rtrs.block.protocol.RnbdCodec;
-import dev.rtrs.block.protocol.RnbdIo;
 import dev.rtrs.block.protocol.RnbdMessage;
+import dev.rtrs.block.protocol.RnbdMessageType;
 import dev.rtrs.block.protocol.RnbdOpen;
 import dev.rtrs.block.protocol.RnbdOpenRsp;
 import dev.rtrs.block.protocol.RnbdProtocolException;
@@ -64,9 +64,16 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
     @Override
     public void onRequest(ServerRequest request) {
         ByteBuffer header = request.userHeader();
+        int at = header.position();
         RnbdMessage message;
         try {
-            message = RnbdCodec.decode(header, header.position(), header.remaining());
+            if (RnbdCodec.peekType(header, at, header.remaining()) == RnbdMessageType.IO) {
+                // the IO path reads the fields where they are: no message object per IO
+                RnbdCodec.checkIo(header, at, header.remaining());
+                io(sessions.get(request.session()), header, at, request);
+                return;
+            }
+            message = RnbdCodec.decode(header, at, header.remaining());
         } catch (RnbdProtocolException e) {
             WARN.warn(
                     "malformed-rnbd",
@@ -77,9 +84,7 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
             return;
         }
         ServerSession from = request.session();
-        if (message instanceof RnbdIo io) {
-            io(sessions.get(from), io, request);
-        } else if (message instanceof RnbdSessInfo info) {
+        if (message instanceof RnbdSessInfo info) {
             sessInfo(state(from), info, request);
         } else if (message instanceof RnbdOpen open) {
             open(state(from), open, request);
@@ -197,14 +202,17 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
         }
     }
 
-    private void io(RnbdSession session, RnbdIo io, ServerRequest request) {
-        RnbdSession.OpenDevice open = session == null ? null : session.device(io.deviceId());
+    /** An IO whose message {@link RnbdCodec#checkIo} accepted at {@code at} of {@code header}. */
+    private void io(RnbdSession session, ByteBuffer header, int at, ServerRequest request) {
+        int deviceId = RnbdCodec.ioDeviceId(header, at);
+        long length = RnbdCodec.ioLength(header, at);
+        RnbdSession.OpenDevice open = session == null ? null : session.device(deviceId);
         if (open == null) {
             WARN.warn(
                     "io-refused",
                     "session {}: IO for device {} that the session has not opened",
                     request.session().name(),
-                    io.deviceId());
+                    deviceId);
             request.respond(Errno.ENOTCONN);
             return;
         }
@@ -215,14 +223,15 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
             request.respond(Errno.EIO);
             return;
         }
-        IoOperation op = io.operation();
+        IoOperation op = RnbdCodec.ioOperation(header, at);
         boolean writes = op != IoOperation.READ && op != IoOperation.FLUSH;
         if (writes && open.mode() == AccessMode.RO) {
             request.respond(Errno.EROFS);
             return;
         }
         ByteBuffer data = request.data();
-        long offset = io.offset();
+        long offset = RnbdCodec.ioSector(header, at) << RnbdCodec.SECTOR_SHIFT;
+        boolean fua = (RnbdCodec.ioFlags(header, at) & IoOperation.FLAG_FUA) != 0;
         BlockCompletion done = errno -> {
             if (errno != 0) {
                 counters.ioFailed();
@@ -231,26 +240,26 @@ final class RnbdServerCore implements RequestHandler, ServerLinkListener {
         };
         switch (op) {
             case READ -> {
-                if (request.direction() != Direction.READ || data.remaining() != io.length()) {
+                if (request.direction() != Direction.READ || data.remaining() != length) {
                     request.respond(Errno.EINVAL);
                 } else {
                     device.read(offset, data, done);
                 }
             }
             case WRITE -> {
-                if (request.direction() != Direction.WRITE || data.remaining() != io.length()) {
+                if (request.direction() != Direction.WRITE || data.remaining() != length) {
                     request.respond(Errno.EINVAL);
                 } else {
-                    device.write(offset, data, io.fua() ? BlockDevice.FUA : 0, done);
+                    device.write(offset, data, fua ? BlockDevice.FUA : 0, done);
                 }
             }
             case FLUSH -> device.flush(done);
-            case DISCARD -> device.discard(offset, io.length(), done);
+            case DISCARD -> device.discard(offset, length, done);
             case WRITE_ZEROES -> {
                 if (request.direction() != Direction.WRITE || data.remaining() != 0) {
                     request.respond(Errno.EINVAL);
                 } else {
-                    device.writeZeroes(offset, io.length(), done);
+                    device.writeZeroes(offset, length, done);
                 }
             }
             // OPEN_RSP advertises no secure discard: erasing is not done, and not faked by a plain discard
