@@ -224,16 +224,10 @@ final class RtrsFuzzer {
                     s = null;
                     continue;
                 }
-                if (flight.devicesLost && flight.count == 0) {
-                    // a mutated case closed a device of the session: go on with a session that has them all
-                    s.close();
-                    s = null;
-                    continue;
-                }
                 // a case closed with others in flight is retried alone: nothing may join it until it is answered
                 boolean alone = !retry.isEmpty() || flight.holdsAny(retried) || f == Family.IMM;
                 int depth = alone ? 1 : s.queueDepth;
-                while (flight.count < depth && !s.link.isBroken() && !flight.devicesLost) {
+                while (flight.count < depth && !s.link.isBroken()) {
                     long idx;
                     if (!retry.isEmpty()) {
                         if (flight.count > 0) {
@@ -288,8 +282,6 @@ final class RtrsFuzzer {
         final FuzzIo[] io;
         final long[] since;
         int count;
-        /** A valid IO was answered ENOTCONN: a mutated case closed one of the session's devices. */
-        boolean devicesLost;
 
         InFlight(int queueDepth) {
             index = new long[queueDepth];
@@ -336,9 +328,6 @@ final class RtrsFuzzer {
             stats.errno(f, errno);
             if (errno == 0 && Boolean.TRUE.equals(done.refuse())) {
                 stats.finding(f, index[chunk], Problem.ACCEPTED, done.what(), "errno 0");
-            } else if (errno == Errno.ENOTCONN && Boolean.FALSE.equals(done.refuse())) {
-                // the case names an open device and the session's answer no longer knows it
-                devicesLost = true;
             }
             io[chunk] = null;
             count--;
