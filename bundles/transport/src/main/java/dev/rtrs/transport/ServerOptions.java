@@ -17,8 +17,10 @@ import java.util.Objects;
  *                              afterwards. On by default; off is about 20% faster but lets a malicious client
  *                              write into chunks it does not own at the moment.
  * @param provider              the verbs provider, e.g. {@code tcp}
- * @param maxSessions           sessions the server holds at once; each costs {@code queueDepth x chunkSize} bytes
- *                              of chunk memory once its handshake is complete
+ * @param maxSessions           sessions the server holds at once
+ * @param maxPaths              connected paths the server holds at once, over all sessions; each has chunk memory
+ *                              of its own, {@code queueDepth x chunkSize} bytes, once its handshake is complete, so
+ *                              this bounds the server's chunk memory
  * @param maxConnectionsPerPath connections one path may ask for (the kernel's clients ask for one per CPU, plus one)
  * @param maxConnectingPaths    paths in their handshake at once, over all sessions (a new one closes the oldest):
  *                              bounds what half-open
@@ -34,11 +36,13 @@ public record ServerOptions(
         boolean alwaysInvalidate,
         String provider,
         int maxSessions,
+        int maxPaths,
         int maxConnectionsPerPath,
         int maxConnectingPaths,
         Duration handshakeTimeout) {
 
     public static final int DEFAULT_MAX_SESSIONS = 256;
+    public static final int DEFAULT_MAX_PATHS = 512;
     public static final int DEFAULT_MAX_CONNECTIONS_PER_PATH = 128;
     public static final int DEFAULT_MAX_CONNECTING_PATHS = 64;
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(30);
@@ -63,6 +67,9 @@ public record ServerOptions(
         if (maxSessions < 1) {
             throw new IllegalArgumentException("maxSessions must be at least 1: " + maxSessions);
         }
+        if (maxPaths < 1) {
+            throw new IllegalArgumentException("maxPaths must be at least 1: " + maxPaths);
+        }
         if (maxConnectionsPerPath < 1 || maxConnectionsPerPath > 0xFFFF) {
             throw new IllegalArgumentException("maxConnectionsPerPath must be 1..65535: " + maxConnectionsPerPath);
         }
@@ -72,6 +79,32 @@ public record ServerOptions(
         if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
             throw new IllegalArgumentException("handshakeTimeout must be positive: " + handshakeTimeout);
         }
+    }
+
+    /** The options of version 3.0, without {@code maxPaths}: it takes its default. */
+    public ServerOptions(
+            List<InetAddress> addresses,
+            int port,
+            int queueDepth,
+            int chunkSize,
+            boolean alwaysInvalidate,
+            String provider,
+            int maxSessions,
+            int maxConnectionsPerPath,
+            int maxConnectingPaths,
+            Duration handshakeTimeout) {
+        this(
+                addresses,
+                port,
+                queueDepth,
+                chunkSize,
+                alwaysInvalidate,
+                provider,
+                maxSessions,
+                DEFAULT_MAX_PATHS,
+                maxConnectionsPerPath,
+                maxConnectingPaths,
+                handshakeTimeout);
     }
 
     /** Listens on {@code addresses} with the kernel's defaults. */
@@ -98,6 +131,7 @@ public record ServerOptions(
                 .alwaysInvalidate(alwaysInvalidate)
                 .provider(provider)
                 .maxSessions(maxSessions)
+                .maxPaths(maxPaths)
                 .maxConnectionsPerPath(maxConnectionsPerPath)
                 .maxConnectingPaths(maxConnectingPaths)
                 .handshakeTimeout(handshakeTimeout);
@@ -132,6 +166,7 @@ public record ServerOptions(
         private boolean alwaysInvalidate = true;
         private String provider = ClientSessionOptions.DEFAULT_PROVIDER;
         private int maxSessions = DEFAULT_MAX_SESSIONS;
+        private int maxPaths = DEFAULT_MAX_PATHS;
         private int maxConnectionsPerPath = DEFAULT_MAX_CONNECTIONS_PER_PATH;
         private int maxConnectingPaths = DEFAULT_MAX_CONNECTING_PATHS;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
@@ -170,6 +205,11 @@ public record ServerOptions(
             return this;
         }
 
+        public Builder maxPaths(int value) {
+            this.maxPaths = value;
+            return this;
+        }
+
         public Builder maxConnectionsPerPath(int value) {
             this.maxConnectionsPerPath = value;
             return this;
@@ -195,6 +235,7 @@ public record ServerOptions(
                     alwaysInvalidate,
                     provider,
                     maxSessions,
+                    maxPaths,
                     maxConnectionsPerPath,
                     maxConnectingPaths,
                     handshakeTimeout);

@@ -10,5 +10,5 @@
  * changes its reconnect attempts while it runs, as the kernel's sysfs does.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("3.0.0")
+@org.osgi.annotation.versioning.Version("3.1.0")
 package dev.rtrs.transport;

@@ -103,6 +103,7 @@ public final class RnbdServerComponent implements RnbdServerAdmin {
                 .alwaysInvalidate(config.alwaysInvalidate())
                 .provider(config.provider())
                 .maxSessions(config.maxSessions())
+                .maxPaths(config.maxPaths())
                 .maxConnectionsPerPath(config.maxConnectionsPerPath())
                 .maxConnectingPaths(config.maxConnectingPaths())
                 .handshakeTimeout(Duration.ofMillis(config.handshakeTimeoutMs()))

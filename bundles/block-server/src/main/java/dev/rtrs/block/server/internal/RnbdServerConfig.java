@@ -36,10 +36,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                     + "empty for any. Configured exports have their own allowedClients")
     String[] devSearchPathAllowedClients() default {"127.0.0.0/8", "::1/128"};
 
-    @AttributeDefinition(
-            description = "Sessions the server holds at once; each costs queueDepth x chunkSize bytes of memory once "
-                    + "its handshake is complete")
+    @AttributeDefinition(description = "Sessions the server holds at once")
     int maxSessions() default 256;
+
+    @AttributeDefinition(
+            description = "Connected paths the server holds at once, over all sessions. Each path has chunk memory of "
+                    + "its own, queueDepth x chunkSize bytes, once its handshake is complete: this bounds the "
+                    + "server's chunk memory; a path beyond it is refused (ENOMEM)")
+    int maxPaths() default 512;
 
     @AttributeDefinition(description = "Connections one path may ask for (clients ask for one per CPU, plus one)")
     int maxConnectionsPerPath() default 128;

@@ -88,7 +88,7 @@ public final class ServerEndpointImpl implements ServerEndpoint {
             throw new TransportException(Errno.EINVAL, "chunk size must exceed the header room of " + MAX_HEADER_SIZE);
         }
         this.options = options;
-        this.chunkPool = new ChunkPool(options.queueDepth() * options.chunkSize(), options.maxSessions());
+        this.chunkPool = new ChunkPool(options.queueDepth() * options.chunkSize(), options.maxPaths());
         this.handler = handler;
         this.listener = listener != null ? listener : new ServerLinkListener() {};
         this.providers = providers;
@@ -495,7 +495,6 @@ public final class ServerEndpointImpl implements ServerEndpoint {
                     tell(() -> listener.pathDisconnected(session, info));
                 }
                 if (session.paths.isEmpty() && sessions.remove(session.uuid(), session)) {
-                    session.closed();
                     if (session.wasAnnounced()) {
                         LOG.info("RTRS server: session {} closed", session.name());
                         tell(() -> listener.sessionDisconnected(session));

@@ -11,10 +11,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * request while it is fenced and parsed, then HANDLED while the application (the block backend) has it, then
  * RESPONDED until the response is posted.
  *
+ * <p>The chunk's memory is the claiming path's own ({@link PathMemory}): the views the handler gets are that path's,
+ * set when the path claims the chunk.
+ *
  * <p>A request for a chunk whose IO is not finished is the client moving that IO from a path it saw die: the new
  * request waits, and starts once the previous IO has left the application, whether its path lives (a break only the
- * client saw) or not. So the chunk's memory, which the backend reads and writes, is never handed to a second IO, and
- * a write that reached the backend on a dead path lands before its resubmission, never after newer data.
+ * client saw) or not. So a write that reached the backend on a dead path lands before its resubmission, never after
+ * newer data; and as each path has memory of its own, the resubmission's data never touches the memory the backend
+ * still has.
  *
  * <p>The handler gets a {@link Request} of its own per IO: an answer that comes late, after the IO's path died
  * and the chunk went to another IO, is recognised by its generation and dropped. That small object is the IO path's
@@ -43,12 +47,12 @@ final class ServerIo {
     record Waiting(ServerIo io, ServerPath path, int connection, int offset) {}
 
     final int bufId;
-    /** The chunk's memory (position 0, limit = chunk size), shared with the device. */
-    final ByteBuffer chunk;
-    /** The data of a WRITE, re-pointed per IO. */
-    private final ByteBuffer writeData;
-    /** The buffer a READ's handler fills, re-pointed per IO. */
-    private final ByteBuffer readData;
+    /** The claiming path's memory of this chunk (position 0, limit = chunk size); set per IO. */
+    ByteBuffer chunk;
+    /** The data of a WRITE: the claiming path's read-only view, re-pointed per IO. */
+    private ByteBuffer writeData;
+    /** The buffer a READ's handler fills: the claiming path's view, re-pointed per IO. */
+    private ByteBuffer readData;
     /** The user header's copy; grows to the longest header seen, at most the chunk. */
     private ByteBuffer userHeader = ByteBuffer.allocate(64);
     /** What the handler sees of the copy: read-only. */
@@ -77,12 +81,9 @@ final class ServerIo {
     /** Where the IO's message lies in the chunk (the immediate's offset), kept while the chunk is fenced. */
     int messageOffset;
 
-    ServerIo(ServerSessionImpl session, int bufId, ByteBuffer chunk) {
+    ServerIo(ServerSessionImpl session, int bufId) {
         this.session = session;
         this.bufId = bufId;
-        this.chunk = chunk;
-        this.writeData = chunk.asReadOnlyBuffer();
-        this.readData = chunk.duplicate();
     }
 
     /**
@@ -106,6 +107,10 @@ final class ServerIo {
     private void take(ServerPath owner, int connection) {
         state.set(BUSY);
         this.path = owner;
+        PathMemory memory = owner.memory();
+        this.chunk = memory.chunk(bufId);
+        this.writeData = memory.writeView(bufId);
+        this.readData = memory.readView(bufId);
         this.connectionIndex = connection;
         this.generation++;
         this.hasReadBuffer = false;
@@ -208,12 +213,12 @@ final class ServerIo {
         }
         path = null;
         state.set(FREE);
-        session.giveBackIfIdle();
         return null;
     }
 
-    boolean isFree() {
-        return state.get() == FREE;
+    /** True while an IO of {@code p}'s holds the chunk, and with it {@code p}'s memory. */
+    synchronized boolean isHeldBy(ServerPath p) {
+        return path == p && state.get() != FREE;
     }
 
     /** The request the handler gets for the current IO. */

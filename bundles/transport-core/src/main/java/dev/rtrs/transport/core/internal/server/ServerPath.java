@@ -33,12 +33,14 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One path of a server session: its connections, its registration of the session's chunks (each chunk a
- * memory region of its own, so that its rkey can be invalidated alone), and the IO it carries.
+ * One path of a server session: its connections, its own memory for the session's chunks and their registration
+ * (each chunk a memory region of its own, so that its rkey can be invalidated alone), and the IO it carries. As no
+ * other path registers this memory, each chunk of it is writable through one rkey at most: this path's.
  *
  * <p>always_invalidate: an IO request's chunk is fenced by LOCAL_INV, and only the invalidation's completion
  * lets the message be parsed and the handler see the data. The response re-registers the chunk with a fresh
@@ -65,6 +67,10 @@ final class ServerPath implements Connection.Handler {
     private final SendWorkRequest[] heartbeatAckWr;
     private final ProtectionDomain pd;
     private final MemoryRegion[] chunkRegions;
+    /** The path's chunk memory, from its valid INFO_REQ on; given back once the path is closed and no IO has it. */
+    private volatile PathMemory memory;
+
+    private final AtomicBoolean memoryGivenBack = new AtomicBoolean();
     private final MemoryRegion responseRegion;
     /** The response region's memory, taken once: the IO path writes each RKEY_RSP into it. */
     private final ByteBuffer responses;
@@ -166,6 +172,11 @@ final class ServerPath implements Connection.Handler {
                 && s.getAddress().equals(server.getAddress());
     }
 
+    /** The path's chunk memory; null before its INFO exchange. */
+    PathMemory memory() {
+        return memory;
+    }
+
     /** The chunk's registration on this path. */
     int chunkCount() {
         return chunkRegions.length;
@@ -258,7 +269,8 @@ final class ServerPath implements Connection.Handler {
 
     @Override
     public void onSendCompleted(Connection c, WorkCompletion wc) {
-        if (WrIds.kind(wc.wrId()) == WrIds.INVALIDATE) {
+        // a closing path has let go of its chunks already
+        if (WrIds.kind(wc.wrId()) == WrIds.INVALIDATE && !isClosed()) {
             int bufId = WrIds.id(wc.wrId());
             process(session.ios()[bufId], pendingOffset[bufId]);
         }
@@ -298,12 +310,23 @@ final class ServerPath implements Connection.Handler {
             refuseInfo(c, Errno.EPERM, "session name '" + name + "' is held by another live session");
             return;
         }
+        ByteBuffer block = endpoint.chunkPool().take();
+        if (block == null) {
+            refuseInfo(
+                    c,
+                    Errno.ENOMEM,
+                    "no chunk memory for another path: the server holds its limit of "
+                            + endpoint.options().maxPaths() + " paths, or the JVM's direct memory is used up");
+            return;
+        }
+        PathMemory own = new PathMemory(block, session.queueDepth, session.chunkSize);
         session.name(name);
-        ServerIo[] ios = session.allocateChunks();
+        session.createChunks();
+        memory = own;
         List<SgDesc> chunks = new ArrayList<>(chunkRegions.length);
         try {
             for (int i = 0; i < chunkRegions.length; i++) {
-                chunkRegions[i] = pd.register(ios[i].chunk, CHUNK_ACCESS);
+                chunkRegions[i] = pd.register(own.chunk(i), CHUNK_ACCESS);
                 chunks.add(new SgDesc(chunkRegions[i].address(), chunkRegions[i].rkey(), session.chunkSize));
             }
         } catch (VerbsException e) {
@@ -370,6 +393,7 @@ final class ServerPath implements Connection.Handler {
         if (isClosed() || c == null) {
             // the path went while the IO waited: the chunk goes to whoever waits next
             startWaiting(io.releaseFrom(this, new boolean[1]));
+            giveBackMemoryIfIdle();
             return;
         }
         counters.ioStarted();
@@ -430,6 +454,7 @@ final class ServerPath implements Connection.Handler {
         if (isClosed() || c == null || c.isFailed()) {
             counters.ioLeft();
             startWaiting(io.free(generation));
+            giveBackMemoryIfIdle();
             return;
         }
         int rkey = 0;
@@ -492,7 +517,7 @@ final class ServerPath implements Connection.Handler {
         }
         // the old region was closed as the fence (no LOCAL_INV) or must be now (no REG_MR)
         chunkRegions[bufId].close();
-        chunkRegions[bufId] = pd.register(session.ios()[bufId].chunk, CHUNK_ACCESS);
+        chunkRegions[bufId] = pd.register(memory.chunk(bufId), CHUNK_ACCESS);
         return chunkRegions[bufId].rkey();
     }
 
@@ -573,6 +598,27 @@ final class ServerPath implements Connection.Handler {
         infoRegion.close();
         pd.close();
         state = PathState.CLOSED;
+        giveBackMemoryIfIdle();
         endpoint.pathClosed(session, this);
+    }
+
+    /**
+     * A closed path's memory goes back to the pool once no IO holds it: at the close, or when the application
+     * answers the last IO it had of this path. Called with no chunk's lock held.
+     */
+    private void giveBackMemoryIfIdle() {
+        PathMemory m = memory;
+        ServerIo[] ios = session.ios();
+        if (m == null || !isClosed() || ios == null) {
+            return;
+        }
+        for (ServerIo io : ios) {
+            if (io.isHeldBy(this)) {
+                return;
+            }
+        }
+        if (memoryGivenBack.compareAndSet(false, true)) {
+            endpoint.chunkPool().give(m.block);
+        }
     }
 }

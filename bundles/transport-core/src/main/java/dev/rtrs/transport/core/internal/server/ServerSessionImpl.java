@@ -2,16 +2,15 @@ package dev.rtrs.transport.core.internal.server;
 
 import dev.rtrs.transport.PathInfo;
 import dev.rtrs.transport.ServerSession;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A client's session on the server: its chunks (shared by all paths) and its paths. Paths are added and
- * removed under the endpoint's lock. The chunk memory is allocated when the first path completes its handshake,
- * not at a peer's first connect request, and is then fixed for the session's life.
+ * A client's session on the server: its chunks and its paths. Paths are added and removed under the endpoint's
+ * lock. The chunks (their state; each path has memory of its own for them) are made when the first path completes
+ * its handshake, not at a peer's first connect request, and are then fixed for the session's life.
  */
 final class ServerSessionImpl implements ServerSession {
 
@@ -21,10 +20,7 @@ final class ServerSessionImpl implements ServerSession {
     final int queueDepth;
     final int chunkSize;
     private volatile ServerIo[] ios;
-    /** The block behind the chunks while the session has it; guarded by this. */
-    private ByteBuffer memory;
 
-    private volatile boolean closed;
     final ConcurrentHashMap<UUID, ServerPath> paths = new ConcurrentHashMap<>();
     private volatile boolean announced;
 
@@ -36,49 +32,16 @@ final class ServerSessionImpl implements ServerSession {
         this.chunkSize = chunkSize;
     }
 
-    /** The chunks; allocated by the first call, which the first path's valid INFO_REQ makes. */
-    synchronized ServerIo[] allocateChunks() {
+    /** The chunks; made by the first call, which the first path's valid INFO_REQ makes. */
+    synchronized ServerIo[] createChunks() {
         if (ios == null) {
-            memory = endpoint.chunkPool().take();
             ServerIo[] all = new ServerIo[queueDepth];
             for (int i = 0; i < queueDepth; i++) {
-                ByteBuffer chunk = memory.duplicate();
-                chunk.limit((i + 1) * chunkSize).position(i * chunkSize);
-                all[i] = new ServerIo(this, i, chunk.slice());
+                all[i] = new ServerIo(this, i);
             }
             ios = all;
         }
         return ios;
-    }
-
-    /** The session is gone: its memory goes back to the pool once no chunk is in use. */
-    void closed() {
-        synchronized (this) {
-            closed = true;
-        }
-        giveBackIfIdle();
-    }
-
-    /** Called when a chunk became free: after the session closed, the last one gives the memory back. */
-    void giveBackIfIdle() {
-        // called on every chunk's release: while the session lives, a volatile read and no lock
-        if (!closed) {
-            return;
-        }
-        ByteBuffer block;
-        synchronized (this) {
-            if (!closed || memory == null) {
-                return;
-            }
-            for (ServerIo io : ios) {
-                if (!io.isFree()) {
-                    return;
-                }
-            }
-            block = memory;
-            memory = null;
-        }
-        endpoint.chunkPool().give(block);
     }
 
     /** The chunks, or null before the first path completed its handshake. */

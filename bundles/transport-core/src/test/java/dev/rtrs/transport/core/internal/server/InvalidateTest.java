@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rtrs.test.support.Await;
 import dev.rtrs.transport.ClientSession;
 import dev.rtrs.transport.ClientSessionOptions;
 import dev.rtrs.transport.Direction;
@@ -19,6 +20,7 @@ import dev.rtrs.transport.core.internal.wire.ConReq;
 import dev.rtrs.transport.core.internal.wire.ConRsp;
 import dev.rtrs.transport.core.internal.wire.Imm;
 import dev.rtrs.transport.core.internal.wire.ImmType;
+import dev.rtrs.transport.core.internal.wire.InfoReq;
 import dev.rtrs.transport.core.internal.wire.InfoRsp;
 import dev.rtrs.transport.core.internal.wire.ReadMsg;
 import dev.rtrs.transport.core.internal.wire.RkeyRsp;
@@ -29,18 +31,23 @@ import dev.rtrs.transport.core.internal.wire.WriteMsg;
 import dev.rtrs.verbs.CmEvent;
 import dev.rtrs.verbs.CmEventType;
 import dev.rtrs.verbs.MemoryRegion;
+import dev.rtrs.verbs.SendOpcode;
+import dev.rtrs.verbs.SendWorkRequest;
 import dev.rtrs.verbs.WcStatus;
 import dev.rtrs.verbs.WorkCompletion;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -77,8 +84,16 @@ class InvalidateTest {
     /** A raw client with one connection that has done CON_REQ and INFO. */
     private RawClient handshake(ServerEndpointImpl server, UUID session, ConRsp[] rspOut, InfoRsp[] infoOut)
             throws Exception {
+        return handshake(server, session, "127.0.0.1", rspOut, infoOut);
+    }
+
+    /** As above, for a path of {@code session} from local address {@code source}. */
+    private RawClient handshake(
+            ServerEndpointImpl server, UUID session, String source, ConRsp[] rspOut, InfoRsp[] infoOut)
+            throws Exception {
         RawClient c = new RawClient(provider);
         CmEvent e = c.connect(
+                new InetSocketAddress(InetAddress.getByName(source), 0),
                 server.localAddresses().get(0),
                 RtrsCodec.encode(new ConReq(
                         RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 1, 0, UUID.randomUUID(), session, true)));
@@ -147,8 +162,8 @@ class InvalidateTest {
 
     @Test
     void theUserHeaderTheHandlerParsesIsACopyThatLaterWritesIntoTheChunkCannotChange() throws Exception {
-        // without always_invalidate the chunk stays writable while the handler has it (as it stays through the keys
-        // of a session's other paths): what the handler parsed must not change under it
+        // without always_invalidate the chunk stays writable while the handler has it: what the handler parsed must
+        // not change under it
         CompletableFuture<ServerRequestHolder> seen = new CompletableFuture<>();
         ServerEndpointImpl server = server(false, 2, r -> {
             ByteBuffer header = r.userHeader();
@@ -193,6 +208,121 @@ class InvalidateTest {
     }
 
     private record ServerRequestHolder(ServerRequest request, ByteBuffer header) {}
+
+    private static byte[] bytes(ByteBuffer b, int length) {
+        byte[] out = new byte[length];
+        b.duplicate().position(0).get(out);
+        return out;
+    }
+
+    private static byte[] filled(int length, char c) {
+        byte[] out = new byte[length];
+        Arrays.fill(out, (byte) c);
+        return out;
+    }
+
+    @Test
+    void aChunkWhoseIoTheHandlerHasIsWritableThroughNoKeyOfAnyPath() throws Exception {
+        BlockingQueue<ServerRequest> seen = new LinkedBlockingQueue<>();
+        ServerEndpointImpl server = server(true, 2, seen::add);
+        UUID session = UUID.randomUUID();
+        ConRsp[] rsp = new ConRsp[1];
+        InfoRsp[] infoA = new InfoRsp[1];
+        InfoRsp[] infoB = new InfoRsp[1];
+        try (RawClient a = handshake(server, session, "127.0.0.1", rsp, infoA);
+                RawClient b = handshake(server, session, "127.0.0.2", rsp, infoB)) {
+            assertEquals(2, server.findSession(session).paths.size(), "one session, two paths");
+            SgDesc chunkA = infoA[0].chunks().get(0);
+            SgDesc chunkB = infoB[0].chunks().get(0);
+            assertNotEquals(chunkA.address(), chunkB.address(), "each path has chunk memory of its own");
+
+            writeIo(a, chunkA.address(), chunkA.key(), 100, (byte) 'A', 2);
+            assertTrue(a.completion().isSuccess(), "the IO request was sent");
+            ServerRequest first = seen.poll(10, TimeUnit.SECONDS);
+            assertArrayEquals(filled(100, 'A'), bytes(first.data(), 100));
+
+            // the hostile writes while the handler has chunk 0: through path A's fenced key, and through the key
+            // path B announced for chunk 0
+            for (int i = 0; i < 100; i++) {
+                a.memory.buffer().put(i, (byte) 'X');
+            }
+            a.write(chunkA.address(), chunkA.key(), 100, null);
+            assertEquals(WcStatus.REMOTE_ACCESS_ERROR, a.completion().status(), "path A's key is fenced");
+            // and the client moves the IO to path B, as after a break only it saw: the copy waits for the first
+            writeIo(b, chunkB.address(), chunkB.key(), 100, (byte) 'B', 2);
+            assertTrue(b.completion().isSuccess(), "path B's key reaches path B's memory");
+            assertArrayEquals(filled(100, 'A'), bytes(first.data(), 100), "the handler's data is unchanged");
+            assertEquals(null, seen.poll(200, TimeUnit.MILLISECONDS), "the moved IO waits for the first");
+
+            first.respond(0);
+            ServerRequest moved = seen.poll(10, TimeUnit.SECONDS);
+            assertArrayEquals(filled(100, 'B'), bytes(moved.data(), 100), "the moved IO has path B's data");
+            moved.respond(0);
+            WorkCompletion response = b.receive();
+            assertEquals(ImmType.IO_RSP, Imm.type(response.immediateData()));
+            assertEquals(0, Imm.responseErrno(Imm.payload(response.immediateData())));
+        }
+    }
+
+    @Test
+    void aClosedPathsMemoryIsGivenBackOnlyOnceTheHandlerAnsweredItsIo() throws Exception {
+        BlockingQueue<ServerRequest> seen = new LinkedBlockingQueue<>();
+        ServerEndpointImpl server = server(false, 2, seen::add);
+        UUID session = UUID.randomUUID();
+        ConRsp[] rsp = new ConRsp[1];
+        InfoRsp[] info = new InfoRsp[1];
+        RawClient c = handshake(server, session, rsp, info);
+        assertEquals(1, server.chunkPool().blocksInUse());
+        SgDesc chunk = info[0].chunks().get(0);
+        writeIo(c, chunk.address(), chunk.key(), 64, (byte) 'A', 2);
+        ServerRequest held = seen.poll(10, TimeUnit.SECONDS);
+        c.close();
+        Await.until(() -> server.findSession(session) == null, Duration.ofSeconds(10), "the path closed");
+        assertEquals(1, server.chunkPool().blocksInUse(), "the handler still has an IO in the path's memory");
+        assertArrayEquals(filled(64, 'A'), bytes(held.data(), 64));
+        held.respond(0);
+        assertEquals(0, server.chunkPool().blocksInUse(), "given back with the answer");
+        assertEquals(1, server.chunkPool().idleBlocks(), "kept for the next path");
+    }
+
+    @Test
+    void aPathBeyondMaxPathsIsRefusedAndTheNextOneGetsTheFreedMemory() throws Exception {
+        ServerEndpointImpl server = (ServerEndpointImpl) transport.listen(
+                ServerOptions.builder(InetAddress.getByName("127.0.0.1"))
+                        .port(0)
+                        .queueDepth(2)
+                        .chunkSize(CHUNK)
+                        .maxPaths(1)
+                        .build(),
+                r -> r.respond(0),
+                null);
+        ConRsp[] rsp = new ConRsp[1];
+        InfoRsp[] info = new InfoRsp[1];
+        RawClient first = handshake(server, UUID.randomUUID(), rsp, info);
+        RawClient second = new RawClient(provider);
+        second.connect(
+                server.localAddresses().get(0),
+                RtrsCodec.encode(new ConReq(
+                        RtrsProtocol.MAGIC,
+                        RtrsProtocol.VERSION,
+                        0,
+                        1,
+                        0,
+                        UUID.randomUUID(),
+                        UUID.randomUUID(),
+                        true)));
+        int n = RtrsCodec.encode(new InfoReq("second"), second.memory.buffer(), 0);
+        second.qp.postSend(new SendWorkRequest(1).reset(1, SendOpcode.SEND).addSge(second.memory, 0, n));
+        // no INFO_RSP: the path is closed (ENOMEM in the log), as the kernel closes a path it cannot serve
+        assertEquals(CmEventType.DISCONNECTED, second.next().type());
+        second.close();
+        assertEquals(1, server.chunkPool().blocksInUse());
+        first.close();
+        Await.until(() -> server.chunkPool().blocksInUse() == 0, Duration.ofSeconds(10), "the first path's memory");
+        try (RawClient third = handshake(server, UUID.randomUUID(), rsp, info)) {
+            assertEquals(1, server.chunkPool().blocksInUse(), "the third path reuses the block");
+        }
+    }
 
     @Test
     void aReadAskingForInvalidationGetsItsBufferInvalidatedBeforeTheResponse() throws Exception {

@@ -56,7 +56,12 @@ final class RawClient implements AutoCloseable {
 
     /** Resolves, sets up a queue pair with posted receives, connects; returns the answer (ESTABLISHED, REJECTED...). */
     CmEvent connect(InetSocketAddress server, byte[] privateData) throws Exception {
-        id.resolveAddress(null, server, 5000);
+        return connect(null, server, privateData);
+    }
+
+    /** As {@link #connect(InetSocketAddress, byte[])}, from a given local address (null: any). */
+    CmEvent connect(InetSocketAddress source, InetSocketAddress server, byte[] privateData) throws Exception {
+        id.resolveAddress(source, server, 5000);
         expect(CmEventType.ADDR_RESOLVED);
         id.resolveRoute(5000);
         expect(CmEventType.ROUTE_RESOLVED);
