@@ -53,6 +53,8 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
     private static final Logger LOG = LoggerFactory.getLogger(ClientPath.class);
     static final int RECEIVE_SLOT = 64;
     private static final int EXTRA_SLOTS = 16;
+    /** Queue size of the service connection: the INFO exchange and heartbeats in both directions. */
+    private static final int SERVICE_SLOTS = 32;
 
     final int index;
     final PathAddress address;
@@ -255,8 +257,7 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
             pd = id.device().allocateProtectionDomain();
             infoRegion = pd.register(ByteBuffer.allocateDirect(InfoReq.SIZE), Access.LOCAL_WRITE);
         }
-        int maxWr = id.device().capabilities().maxQueuePairWorkRequests();
-        int depth = Math.min(maxWr, PermitMemory.MAX_QUEUE_DEPTH * 2 + EXTRA_SLOTS);
+        int depth = Math.min(id.device().capabilities().maxQueuePairWorkRequests(), queueSize(cid));
         Connection c = new Connection(id, cid, this, session.name() + " path " + address + " cid " + cid);
         connections[cid] = c;
         // INFO_RSP may list a descriptor per chunk, up to the largest queue depth a server may grant
@@ -265,6 +266,23 @@ final class ClientPath implements Connection.Handler, MultipathPolicy.PathView {
         ConReq req = new ConReq(
                 RtrsProtocol.MAGIC, RtrsProtocol.VERSION, cid, cidNum, reconCnt, uuid, session.uuid(), forNewClient);
         id.connect(RtrsCodec.encode(req), session.connectTimeoutMs());
+    }
+
+    /**
+     * Work requests each queue of connection {@code cid} holds. As the kernel's client: connection 0 of several is the
+     * service connection (INFO and heartbeats, no IO) and gets a few; the IO connections, set up once connection 0's
+     * CON_RSP told the server's queue depth, two per chunk the server grants. A path of one connection carries IO on
+     * connection 0 before it knows the depth, so it is sized for the largest one.
+     */
+    // this held
+    private int queueSize(int cid) {
+        if (cid == 0 && cidNum > 1) {
+            return SERVICE_SLOTS;
+        }
+        int queueDepth = accepted == null
+                ? PermitMemory.MAX_QUEUE_DEPTH
+                : Math.min(accepted.queueDepth(), PermitMemory.MAX_QUEUE_DEPTH);
+        return queueDepth * 2 + EXTRA_SLOTS;
     }
 
     // this held
