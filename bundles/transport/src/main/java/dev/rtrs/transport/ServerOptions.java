@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param maxPaths              connected paths the server holds at once, over all sessions; each has chunk memory
  *                              of its own, {@code queueDepth x chunkSize} bytes, once its handshake is complete, so
  *                              this bounds the server's chunk memory
+ * @param maxPathsPerSession    paths one session may have at once, 1 to {@value RtrsLimits#MAX_PATHS} (the kernel's
+ *                              limit and the default)
  * @param maxConnectionsPerPath connections one path may ask for (the kernel's clients ask for one per CPU, plus one)
  * @param maxConnectingPaths    paths in their handshake at once, over all sessions (a new one closes the oldest):
  *                              bounds what half-open
@@ -37,6 +39,7 @@ public record ServerOptions(
         String provider,
         int maxSessions,
         int maxPaths,
+        int maxPathsPerSession,
         int maxConnectionsPerPath,
         int maxConnectingPaths,
         Duration handshakeTimeout) {
@@ -70,6 +73,10 @@ public record ServerOptions(
         if (maxPaths < 1) {
             throw new IllegalArgumentException("maxPaths must be at least 1: " + maxPaths);
         }
+        if (maxPathsPerSession < 1 || maxPathsPerSession > RtrsLimits.MAX_PATHS) {
+            throw new IllegalArgumentException(
+                    "maxPathsPerSession must be 1.." + RtrsLimits.MAX_PATHS + ": " + maxPathsPerSession);
+        }
         if (maxConnectionsPerPath < 1 || maxConnectionsPerPath > 0xFFFF) {
             throw new IllegalArgumentException("maxConnectionsPerPath must be 1..65535: " + maxConnectionsPerPath);
         }
@@ -81,7 +88,7 @@ public record ServerOptions(
         }
     }
 
-    /** The options of version 3.0, without {@code maxPaths}: it takes its default. */
+    /** The options of version 3.0, without {@code maxPaths} and {@code maxPathsPerSession}: they take their defaults. */
     public ServerOptions(
             List<InetAddress> addresses,
             int port,
@@ -102,6 +109,7 @@ public record ServerOptions(
                 provider,
                 maxSessions,
                 DEFAULT_MAX_PATHS,
+                RtrsLimits.MAX_PATHS,
                 maxConnectionsPerPath,
                 maxConnectingPaths,
                 handshakeTimeout);
@@ -132,6 +140,7 @@ public record ServerOptions(
                 .provider(provider)
                 .maxSessions(maxSessions)
                 .maxPaths(maxPaths)
+                .maxPathsPerSession(maxPathsPerSession)
                 .maxConnectionsPerPath(maxConnectionsPerPath)
                 .maxConnectingPaths(maxConnectingPaths)
                 .handshakeTimeout(handshakeTimeout);
@@ -167,6 +176,7 @@ public record ServerOptions(
         private String provider = ClientSessionOptions.DEFAULT_PROVIDER;
         private int maxSessions = DEFAULT_MAX_SESSIONS;
         private int maxPaths = DEFAULT_MAX_PATHS;
+        private int maxPathsPerSession = RtrsLimits.MAX_PATHS;
         private int maxConnectionsPerPath = DEFAULT_MAX_CONNECTIONS_PER_PATH;
         private int maxConnectingPaths = DEFAULT_MAX_CONNECTING_PATHS;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
@@ -210,6 +220,11 @@ public record ServerOptions(
             return this;
         }
 
+        public Builder maxPathsPerSession(int value) {
+            this.maxPathsPerSession = value;
+            return this;
+        }
+
         public Builder maxConnectionsPerPath(int value) {
             this.maxConnectionsPerPath = value;
             return this;
@@ -236,6 +251,7 @@ public record ServerOptions(
                     provider,
                     maxSessions,
                     maxPaths,
+                    maxPathsPerSession,
                     maxConnectionsPerPath,
                     maxConnectingPaths,
                     handshakeTimeout);

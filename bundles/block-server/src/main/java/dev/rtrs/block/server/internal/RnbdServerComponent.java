@@ -104,6 +104,7 @@ public final class RnbdServerComponent implements RnbdServerAdmin {
                 .provider(config.provider())
                 .maxSessions(config.maxSessions())
                 .maxPaths(config.maxPaths())
+                .maxPathsPerSession(config.maxPathsPerSession())
                 .maxConnectionsPerPath(config.maxConnectionsPerPath())
                 .maxConnectingPaths(config.maxConnectingPaths())
                 .handshakeTimeout(Duration.ofMillis(config.handshakeTimeoutMs()))

@@ -45,6 +45,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                     + "server's chunk memory; a path beyond it is refused (ENOMEM)")
     int maxPaths() default 512;
 
+    @AttributeDefinition(
+            description = "Paths one session may have at once, 1 to 128 (the kernel's limit); a path beyond it is "
+                    + "refused (ECONNRESET)")
+    int maxPathsPerSession() default 128;
+
     @AttributeDefinition(description = "Connections one path may ask for (clients ask for one per CPU, plus one)")
     int maxConnectionsPerPath() default 128;
 

@@ -4,7 +4,6 @@ import dev.rtrs.errno.Errno;
 import dev.rtrs.transport.PathInfo;
 import dev.rtrs.transport.PathState;
 import dev.rtrs.transport.RequestHandler;
-import dev.rtrs.transport.RtrsLimits;
 import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerLinkListener;
 import dev.rtrs.transport.ServerOptions;
@@ -378,9 +377,10 @@ public final class ServerEndpointImpl implements ServerEndpoint {
      * their handshake, or a path of the session with the same addresses (EEXIST, as the kernel's). This held.
      */
     private Refusal newPathRefusal(ServerSessionImpl session, CmId id) {
-        if (session.paths.size() >= RtrsLimits.MAX_PATHS) {
+        if (session.paths.size() >= options.maxPathsPerSession()) {
             return new Refusal(
-                    Errno.ECONNRESET, "session " + session.name() + " already has " + RtrsLimits.MAX_PATHS + " paths");
+                    Errno.ECONNRESET,
+                    "session " + session.name() + " already has " + options.maxPathsPerSession() + " paths");
         }
         int connecting = 0;
         ServerPath oldest = null;

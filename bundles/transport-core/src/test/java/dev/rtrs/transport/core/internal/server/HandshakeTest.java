@@ -208,6 +208,35 @@ class HandshakeTest {
     }
 
     @Test
+    void anOperatorsLowerLimitOfPathsPerSessionRefusesThePathBeyondIt() throws Exception {
+        listen(ServerOptions.builder(InetAddress.getByName("0.0.0.0"))
+                .port(0)
+                .queueDepth(2)
+                .chunkSize(8192 * 2)
+                .maxPathsPerSession(2));
+        UUID session = UUID.randomUUID();
+        for (int i = 0; i < 3; i++) {
+            RawClient c = new RawClient(provider);
+            clients.add(c);
+            CmEvent e = c.connect(
+                    new InetSocketAddress("127.0.0." + (i + 1), address.getPort()),
+                    RtrsCodec.encode(
+                            request(RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 1, UUID.randomUUID(), session, true)));
+            if (i < 2) {
+                assertEquals(CmEventType.ESTABLISHED, e.type(), "path " + i);
+            } else {
+                assertEquals(Errno.ECONNRESET, rejectErrno(e), "the third path");
+            }
+        }
+        assertEquals(2, server.findSession(session).paths.size());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ServerOptions.builder(InetAddress.getLoopbackAddress())
+                        .maxPathsPerSession(129)
+                        .build());
+    }
+
+    @Test
     void clientReportsTheServersRejectErrno() throws Exception {
         CmId listener = provider.createCmId(event -> {
             if (event.type() == CmEventType.CONNECT_REQUEST) {
