@@ -6,14 +6,11 @@ import dev.rtrs.block.backend.memory.internal.MemoryBackend;
 import dev.rtrs.block.client.internal.RnbdClient;
 import dev.rtrs.block.server.internal.StandaloneRnbdServer;
 import dev.rtrs.heartbeat.internal.HeartbeatMonitor;
-import dev.rtrs.policy.mininflight.internal.MinInflightPolicy;
-import dev.rtrs.transport.ClientSessionOptions;
 import dev.rtrs.transport.PathAddress;
 import dev.rtrs.transport.ServerEndpoint;
 import dev.rtrs.transport.ServerOptions;
 import dev.rtrs.transport.core.RtrsTransport;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -23,18 +20,13 @@ import java.util.Map;
 
 /**
  * The device the load goes to. {@code rnbd} is the appliance's demo in this process, with the settings of its
- * {@code etc/} files: an RNBD server on 127.0.0.1 and 127.0.0.2 (queue depth 128, 128 KiB chunks, the tcp provider)
- * exporting a memory device {@code demo}, the heartbeat (500 ms, 3 missed), the min-inflight policy, and the RNBD
- * client mapping it through session {@code demo} with the mapped device's default options. {@code memory} is the
+ * {@code etc/} files ({@link DemoSettings}) and a memory export, and the RNBD client mapping it through session
+ * {@code demo} with the mapped device's default options. {@code memory} is the
  * memory backend's device alone, which shows what the load generator itself costs.
  */
 final class DemoTarget implements AutoCloseable {
 
-    static final String EXPORT = "demo";
-    private static final int QUEUE_DEPTH = 128;
-    private static final int CHUNK_SIZE = 128 * 1024;
-    private static final long HEARTBEAT_INTERVAL_MS = 500;
-    private static final int HEARTBEAT_MISSED_MAX = 3;
+    static final String EXPORT = DemoSettings.EXPORT;
 
     private final BlockDevice device;
     private final String description;
@@ -70,23 +62,13 @@ final class DemoTarget implements AutoCloseable {
         try {
             TcpVerbsProvider provider = new TcpVerbsProvider();
             resources.push(provider);
-            HeartbeatMonitor heartbeat = new HeartbeatMonitor(HEARTBEAT_INTERVAL_MS, HEARTBEAT_MISSED_MAX);
+            HeartbeatMonitor heartbeat = DemoSettings.heartbeat();
             resources.push(heartbeat);
-            RtrsTransport transport = new RtrsTransport()
-                    .addProvider(provider)
-                    .addPolicy(new MinInflightPolicy(), ClientSessionOptions.DEFAULT_POLICY, "mi")
-                    .setHeartbeat(heartbeat);
+            RtrsTransport transport = DemoSettings.transport(provider, heartbeat);
             resources.push(transport);
             MemoryBackend memory = MemoryBackend.withDefaults();
             resources.push(memory::deactivate);
-            ServerOptions serverOptions = ServerOptions.builder(
-                            InetAddress.getByName("127.0.0.1"), InetAddress.getByName("127.0.0.2"))
-                    .port(0)
-                    .queueDepth(QUEUE_DEPTH)
-                    .chunkSize(CHUNK_SIZE)
-                    .alwaysInvalidate(options.alwaysInvalidate())
-                    .provider(TcpVerbsProvider.NAME)
-                    .build();
+            ServerOptions serverOptions = DemoSettings.serverOptions(options.alwaysInvalidate(), 0);
             ServerEndpoint server =
                     StandaloneRnbdServer.listen(transport, serverOptions, memory, EXPORT, exportParameters(options));
             resources.push(server);

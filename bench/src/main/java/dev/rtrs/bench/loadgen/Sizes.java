@@ -3,11 +3,11 @@ package dev.rtrs.bench.loadgen;
 import java.util.Locale;
 
 /** Byte counts as fio writes them: {@code 4k}, {@code 1m}, {@code 256M} (powers of 1024). */
-final class Sizes {
+public final class Sizes {
 
     private Sizes() {}
 
-    static long parse(String text) {
+    public static long parse(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         if (t.endsWith("ib") || t.endsWith("b")) {
             t = t.substring(0, t.length() - (t.endsWith("ib") ? 2 : 1));
@@ -34,7 +34,7 @@ final class Sizes {
         }
     }
 
-    static int parseInt(String text) {
+    public static int parseInt(String text) {
         long v = parse(text);
         if (v > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("size too large: " + text);
@@ -43,7 +43,7 @@ final class Sizes {
     }
 
     /** The shortest of {@code 512}, {@code 4k}, {@code 1m}, {@code 2g} that is exact. */
-    static String format(long bytes) {
+    public static String format(long bytes) {
         String[] units = {"", "k", "m", "g", "t"};
         int u = 0;
         long v = bytes;

@@ -7,16 +7,14 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Verify mode: every logical block a job writes carries its block number, the generation of its IO unit (one unit is
- * one IO's worth of blocks at an offset aligned to the IO size) and a fill derived from both; a read checks the
- * generation last written. Two IOs never run on one unit at a time, so that what a read finds is defined. Units
- * nothing wrote yet (generation 0) are not checked.
+ * one IO's worth of blocks at an offset aligned to the IO size) and a fill derived from both ({@link BlockPattern});
+ * a read checks the generation last written. Two IOs never run on one unit at a time, so that what a read finds is
+ * defined. Units nothing wrote yet (generation 0) are not checked.
  */
 final class Verifier {
 
     /** Units kept in an array: at most this many (with 4 KiB IOs, 256 GiB). */
     static final long MAX_UNITS = 1L << 26;
-
-    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
 
     private final int unitSize;
     private final int logicalBlockSize;
@@ -70,13 +68,7 @@ final class Verifier {
         generations[unit] = g;
         long firstBlock = offset(unit) / logicalBlockSize;
         for (int b = 0; b < unitSize / logicalBlockSize; b++) {
-            int base = b * logicalBlockSize;
-            long block = firstBlock + b;
-            data.putLong(base, block);
-            data.putLong(base + 8, g);
-            for (int w = 16; w < logicalBlockSize; w += 8) {
-                data.putLong(base + w, fill(block, g, w));
-            }
+            BlockPattern.fill(data, b * logicalBlockSize, firstBlock + b, g, logicalBlockSize);
         }
     }
 
@@ -96,18 +88,7 @@ final class Verifier {
         for (int b = 0; b < unitSize / logicalBlockSize; b++) {
             int base = b * logicalBlockSize;
             long block = firstBlock + b;
-            int badWord = -1;
-            if (data.getLong(base) != block) {
-                badWord = 0;
-            } else if (data.getLong(base + 8) != g) {
-                badWord = 8;
-            } else {
-                for (int w = 16; w < logicalBlockSize && badWord < 0; w += 8) {
-                    if (data.getLong(base + w) != fill(block, g, w)) {
-                        badWord = w;
-                    }
-                }
-            }
+            int badWord = BlockPattern.firstDifference(data, base, block, g, logicalBlockSize);
             if (badWord >= 0) {
                 mismatches.increment();
                 firstMismatch.compareAndSet(
@@ -117,15 +98,11 @@ final class Verifier {
                                 block,
                                 block * logicalBlockSize,
                                 g,
-                                data.getLong(base),
-                                data.getLong(base + 8),
+                                BlockPattern.foundBlock(data, base),
+                                BlockPattern.foundGeneration(data, base),
                                 badWord));
             }
         }
-    }
-
-    private static long fill(long block, int generation, int word) {
-        return (block * GOLDEN) ^ ((long) generation << 32) ^ word;
     }
 
     long checked() {

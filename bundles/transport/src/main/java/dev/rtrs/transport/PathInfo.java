@@ -7,8 +7,9 @@ import java.util.UUID;
  * A snapshot of one path.
  *
  * @param uuid        the path's uuid (the kernel's sess_uuid)
- * @param source      local address of the path's connections ({@code null} if not connected yet)
- * @param destination the peer's address
+ * @param source      the client's address: on a client the local one ({@code null} if not connected yet), on a
+ *                    server the peer's, as the kernel names a path {@code src@dst} on both sides
+ * @param destination the server's address: on a client the peer's, on a server the local one
  * @param state       state at the time of the snapshot
  * @param connections connections of the path
  * @param statistics  counters

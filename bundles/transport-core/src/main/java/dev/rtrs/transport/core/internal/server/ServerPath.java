@@ -362,6 +362,10 @@ final class ServerPath implements Connection.Handler {
     // ---- IO ----
 
     private void onIoRequest(Connection c, int payload) {
+        if (isClosed()) {
+            // requests the client sent before it saw the path close: nothing to answer, nothing wrong
+            return;
+        }
         if (state != PathState.CONNECTED) {
             protocolError(c, "IO request before the INFO exchange");
             return;
