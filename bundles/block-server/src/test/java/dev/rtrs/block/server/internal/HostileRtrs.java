@@ -73,7 +73,18 @@ final class HostileRtrs implements AutoCloseable {
         }
     }
 
+    /**
+     * A new link. A READ target whose key the server invalidated (SEND_WITH_INV) just before the previous link broke
+     * was never renewed, as that completion was never polled: renewed here, or every READ of the new session would
+     * name a dead key and the server would close it for the remote access error.
+     */
     HostileLink link() throws VerbsException {
+        for (int i = 0; i < slots; i++) {
+            if (!targets[i].isRemotelyAccessible()) {
+                targets[i].close();
+                targets[i] = registerTarget(i);
+            }
+        }
         return new HostileLink(this);
     }
 
