@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The fields of a device IO are written by the submitting thread before the task is handed to the session, and
  * read afterwards by whichever thread sends or completes it: the session's lock, the transport's submission and the
- * pool's lock order these.
+ * pool's compare-and-sets order these.
  */
 final class IoTask implements IoCallback {
 
@@ -31,6 +31,9 @@ final class IoTask implements IoCallback {
     interface Done {
         void complete(int errno);
     }
+
+    /** The {@link #slot} of a task that has none in its pool. */
+    static final int NO_SLOT = -1;
 
     private static final ByteBuffer[] NO_DATA = new ByteBuffer[0];
 
@@ -80,13 +83,16 @@ final class IoTask implements IoCallback {
     private final AtomicInteger piecesLeft = new AtomicInteger();
     private final AtomicInteger firstError = new AtomicInteger();
 
-    /** Guarded by the pool's lock: the task is idle (in the pool, or dropped by a full pool). */
-    boolean idle;
+    /** The task's place in its pool, or {@link #NO_SLOT} (a control message, a task made beyond the pool's size). */
+    final int slot;
+    /** A task without a slot was given back (and left to the garbage collector). */
+    boolean dropped;
 
     /** A control message; {@code header} holds it from position 0 to its limit. */
     IoTask(SessionHandle session, Direction direction, ByteBuffer header, ByteBuffer[] data, Done done, long deadline) {
         this.session = session;
         this.pool = null;
+        this.slot = NO_SLOT;
         this.control = true;
         this.header = header;
         this.controlDone = done;
@@ -95,10 +101,11 @@ final class IoTask implements IoCallback {
         this.deadline = deadline;
     }
 
-    /** A device IO task of {@code pool}, idle until {@link #startRequest} or {@link #joinRequest}. */
-    IoTask(SessionHandle session, IoTaskPool pool) {
+    /** A device IO task of {@code pool} in {@code slot}, idle until {@link #startRequest} or {@link #joinRequest}. */
+    IoTask(SessionHandle session, IoTaskPool pool, int slot) {
         this.session = session;
         this.pool = pool;
+        this.slot = slot;
         this.control = false;
         this.header = ByteBuffer.allocate(RnbdIo.SIZE);
         this.controlDone = null;
@@ -162,7 +169,7 @@ final class IoTask implements IoCallback {
         return this;
     }
 
-    /** This idle task has a view of {@code buffer} (asked by the pool, under its lock). */
+    /** This idle task has a view of {@code buffer} (asked by the pool: a hint, the task may be taken meanwhile). */
     boolean hasViewOf(ByteBuffer buffer) {
         return viewOf == buffer;
     }

@@ -1,9 +1,12 @@
 package dev.rtrs.block.client.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rtrs.block.protocol.AccessMode;
 import dev.rtrs.block.protocol.RnbdOpenRsp;
@@ -15,7 +18,12 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The session's pool of IO tasks: a task (the transport's callback of its IO) is reused only once its completion
@@ -119,6 +127,83 @@ class IoTaskPoolTest {
         assertEquals(1, pool.idleCount());
         assertSame(t, pool.acquire(null));
         assertEquals(0, pool.idleCount());
+    }
+
+    @Test
+    void aTaskMadeBeyondTheCapacityIsDroppedWhenGivenBackAndRefusedTheSecondTime() {
+        IoTaskPool pool = new IoTaskPool(handle, 1);
+        IoTask pooled = pool.acquire(null);
+        IoTask beyond = pool.acquire(null);
+        pool.release(beyond);
+        assertEquals(0, pool.idleCount(), "dropped");
+        assertThrows(IllegalStateException.class, () -> pool.release(beyond));
+        pool.release(pooled);
+        assertSame(pooled, pool.acquire(null));
+    }
+
+    /**
+     * Threads take and give back tasks at the same time, several each, more than the pool holds at the peaks, with
+     * and without a buffer whose view they prefer: a task is never held by two at once, and every task with a slot
+     * comes back.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void concurrentTakersNeverShareATaskAndLoseNone() throws Exception {
+        int capacity = 70; // two bitmap words
+        int threads = 4;
+        int rounds = 5_000;
+        int most = 24; // 4 x 24 held at the peaks: beyond the capacity, new tasks are made and dropped
+        IoTaskPool pool = new IoTaskPool(handle, capacity);
+        Set<IoTask> held = ConcurrentHashMap.newKeySet();
+        Set<IoTask> slotted = ConcurrentHashMap.newKeySet();
+        AtomicReference<String> failure = new AtomicReference<>();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> workers = new ArrayList<>();
+        for (int n = 0; n < threads; n++) {
+            ByteBuffer buffer = ByteBuffer.allocate(16);
+            Thread worker = new Thread(() -> {
+                IoTask[] mine = new IoTask[most];
+                try {
+                    start.await();
+                    for (int round = 0; round < rounds && failure.get() == null; round++) {
+                        int count = 1 + round % most;
+                        for (int i = 0; i < count; i++) {
+                            IoTask t = pool.acquire(i % 2 == 0 ? null : buffer);
+                            if (!held.add(t)) {
+                                failure.compareAndSet(null, "a task was handed out while held");
+                            }
+                            if (t.slot != IoTask.NO_SLOT) {
+                                slotted.add(t);
+                            }
+                            // a view of this thread's buffer, which its next takes prefer
+                            t.range(0, 8, buffer, 4);
+                            mine[i] = t;
+                        }
+                        for (int i = 0; i < count; i++) {
+                            held.remove(mine[i]);
+                            pool.release(mine[i]);
+                        }
+                    }
+                } catch (InterruptedException | RuntimeException e) {
+                    failure.compareAndSet(null, e.toString());
+                }
+            });
+            worker.start();
+            workers.add(worker);
+        }
+        start.countDown();
+        for (Thread worker : workers) {
+            worker.join();
+        }
+        assertNull(failure.get());
+        assertTrue(slotted.size() <= capacity);
+        assertEquals(slotted.size(), pool.idleCount(), "every task with a slot came back");
+        Set<IoTask> again = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = 0; i < slotted.size(); i++) {
+            assertTrue(again.add(pool.acquire(null)), "each idle task is handed out once");
+        }
+        assertEquals(slotted, again);
+        assertFalse(slotted.contains(pool.acquire(null)), "none is left: the next is a new task");
     }
 
     @Test

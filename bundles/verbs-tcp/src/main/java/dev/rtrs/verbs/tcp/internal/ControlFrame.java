@@ -16,10 +16,8 @@ final class ControlFrame {
     ByteBuffer payload;
     /** The region {@link #payload} views (READ response), whose guard is held. */
     TcpMemoryRegion region;
-    /** A view kept for the next READ response from the same region. */
-    private ByteBuffer cachedView;
-
-    private TcpMemoryRegion cachedRegion;
+    /** Where the view of {@link #region} came from. */
+    private ViewPool pool;
 
     void clear() {
         type = null;
@@ -32,27 +30,24 @@ final class ControlFrame {
         payload = privateData.clear().put(data).flip();
     }
 
-    /** Makes the payload {@code len} bytes of {@code m} (whose guard the caller holds) at device address {@code addr}. */
-    void send(TcpMemoryRegion m, long addr, int len) {
-        if (cachedView != null && cachedRegion == m) {
-            m.reposition(cachedView, addr, len);
-        } else {
-            if (cachedView != null) {
-                cachedRegion.recycle(cachedView);
-            }
-            cachedView = m.view(addr, len);
-            cachedRegion = m;
-        }
+    /**
+     * Makes the payload {@code len} bytes of {@code m} (whose guard the caller holds) at device address {@code addr},
+     * in a view from {@code from}.
+     */
+    void send(ViewPool from, TcpMemoryRegion m, long addr, int len) {
+        pool = from;
         region = m;
-        payload = cachedView;
+        payload = from.lend(m, addr, len);
     }
 
-    /** Ends the READ response's access to its region (the view stays cached). */
+    /** Ends the READ response's access to its region and gives its view back. */
     void releaseRegion() {
         if (region != null) {
+            pool.giveBack(region, payload);
             region.release();
             region = null;
             payload = null;
+            pool = null;
         }
     }
 

@@ -179,7 +179,7 @@ final class Requester {
                 return false;
             }
             if (len > 0) {
-                e.data.add(r, address, len, read);
+                e.data.add(qp.views, r, address, len, read);
             } else if (read) {
                 r.release();
             }
@@ -191,13 +191,11 @@ final class Requester {
         e.executed = true;
         if (e.opcode == SendOpcode.LOCAL_INV) {
             TcpMemoryRegion r = table.lookup(e.invalidateRkey);
-            int result = r == null || r.pd() != qp.pd
-                    ? TcpMemoryRegion.BAD_KEY
-                    : r.invalidate(e.invalidateRkey, new SendFence(qp, e.position));
+            int result = r == null || r.pd() != qp.pd ? TcpMemoryRegion.BAD_KEY : r.invalidate(e.invalidateRkey);
             if (result == TcpMemoryRegion.BAD_KEY) {
                 e.error = WcStatus.LOCAL_PROTECTION_ERROR;
             } else {
-                e.fenced = result == TcpMemoryRegion.INVALIDATED;
+                e.fenced = result == TcpMemoryRegion.INVALIDATED || !r.whenFenced(new SendFence(qp, e.position));
             }
         } else {
             TcpMemoryRegion r = e.region;

@@ -130,7 +130,7 @@ final class Responder {
                 return;
             }
             if (len > 0) {
-                views.add(m, r.sgeAddress[i], len, true);
+                views.add(qp.views, m, r.sgeAddress[i], len, true);
             } else {
                 m.release();
             }
@@ -162,7 +162,7 @@ final class Responder {
                 return;
             }
             SgList views = placement.own();
-            views.add(m, h.remoteAddress(), h.length, true);
+            views.add(qp.views, m, h.remoteAddress(), h.length, true);
             placement.scatter(views, true, h.length);
         } else {
             placement.discard(0);
@@ -193,7 +193,7 @@ final class Responder {
         ControlFrame f = socket.controlFrame(FrameType.READ_RESPONSE);
         FrameCodec.encodeReadResponse(f.header, h.psn, len);
         if (m != null) {
-            f.send(m, h.remoteAddress(), len);
+            f.send(qp.views, m, h.remoteAddress(), len);
         }
         readsOutstanding++;
         socket.enqueue(f);
@@ -270,7 +270,9 @@ final class Responder {
         r.hasInvalidate = true;
         r.invalidated = rkey;
         TcpMemoryRegion m = table.lookup(rkey);
-        if (m != null && m.invalidate(rkey, new ReceiveFence(qp, r.position)) == TcpMemoryRegion.DEFERRED) {
+        if (m != null
+                && m.invalidate(rkey) == TcpMemoryRegion.DEFERRED
+                && m.whenFenced(new ReceiveFence(qp, r.position))) {
             r.done = false;
         }
     }

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * A registered direct buffer. One atomic state word holds what the device accepts: the variant of the key
@@ -20,7 +19,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p>The guard: an access starts only by a compare-and-set on the state word that checks the key and flags,
  * so once an invalidation has cleared the valid bit no new access starts; the invalidation completes when
- * the users in flight are gone ({@link #invalidate} defers its completion to the last {@link #release}).
+ * the users in flight are gone ({@link #whenFenced} defers its completion to the last {@link #release}).
  * {@link #close()} waits only for data copies actually running (microseconds); a placement that is waiting
  * for more bytes from the network is abandoned at its next copy instead.
  *
@@ -46,7 +45,6 @@ final class TcpMemoryRegion implements MemoryRegion {
     private static final int ACCESS_SHIFT = 11;
     private static final long ACCESS_MASK = 7L << ACCESS_SHIFT;
     private static final long USER = 1L << 16;
-    private static final int VIEW_POOL = 8;
 
     private final TcpProtectionDomain pd;
     private final MemoryTable table;
@@ -57,7 +55,6 @@ final class TcpMemoryRegion implements MemoryRegion {
     private volatile int key;
     private final AtomicLong state;
     private final AtomicInteger copying = new AtomicInteger();
-    private final AtomicReferenceArray<ByteBuffer> views = new AtomicReferenceArray<>(VIEW_POOL);
     private List<FenceWaiter> waiters = new ArrayList<>(1); // guarded by this
 
     TcpMemoryRegion(
@@ -156,29 +153,38 @@ final class TcpMemoryRegion implements MemoryRegion {
     /**
      * Invalidates {@code rkey}: no remote access starts after this returns.
      *
-     * @return {@link #INVALIDATED}, {@link #DEFERRED} when accesses are in flight ({@code waiter} is told when
-     *         they are done), or {@link #BAD_KEY} when the key is not the region's key in force
+     * @return {@link #INVALIDATED}, {@link #DEFERRED} when accesses are in flight (the caller then waits for them
+     *         with {@link #whenFenced}), or {@link #BAD_KEY} when the key is not the region's key in force
      */
-    int invalidate(int rkey, FenceWaiter waiter) {
-        synchronized (this) {
-            long s;
-            long next;
-            do {
-                s = state.get();
-                if ((s & CLOSED) != 0 || (s & VARIANT_MASK) != (rkey & 0xFF)) {
-                    return BAD_KEY;
-                }
-                next = s & ~VALID;
-                if ((next & ~(USER - 1)) != 0) {
-                    next |= WAITERS;
-                }
-            } while (!state.compareAndSet(s, next));
-            if ((next & WAITERS) == 0) {
-                return INVALIDATED;
+    int invalidate(int rkey) {
+        long s;
+        long next;
+        do {
+            s = state.get();
+            if ((s & CLOSED) != 0 || (s & VARIANT_MASK) != (rkey & 0xFF)) {
+                return BAD_KEY;
             }
-            waiters.add(waiter);
-            return DEFERRED;
+            next = s & ~VALID;
+            if ((next & ~(USER - 1)) != 0) {
+                next |= WAITERS;
+            }
+        } while (!state.compareAndSet(s, next));
+        return (next & WAITERS) == 0 ? INVALIDATED : DEFERRED;
+    }
+
+    /**
+     * After {@link #invalidate} returned {@link #DEFERRED}: tells {@code waiter} when the accesses in flight have
+     * ended (or later ones, should new accesses and another invalidation come first). A separate step so that the
+     * waiter is made only when needed, not per invalidation.
+     *
+     * @return false when they ended meanwhile: the invalidation is complete and {@code waiter} will not be told
+     */
+    synchronized boolean whenFenced(FenceWaiter waiter) {
+        if ((state.get() & WAITERS) == 0) {
+            return false;
         }
+        waiters.add(waiter);
+        return true;
     }
 
     /** REG_MR: makes {@code newKey} the key in force, valid, with {@code access}. False once closed. */
@@ -209,22 +215,9 @@ final class TcpMemoryRegion implements MemoryRegion {
         copying.decrementAndGet();
     }
 
-    /** A view of {@code len} bytes at device address {@code addr}, from a small pool. */
-    ByteBuffer view(long addr, int len) {
-        ByteBuffer v = null;
-        for (int i = 0; i < VIEW_POOL; i++) {
-            ByteBuffer candidate = views.get(i);
-            if (candidate != null && views.compareAndSet(i, candidate, null)) {
-                v = candidate;
-                break;
-            }
-        }
-        if (v == null) {
-            v = memory.duplicate();
-        }
-        int offset = (int) (addr - address);
-        v.limit(offset + len).position(offset);
-        return v;
+    /** A new view of the region's memory, for a {@link ViewPool} to lend again and again. */
+    ByteBuffer newView() {
+        return memory.duplicate();
     }
 
     /** Points a view of this region at {@code len} bytes at device address {@code addr}. */
@@ -233,13 +226,8 @@ final class TcpMemoryRegion implements MemoryRegion {
         v.limit(offset + len).position(offset);
     }
 
-    /** Gives a view back to the pool. */
-    void recycle(ByteBuffer view) {
-        for (int i = 0; i < VIEW_POOL; i++) {
-            if (views.get(i) == null && views.compareAndSet(i, null, view)) {
-                return;
-            }
-        }
+    boolean isClosed() {
+        return (state.get() & CLOSED) != 0;
     }
 
     private void fireWaiters() {

@@ -38,6 +38,8 @@ final class TcpQueuePair implements QueuePair, Runnable {
     private volatile boolean closed;
     /** IO thread: the socket carrying this queue pair once connect or accept started. */
     QueuePairSocket socket;
+    /** IO thread: views of registered memory for this queue pair's frames. */
+    final ViewPool views = new ViewPool();
 
     TcpQueuePair(TcpCmId cmId, TcpProtectionDomain pd, QueuePairAttributes attributes, int number) {
         this.cmId = cmId;
