@@ -4,12 +4,17 @@ import dev.rtrs.transport.Direction;
 import dev.rtrs.transport.ServerRequest;
 import dev.rtrs.transport.ServerSession;
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One chunk of a server session and the IO that occupies it. The chunk is FREE, then BUSY from the client's IO
  * request while it is fenced and parsed, then HANDLED while the application (the block backend) has it, then
  * RESPONDED until the response is posted.
+ *
+ * <p>The state, the IO's generation and whether a request waits for the chunk are one atomic word, so that an IO
+ * that meets no other takes and leaves the chunk by compare-and-set alone: no lock per IO. The monitor is taken only
+ * where requests meet: one that must wait for the chunk, the hand-over to it, and a closing path letting go. Those
+ * move the word through CLAIMING, a short state that only its setter leaves, while they set the chunk's fields.
  *
  * <p>The chunk's memory is the claiming path's own ({@link PathMemory}): the views the handler gets are that path's,
  * set when the path claims the chunk.
@@ -29,9 +34,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ServerIo {
 
     private static final int FREE = 0;
-    private static final int BUSY = 1;
-    private static final int HANDLED = 2;
-    private static final int RESPONDED = 3;
+    private static final int CLAIMING = 1;
+    private static final int BUSY = 2;
+    private static final int HANDLED = 3;
+    private static final int RESPONDED = 4;
+    private static final long STATE = 7;
+    /** A request waits for the chunk ({@link #waiting}); never set on a FREE word. */
+    private static final long WAITING = 8;
 
     /** What became of a request for this chunk. */
     enum Claim {
@@ -59,13 +68,13 @@ final class ServerIo {
     private ByteBuffer userHeaderView = userHeader.asReadOnlyBuffer();
 
     private final ServerSessionImpl session;
-    private final AtomicInteger state = new AtomicInteger(FREE);
-    /** Counts the IOs of this chunk; a request answers only while it is current. */
-    private volatile int generation;
+    /** generation << 32 | WAITING | state. The generation counts the IOs of this chunk: a request answers only while
+     * it is current. */
+    private final AtomicLong word = new AtomicLong(FREE);
     /** The newest request that waits for the chunk; guarded by this. */
     private Waiting waiting;
 
-    // set per IO by the path that received it
+    // set per IO by the path that claimed the chunk, before the word leaves CLAIMING
     ServerPath path;
     int connectionIndex;
     Direction direction;
@@ -86,40 +95,89 @@ final class ServerIo {
         this.bufId = bufId;
     }
 
+    private static int state(long w) {
+        return (int) (w & STATE);
+    }
+
+    private static int generation(long w) {
+        return (int) (w >>> 32);
+    }
+
+    private static long word(int generation, int state) {
+        return ((long) generation << 32) | state;
+    }
+
     /**
      * Claims the chunk for a new IO. While the chunk's previous IO is not finished, a request from another path
      * waits (a newer one replaces an older waiting one: the client moved the IO again); one from the path that has
      * the chunk is refused.
      */
-    synchronized Claim claim(ServerPath owner, int connection, int offset) {
-        if (state.get() != FREE) {
-            if (path == owner) {
-                return Claim.REFUSED;
-            }
-            waiting = new Waiting(this, owner, connection, offset);
-            return Claim.DEFERRED;
+    Claim claim(ServerPath owner, int connection, int offset) {
+        long w = word.get();
+        if (state(w) == FREE && word.compareAndSet(w, word(generation(w), CLAIMING))) {
+            take(owner, connection, generation(w));
+            return Claim.CLAIMED;
         }
-        take(owner, connection);
-        return Claim.CLAIMED;
+        return claimOrWait(owner, connection, offset);
     }
 
-    // this held
-    private void take(ServerPath owner, int connection) {
-        state.set(BUSY);
+    private synchronized Claim claimOrWait(ServerPath owner, int connection, int offset) {
+        for (; ; ) {
+            long w = settled();
+            if (state(w) == FREE) {
+                if (word.compareAndSet(w, word(generation(w), CLAIMING))) {
+                    take(owner, connection, generation(w));
+                    return Claim.CLAIMED;
+                }
+                continue;
+            }
+            boolean samePath = path == owner;
+            if (word.get() != w) {
+                continue;
+            }
+            if (samePath) {
+                return Claim.REFUSED;
+            }
+            if (word.compareAndSet(w, w | WAITING)) {
+                waiting = new Waiting(this, owner, connection, offset);
+                return Claim.DEFERRED;
+            }
+        }
+    }
+
+    /** The word once no claim is half done: CLAIMING lasts a few field stores, by a thread that never blocks. */
+    private long settled() {
+        long w;
+        while (state(w = word.get()) == CLAIMING) {
+            Thread.onSpinWait();
+        }
+        return w;
+    }
+
+    // the word is CLAIMING, set by this thread: the chunk's fields are this thread's until the word leaves it
+    private void take(ServerPath owner, int connection, int previousGeneration) {
         this.path = owner;
+        this.connectionIndex = connection;
         PathMemory memory = owner.memory();
         this.chunk = memory.chunk(bufId);
         this.writeData = memory.writeView(bufId);
         this.readData = memory.readView(bufId);
-        this.connectionIndex = connection;
-        this.generation++;
         this.hasReadBuffer = false;
         this.needInvalidate = false;
+        word.set(word(previousGeneration + 1, BUSY));
     }
 
     /** The IO goes to the application; false when it is no longer current (its path let the chunk go). */
-    synchronized boolean markHandled(int gen) {
-        return generation == gen && state.compareAndSet(BUSY, HANDLED);
+    boolean markHandled(int gen) {
+        for (; ; ) {
+            long w = word.get();
+            if (generation(w) != gen || state(w) != BUSY) {
+                return false;
+            }
+            if (word.compareAndSet(w, (w & ~STATE) | HANDLED)) {
+                return true;
+            }
+        }
     }
 
     /** A WRITE: data at [0, headerStart), user header at [headerStart, messageOffset). */
@@ -163,15 +221,21 @@ final class ServerIo {
     }
 
     int generation() {
-        return generation;
+        return generation(word.get());
     }
 
     /** Marks IO {@code gen}'s response as given; returns its path, or null when it was given before or is stale. */
-    synchronized ServerPath markResponded(int gen) {
-        if (generation != gen || !(state.compareAndSet(HANDLED, RESPONDED) || state.compareAndSet(BUSY, RESPONDED))) {
-            return null;
+    ServerPath markResponded(int gen) {
+        for (; ; ) {
+            long w = word.get();
+            int st = state(w);
+            if (generation(w) != gen || (st != BUSY && st != HANDLED)) {
+                return null;
+            }
+            if (word.compareAndSet(w, (w & ~STATE) | RESPONDED)) {
+                return path;
+            }
         }
-        return path;
     }
 
     /**
@@ -179,11 +243,27 @@ final class ServerIo {
      * that waited for the chunk gets it instead, and is returned for its path to start. Nothing happens when the
      * chunk went to a later IO meanwhile.
      */
-    synchronized Waiting free(int gen) {
-        if (generation != gen) {
+    Waiting free(int gen) {
+        long w = word.get();
+        if (generation(w) != gen) {
             return null;
         }
-        return handOver();
+        if (state(w) == RESPONDED && (w & WAITING) == 0 && word.compareAndSet(w, word(gen, FREE))) {
+            return null;
+        }
+        return freeToWaiting(gen);
+    }
+
+    private synchronized Waiting freeToWaiting(int gen) {
+        for (; ; ) {
+            long w = settled();
+            if (generation(w) != gen) {
+                return null;
+            }
+            if (word.compareAndSet(w, word(gen, CLAIMING))) {
+                return handOver(gen);
+            }
+        }
     }
 
     /**
@@ -196,34 +276,41 @@ final class ServerIo {
         if (waiting != null && waiting.path() == closing) {
             waiting = null;
         }
-        if (path != closing || state.get() == FREE || state.get() == HANDLED) {
-            return null;
+        for (; ; ) {
+            long w = settled();
+            int st = state(w);
+            if (path != closing || st == FREE || st == HANDLED) {
+                return null;
+            }
+            if (word.compareAndSet(w, word(generation(w), CLAIMING))) {
+                released[0] = true;
+                return handOver(generation(w));
+            }
         }
-        released[0] = true;
-        return handOver();
     }
 
-    // this held
-    private Waiting handOver() {
+    // this held, the word CLAIMING by this thread
+    private Waiting handOver(int gen) {
         Waiting next = waiting;
         waiting = null;
         if (next != null && !next.path().isClosed()) {
-            take(next.path(), next.connection());
+            take(next.path(), next.connection(), gen);
             return next;
         }
         path = null;
-        state.set(FREE);
+        word.set(word(gen, FREE));
         return null;
     }
 
     /** True while an IO of {@code p}'s holds the chunk, and with it {@code p}'s memory. */
     synchronized boolean isHeldBy(ServerPath p) {
-        return path == p && state.get() != FREE;
+        long w = settled();
+        return path == p && state(w) != FREE;
     }
 
     /** The request the handler gets for the current IO. */
     ServerRequest request() {
-        return new Request(this, generation);
+        return new Request(this, generation());
     }
 
     /** The chunk behind a request this class made. */
