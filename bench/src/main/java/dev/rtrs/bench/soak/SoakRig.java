@@ -88,12 +88,7 @@ final class SoakRig implements AutoCloseable {
                             .build());
             return new SoakRig(options, provider, heartbeat, transport, storage, server, client, device);
         } catch (Exception | Error e) {
-            closeQuietly(client);
-            closeQuietly(server);
-            closeQuietly(storage);
-            closeQuietly(transport);
-            closeQuietly(heartbeat);
-            closeQuietly(provider);
+            closeAll(client, server, storage, transport, heartbeat, provider);
             throw e;
         }
     }
@@ -208,12 +203,14 @@ final class SoakRig implements AutoCloseable {
     /** Unmaps the device, stops the server and releases everything, last started first. */
     @Override
     public void close() {
-        closeQuietly(client);
-        closeQuietly(server);
-        closeQuietly(storage);
-        closeQuietly(transport);
-        closeQuietly(heartbeat);
-        closeQuietly(provider);
+        closeAll(client, server, storage, transport, heartbeat, provider);
+    }
+
+    /** Closes each in turn, last started first, whatever one of them throws. */
+    private static void closeAll(AutoCloseable... parts) {
+        for (AutoCloseable c : parts) {
+            closeQuietly(c);
+        }
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -113,22 +113,25 @@ final class ServerIo {
      * the chunk is refused.
      */
     Claim claim(ServerPath owner, int connection, int offset) {
-        long w = word.get();
+        return claimIfFree(word.get(), owner, connection) ? Claim.CLAIMED : claimOrWait(owner, connection, offset);
+    }
+
+    /** Takes the chunk if {@code w} is its word and free. */
+    private boolean claimIfFree(long w, ServerPath owner, int connection) {
         if (state(w) == FREE && word.compareAndSet(w, word(generation(w), CLAIMING))) {
             take(owner, connection, generation(w));
-            return Claim.CLAIMED;
+            return true;
         }
-        return claimOrWait(owner, connection, offset);
+        return false;
     }
 
     private synchronized Claim claimOrWait(ServerPath owner, int connection, int offset) {
         for (; ; ) {
             long w = settled();
+            if (claimIfFree(w, owner, connection)) {
+                return Claim.CLAIMED;
+            }
             if (state(w) == FREE) {
-                if (word.compareAndSet(w, word(generation(w), CLAIMING))) {
-                    take(owner, connection, generation(w));
-                    return Claim.CLAIMED;
-                }
                 continue;
             }
             boolean samePath = path == owner;

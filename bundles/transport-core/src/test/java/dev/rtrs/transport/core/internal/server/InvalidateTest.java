@@ -16,11 +16,9 @@ import dev.rtrs.transport.RequestHandler;
 import dev.rtrs.transport.ServerOptions;
 import dev.rtrs.transport.ServerRequest;
 import dev.rtrs.transport.core.RtrsTransport;
-import dev.rtrs.transport.core.internal.wire.ConReq;
 import dev.rtrs.transport.core.internal.wire.ConRsp;
 import dev.rtrs.transport.core.internal.wire.Imm;
 import dev.rtrs.transport.core.internal.wire.ImmType;
-import dev.rtrs.transport.core.internal.wire.InfoReq;
 import dev.rtrs.transport.core.internal.wire.InfoRsp;
 import dev.rtrs.transport.core.internal.wire.ReadMsg;
 import dev.rtrs.transport.core.internal.wire.RkeyRsp;
@@ -31,8 +29,6 @@ import dev.rtrs.transport.core.internal.wire.WriteMsg;
 import dev.rtrs.verbs.CmEvent;
 import dev.rtrs.verbs.CmEventType;
 import dev.rtrs.verbs.MemoryRegion;
-import dev.rtrs.verbs.SendOpcode;
-import dev.rtrs.verbs.SendWorkRequest;
 import dev.rtrs.verbs.WcStatus;
 import dev.rtrs.verbs.WorkCompletion;
 import dev.rtrs.verbs.tcp.TcpVerbsProvider;
@@ -95,8 +91,7 @@ class InvalidateTest {
         CmEvent e = c.connect(
                 new InetSocketAddress(InetAddress.getByName(source), 0),
                 server.localAddresses().get(0),
-                RtrsCodec.encode(new ConReq(
-                        RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 1, 0, UUID.randomUUID(), session, true)));
+                RawClient.conReq(session, 1));
         assertEquals(CmEventType.ESTABLISHED, e.type());
         rspOut[0] = RtrsCodec.decodeConRsp(e.privateData());
         infoOut[0] = c.info("raw");
@@ -300,19 +295,8 @@ class InvalidateTest {
         InfoRsp[] info = new InfoRsp[1];
         RawClient first = handshake(server, UUID.randomUUID(), rsp, info);
         RawClient second = new RawClient(provider);
-        second.connect(
-                server.localAddresses().get(0),
-                RtrsCodec.encode(new ConReq(
-                        RtrsProtocol.MAGIC,
-                        RtrsProtocol.VERSION,
-                        0,
-                        1,
-                        0,
-                        UUID.randomUUID(),
-                        UUID.randomUUID(),
-                        true)));
-        int n = RtrsCodec.encode(new InfoReq("second"), second.memory.buffer(), 0);
-        second.qp.postSend(new SendWorkRequest(1).reset(1, SendOpcode.SEND).addSge(second.memory, 0, n));
+        second.connect(server.localAddresses().get(0), RawClient.conReq(UUID.randomUUID(), 1));
+        second.sendInfoReq("second");
         // no INFO_RSP: the path is closed (ENOMEM in the log), as the kernel closes a path it cannot serve
         assertEquals(CmEventType.DISCONNECTED, second.next().type());
         second.close();

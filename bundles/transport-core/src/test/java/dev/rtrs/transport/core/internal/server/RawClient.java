@@ -1,9 +1,11 @@
 package dev.rtrs.transport.core.internal.server;
 
 import dev.rtrs.test.support.Await;
+import dev.rtrs.transport.core.internal.wire.ConReq;
 import dev.rtrs.transport.core.internal.wire.InfoReq;
 import dev.rtrs.transport.core.internal.wire.InfoRsp;
 import dev.rtrs.transport.core.internal.wire.RtrsCodec;
+import dev.rtrs.transport.core.internal.wire.RtrsProtocol;
 import dev.rtrs.verbs.Access;
 import dev.rtrs.verbs.CmEvent;
 import dev.rtrs.verbs.CmEventType;
@@ -22,6 +24,7 @@ import dev.rtrs.verbs.WorkCompletion;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -108,9 +111,20 @@ final class RawClient implements AutoCloseable {
         return b.slice();
     }
 
-    InfoRsp info(String sessionName) throws Exception {
+    /** The private data of connection 0 of a new path of {@code session}, with {@code connections} in the path. */
+    static byte[] conReq(UUID session, int connections) {
+        return RtrsCodec.encode(new ConReq(
+                RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, connections, 0, UUID.randomUUID(), session, true));
+    }
+
+    /** Sends INFO_REQ without waiting for the answer. */
+    void sendInfoReq(String sessionName) throws Exception {
         int n = RtrsCodec.encode(new InfoReq(sessionName), memory.buffer(), 0);
         qp.postSend(new SendWorkRequest(1).reset(1, SendOpcode.SEND).addSge(memory, 0, n));
+    }
+
+    InfoRsp info(String sessionName) throws Exception {
+        sendInfoReq(sessionName);
         WorkCompletion wc = receive();
         return RtrsCodec.decodeInfoRsp(slot(wc), 0, wc.byteLength());
     }

@@ -12,11 +12,9 @@ import dev.rtrs.transport.Permit;
 import dev.rtrs.transport.ServerOptions;
 import dev.rtrs.transport.ServerRequest;
 import dev.rtrs.transport.core.RtrsTransport;
-import dev.rtrs.transport.core.internal.wire.ConReq;
 import dev.rtrs.transport.core.internal.wire.Imm;
 import dev.rtrs.transport.core.internal.wire.InfoRsp;
 import dev.rtrs.transport.core.internal.wire.RtrsCodec;
-import dev.rtrs.transport.core.internal.wire.RtrsProtocol;
 import dev.rtrs.transport.core.internal.wire.SgDesc;
 import dev.rtrs.transport.core.internal.wire.WriteMsg;
 import dev.rtrs.verbs.CmEventType;
@@ -123,17 +121,7 @@ class StarvationTest {
         RawClient c = new RawClient(provider);
         assertEquals(
                 CmEventType.ESTABLISHED,
-                c.connect(
-                                server.localAddresses().get(0),
-                                RtrsCodec.encode(new ConReq(
-                                        RtrsProtocol.MAGIC,
-                                        RtrsProtocol.VERSION,
-                                        0,
-                                        1,
-                                        0,
-                                        UUID.randomUUID(),
-                                        UUID.randomUUID(),
-                                        true)))
+                c.connect(server.localAddresses().get(0), RawClient.conReq(UUID.randomUUID(), 1))
                         .type());
         info[0] = c.info("flood");
         return c;
@@ -189,10 +177,7 @@ class StarvationTest {
                 halfOpen.add(c);
                 UUID session = UUID.randomUUID();
                 sessions.add(session);
-                c.connect(
-                        server.localAddresses().get(0),
-                        RtrsCodec.encode(new ConReq(
-                                RtrsProtocol.MAGIC, RtrsProtocol.VERSION, 0, 2, 0, UUID.randomUUID(), session, true)));
+                c.connect(server.localAddresses().get(0), RawClient.conReq(session, 2));
             }
             long held =
                     sessions.stream().filter(u -> server.findSession(u) != null).count();
